@@ -1,0 +1,68 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "cronmetrics",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cronmetrics", targets: ["cronmetrics"]),
+        .library(name: "CronMetricsCore", targets: ["CronMetricsCore"]),
+        .library(name: "CronMetricsServer", targets: ["CronMetricsServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .target(
+            name: "CronMetricsCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "CronMetricsServer",
+            dependencies: [
+                "CronMetricsCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cronmetrics",
+            dependencies: [
+                "CronMetricsCore",
+                "CronMetricsServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CronMetricsCoreTests",
+            dependencies: ["CronMetricsCore"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "CronMetricsServerTests",
+            dependencies: [
+                "CronMetricsServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "CronMetricsCLITests",
+            dependencies: ["CronMetricsCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,79 @@
+/// The identity of a job: `job_name@host`, unique across the whole `jobs.d` tree.
+public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public let jobName: String
+    public let host: String
+
+    /// - Parameters:
+    ///   - jobName: a valid identifier (see ``Identifier``).
+    ///   - host: a valid identifier (see ``Identifier``).
+    public init(jobName: String, host: String) {
+        self.jobName = jobName
+        self.host = host
+    }
+
+    /// Parses `job_name@host`; returns nil unless both halves are valid identifiers.
+    public init?(_ text: String) {
+        guard let at = text.firstIndex(of: "@") else { return nil }
+        let name = String(text[..<at])
+        let host = String(text[text.index(after: at)...])
+        guard Identifier.isValid(name), Identifier.isValid(host) else { return nil }
+        self.init(jobName: name, host: host)
+    }
+
+    public var description: String { "\(jobName)@\(host)" }
+
+    /// The file name the API and CLI give a new job's file. It is always one path
+    /// component: identifiers cannot hold `/`, and cannot start with `.`.
+    public var fileName: String { "\(description).yaml" }
+
+    public static func < (lhs: JobID, rhs: JobID) -> Bool {
+        (lhs.jobName, lhs.host) < (rhs.jobName, rhs.host)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = JobID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a job id: \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// The character rules for `job_name` and `host`.
+public enum Identifier {
+    public static let maxLength = 128
+
+    /// `[A-Za-z0-9_.-]{1,128}`, and not starting with `.`: a leading dot would make
+    /// the job's own file a dotfile, which the tree walk ignores.
+    public static func isValid(_ text: String) -> Bool {
+        problem(text) == nil
+    }
+
+    /// Why `text` is not a valid identifier, or nil when it is.
+    public static func problem(_ text: String) -> String? {
+        let bytes = text.utf8
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > maxLength { return "must be at most \(maxLength) characters" }
+        for byte in bytes where !isAllowed(byte) {
+            return "may only contain letters, digits, '_', '.' and '-'"
+        }
+        if bytes.first == UInt8(ascii: ".") { return "must not start with '.'" }
+        return nil
+    }
+
+    @inline(__always)
+    static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+}

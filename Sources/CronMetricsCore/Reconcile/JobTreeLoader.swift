@@ -1,0 +1,154 @@
+import Crypto
+import Foundation
+
+/// The outcome of reading a whole tree.
+public struct TreeLoad: Sendable {
+    /// The validated catalog, or nil when any file has an error.
+    public var catalog: JobCatalog?
+    /// Every error and warning, sorted by path and line.
+    public var diagnostics: [JobFileDiagnostic]
+    /// How many files decoded to a job (duplicates included).
+    public var jobCount: Int
+    /// How many job files the tree holds.
+    public var fileCount: Int
+    /// How many of them were read and parsed in this pass (the rest came from the cache).
+    public var parsedCount: Int
+
+    public var errors: [JobFileDiagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [JobFileDiagnostic] { diagnostics.filter { $0.severity == .warning } }
+}
+
+/// Reads a `jobs.d` tree into a validated catalog, parsing only files whose
+/// (path, size, mtime, inode) changed since its previous pass.
+public struct JobTreeLoader: Sendable {
+    public let tree: JobTree
+    private let decoder = JobFileDecoder()
+    private var cache: [String: CachedFile] = [:]
+
+    struct CachedFile: Sendable {
+        var stamp: FileStamp
+        var decoded: DecodedJobFile
+        var contentHash: String
+    }
+
+    public init(root: String) {
+        self.tree = JobTree(root: root)
+    }
+
+    /// Reads the tree, validates every file and the tree as a whole.
+    /// - Throws: ``JobTreeError`` when the tree itself cannot be read.
+    public mutating func load() throws(JobTreeError) -> TreeLoad {
+        let stamps = try tree.scan()
+        var next: [String: CachedFile] = [:]
+        next.reserveCapacity(stamps.count)
+        var toParse: [FileStamp] = []
+        for stamp in stamps {
+            if let cached = cache[stamp.path], cached.stamp == stamp {
+                next[stamp.path] = cached
+            } else {
+                toParse.append(stamp)
+            }
+        }
+        for file in parse(toParse) {
+            next[file.stamp.path] = file
+        }
+        cache = next
+        return validate(stamps.compactMap { next[$0.path] }, parsedCount: toParse.count)
+    }
+
+    /// Reads and decodes files, on every core: a cold load of a large tree is
+    /// mostly YAML parsing.
+    private func parse(_ stamps: [FileStamp]) -> [CachedFile] {
+        guard !stamps.isEmpty else { return [] }
+        let results = ResultSlots<CachedFile>(count: stamps.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, stamps.count / 64 + 1))
+        let tree = self.tree
+        let decoder = self.decoder
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < stamps.count {
+                let stamp = stamps[index]
+                let display = tree.displayPath(stamp.path)
+                let decoded: DecodedJobFile
+                let contentHash: String
+                if let data = FileManager.default.contents(atPath: tree.absolutePath(stamp.path)) {
+                    decoded = decoder.decode(data, path: display)
+                    contentHash = Hex.encode(SHA256.hash(data: data))
+                } else {
+                    decoded = DecodedJobFile(job: nil, diagnostics: [
+                        .init(path: display, line: 1, column: 1, message: "cannot read file"),
+                    ], idLine: 1, idColumn: 1)
+                    contentHash = ""
+                }
+                results.set(index, CachedFile(stamp: stamp, decoded: decoded, contentHash: contentHash))
+                index += workers
+            }
+        }
+        return results.values()
+    }
+
+    private func validate(_ files: [CachedFile], parsedCount: Int) -> TreeLoad {
+        var diagnostics: [JobFileDiagnostic] = []
+        var byID: [JobID: [CachedFile]] = [:]
+        var jobs: [String: Job] = [:]
+        for file in files {
+            diagnostics += file.decoded.diagnostics
+            if let job = file.decoded.job {
+                byID[job.id, default: []].append(file)
+                jobs[file.stamp.path] = job
+            }
+        }
+        for (id, holders) in byID where holders.count > 1 {
+            for file in holders {
+                let others = holders.filter { $0.stamp.path != file.stamp.path }.map {
+                    "\(tree.displayPath($0.stamp.path)):\($0.decoded.idLine):\($0.decoded.idColumn)"
+                }
+                diagnostics.append(.init(
+                    path: tree.displayPath(file.stamp.path), line: file.decoded.idLine, column: file.decoded.idColumn,
+                    field: JobFileKey.jobName.rawValue,
+                    message: "duplicate job id '\(id)': also defined in \(others.joined(separator: ", "))"))
+            }
+        }
+        diagnostics.sort { ($0.path, $0.line, $0.column, $0.message) < ($1.path, $1.line, $1.column, $1.message) }
+        let hasErrors = diagnostics.contains { $0.severity == .error }
+        var catalog: JobCatalog?
+        if !hasErrors {
+            var entries: [JobID: CatalogEntry] = [:]
+            entries.reserveCapacity(byID.count)
+            for (id, holders) in byID {
+                guard let file = holders.first, let job = jobs[file.stamp.path] else { continue }
+                entries[id] = CatalogEntry(job: job, path: file.stamp.path, contentHash: file.contentHash)
+            }
+            catalog = JobCatalog(entries: entries)
+        }
+        return TreeLoad(catalog: catalog, diagnostics: diagnostics, jobCount: jobs.count,
+                        fileCount: files.count, parsedCount: parsedCount)
+    }
+}
+
+/// Fixed slots that parallel workers fill, each index written by exactly one worker.
+// @unchecked Sendable: every index is written once, by one worker, and read only
+// after concurrentPerform has returned (which orders those writes before the reads).
+private final class ResultSlots<Value>: @unchecked Sendable {
+    // A raw buffer rather than an Array: concurrent writes to distinct elements of
+    // a class's Array property would trip Swift's exclusivity checks.
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) {
+        slots[index] = value
+    }
+
+    func values() -> [Value] {
+        slots.compactMap { $0 }
+    }
+}

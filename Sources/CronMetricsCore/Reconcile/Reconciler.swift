@@ -1,0 +1,51 @@
+import Foundation
+
+/// What a successful reconcile did.
+public struct ReconcileReport: Sendable {
+    public var catalog: JobCatalog
+    public var diff: CatalogDiff
+    public var warnings: [JobFileDiagnostic]
+    public var fileCount: Int
+    public var parsedCount: Int
+}
+
+/// Brings the database's job table in line with the `jobs.d` tree: parse what
+/// changed, validate everything, and apply the diff in one transaction, or
+/// apply nothing at all.
+public actor Reconciler {
+    private var loader: JobTreeLoader
+    private let database: AppDatabase
+    private let now: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - root: the `jobs.d` folder.
+    ///   - database: where the job table lives.
+    ///   - now: the clock that stamps first-seen times.
+    public init(root: String, database: AppDatabase, now: @escaping @Sendable () -> Date = Date.init) {
+        self.loader = JobTreeLoader(root: root)
+        self.database = database
+        self.now = now
+    }
+
+    /// Reads the tree and, if every file is valid, applies it.
+    /// - Throws: ``ReconcileError``; the job table is unchanged when it throws.
+    public func reconcile() throws(ReconcileError) -> ReconcileReport {
+        let load: TreeLoad
+        do {
+            load = try loader.load()
+        } catch {
+            throw .tree(error)
+        }
+        guard let catalog = load.catalog else {
+            throw .invalid(load.errors)
+        }
+        let diff: CatalogDiff
+        do {
+            diff = try database.apply(catalog, now: now())
+        } catch {
+            throw .store(error)
+        }
+        return ReconcileReport(catalog: catalog, diff: diff, warnings: load.warnings,
+                               fileCount: load.fileCount, parsedCount: load.parsedCount)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Makes the job table equal to `catalog` in one transaction, keeping each
+    /// surviving job's first-seen time. Results of removed jobs stay.
+    ///
+    /// - Returns: what changed.
+    public func apply(_ catalog: JobCatalog, now: Date) throws(StoreError) -> CatalogDiff {
+        do {
+            return try dbWriter.write { db in
+                var diff = CatalogDiff()
+                var existing: [JobID: StoredJob] = [:]
+                for stored in try Self.fetchStoredJobs(db) {
+                    existing[stored.job.id] = stored
+                }
+                let timestamp = now.timeIntervalSince1970
+                for (id, entry) in catalog.entries {
+                    if let old = existing.removeValue(forKey: id) {
+                        guard old.job != entry.job || old.path != entry.path || old.contentHash != entry.contentHash else { continue }
+                        if old.job != entry.job {
+                            diff.changed.append(id)
+                        } else if old.path != entry.path {
+                            diff.moved.append(id)
+                        }
+                        try Self.upsert(entry, firstSeen: old.firstSeen.timeIntervalSince1970, updatedAt: timestamp, db)
+                    } else {
+                        diff.added.append(id)
+                        try Self.upsert(entry, firstSeen: timestamp, updatedAt: timestamp, db)
+                    }
+                }
+                for id in existing.keys {
+                    try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id.description])
+                    diff.removed.append(id)
+                }
+                diff.added.sort()
+                diff.changed.sort()
+                diff.moved.sort()
+                diff.removed.sort()
+                return diff
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// Every job in the table, sorted by id.
+    public func fetchJobs() throws(StoreError) -> [StoredJob] {
+        do {
+            return try dbWriter.read { db in try Self.fetchStoredJobs(db) }.sorted { $0.job.id < $1.job.id }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    static func fetchStoredJobs(_ db: Database) throws -> [StoredJob] {
+        try Row.fetchAll(db, sql: "SELECT * FROM jobs").map { row in
+            let thresholdText: String? = row["threshold_text"]
+            let thresholdSeconds: Int = row["threshold_seconds"]
+            let labelsJSON: String = row["labels"]
+            let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsJSON.utf8))) ?? [:]
+            let statusText: String = row["status"]
+            let until: Double? = row["maintenance_until"]
+            let job = Job(
+                jobName: row["job_name"],
+                host: row["host"],
+                threshold: thresholdText.flatMap(Threshold.init(parsing:)) ?? Threshold(seconds: thresholdSeconds),
+                status: Lifecycle(rawValue: statusText) ?? .active,
+                maintenanceUntil: until.map(Date.init(timeIntervalSince1970:)),
+                labels: labels,
+                apiKeySHA256: row["api_key_sha256"],
+                description: row["description"])
+            let firstSeen: Double = row["first_seen"]
+            return StoredJob(job: job, path: row["path"], contentHash: row["content_hash"],
+                             firstSeen: Date(timeIntervalSince1970: firstSeen))
+        }
+    }
+
+    private static func upsert(_ entry: CatalogEntry, firstSeen: Double, updatedAt: Double, _ db: Database) throws {
+        let job = entry.job
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let labels = String(decoding: try encoder.encode(job.labels), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO jobs (id, job_name, host, path, threshold_seconds, threshold_text, status,
+                              maintenance_until, labels, api_key_sha256, description, content_hash,
+                              first_seen, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                path = excluded.path, threshold_seconds = excluded.threshold_seconds,
+                threshold_text = excluded.threshold_text, status = excluded.status,
+                maintenance_until = excluded.maintenance_until, labels = excluded.labels,
+                api_key_sha256 = excluded.api_key_sha256, description = excluded.description,
+                content_hash = excluded.content_hash, updated_at = excluded.updated_at
+            """, arguments: [
+                job.id.description, job.jobName, job.host, entry.path, job.threshold.seconds, job.threshold.text,
+                job.status.rawValue, job.maintenanceUntil?.timeIntervalSince1970, labels, job.apiKeySHA256,
+                job.description, entry.contentHash, firstSeen, updatedAt,
+            ])
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `cronmetrics` binary: server and CLI in one.
+@main
+struct CronMetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cronmetrics",
+        abstract: "Tells you whether your cron jobs ran, and exports that truth to Prometheus.",
+        subcommands: [ServeCommand.self, ValidateCommand.self])
+
+    /// Exit codes: 0 ok, 1 failure, 2 usage. ArgumentParser's own usage code (64)
+    /// is mapped to 2, the code the CLI documents.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Glibc.exit(0)
+            }
+            if !message.isEmpty { printError(message) }
+            if code == .validationFailure {
+                Glibc.exit(2)
+            }
+            Glibc.exit(code.rawValue)
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    var line = message
+    if !line.hasSuffix("\n") { line += "\n" }
+    FileHandle.standardError.write(Data(line.utf8))
+}

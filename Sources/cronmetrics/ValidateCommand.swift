@@ -1,0 +1,104 @@
+import ArgumentParser
+import CronMetricsCore
+import Foundation
+
+/// `cronmetrics validate [DIR]`: checks a jobs tree without a server.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check every job file in a jobs directory; exit 1 on any error.",
+        discussion: "Run it in CI on every pull request that touches jobs.d (--format github annotates the diff).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, github
+    }
+
+    @Argument(help: "The jobs directory.")
+    var directory: String = "jobs.d"
+
+    @Option(help: "Output format: text, json or github.")
+    var format: Format = .text
+
+    func run() throws {
+        var loader = JobTreeLoader(root: directory)
+        let load: TreeLoad
+        do {
+            load = try loader.load()
+        } catch {
+            switch format {
+            case .github: print("::error::\(GitHubAnnotation.escapeMessage(error.description))")
+            case .json: print(ValidationReport(error: error.description).json())
+            case .text: printError("error: \(error)")
+            }
+            throw ExitCode.failure
+        }
+        let summary = "\(load.jobCount) jobs in \(load.fileCount) files, "
+            + "\(load.errors.count) error\(load.errors.count == 1 ? "" : "s"), "
+            + "\(load.warnings.count) warning\(load.warnings.count == 1 ? "" : "s")"
+        switch format {
+        case .text:
+            for diagnostic in load.diagnostics { print(diagnostic) }
+            print("\(directory): \(summary)")
+        case .github:
+            for diagnostic in load.diagnostics { print(GitHubAnnotation.line(for: diagnostic)) }
+            print("\(directory): \(summary)")
+        case .json:
+            print(ValidationReport(load: load).json())
+        }
+        if load.catalog == nil {
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`).
+enum GitHubAnnotation {
+    static func line(for diagnostic: JobFileDiagnostic) -> String {
+        let kind = diagnostic.severity == .error ? "error" : "warning"
+        return "::\(kind) file=\(escapeProperty(diagnostic.path)),line=\(diagnostic.line),col=\(diagnostic.column)::"
+            + escapeMessage(diagnostic.message)
+    }
+
+    static func escapeMessage(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func escapeProperty(_ text: String) -> String {
+        escapeMessage(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
+
+/// The `--format json` report.
+struct ValidationReport: Encodable {
+    var valid: Bool
+    var jobs: Int
+    var files: Int
+    var errors: [JobFileDiagnostic]
+    var warnings: [JobFileDiagnostic]
+    var error: String?
+
+    init(load: TreeLoad) {
+        valid = load.catalog != nil
+        jobs = load.jobCount
+        files = load.fileCount
+        errors = load.errors
+        warnings = load.warnings
+    }
+
+    init(error: String) {
+        valid = false
+        jobs = 0
+        files = 0
+        errors = []
+        warnings = []
+        self.error = error
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{\"valid\":false}"
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import CronMetricsCore
+
+@Suite("Job file decoding")
+struct JobFileDecoderTests {
+    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, status, maintenance_until, labels, api_key_sha256, description"
+    static let durationHint = "write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\""
+    static let identifierHint = "may only contain letters, digits, '_', '.' and '-'"
+    static let keyHint = "'api_key_sha256' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"
+    static let timestampHint = "'maintenance_until' must be an RFC 3339 timestamp with a time zone, such as 2026-12-01T06:00:00Z"
+
+    /// Every error kind, pinned to its exact `line:column: message`.
+    static let badFiles: [(String, [String])] = [
+        ("unknown-key.yaml", ["5:1: unknown key 'colour'; allowed keys are \(allowedKeys)"]),
+        ("unknown-key-typo.yaml", ["1:1: missing required key 'host'", "3:1: unknown key 'hots' (did you mean 'host'?)"]),
+        ("missing-version.yaml", ["1:1: missing required key 'version' (write 'version: 1')"]),
+        ("future-version.yaml", ["1:10: unsupported version 2: this build of cronmetrics reads version 1; upgrade cronmetrics"]),
+        ("missing-threshold.yaml", ["1:1: missing required key 'automatic_failure_threshold'"]),
+        ("wrong-type.yaml", ["2:11: 'job_name' must be a single value, not a list"]),
+        ("bad-job-name.yaml", ["2:11: 'job_name' \(identifierHint) (got \"back up\")"]),
+        ("bad-host.yaml", ["3:7: 'host' \(identifierHint) (got \"../etc\")"]),
+        ("bad-duration.yaml", ["4:30: 'automatic_failure_threshold' is not a valid duration (got \"90x\"): \(durationHint)"]),
+        ("zero-threshold.yaml", ["4:30: 'automatic_failure_threshold' is not a valid duration (got \"0\"): \(durationHint)"]),
+        ("unordered-duration.yaml", ["4:30: 'automatic_failure_threshold' is not a valid duration (got \"30m1h\"): \(durationHint)"]),
+        ("bad-label-name.yaml", ["7:3: label name 'env-x' is invalid: label names must match [a-zA-Z_][a-zA-Z0-9_]*"]),
+        ("reserved-label.yaml", ["6:3: label name 'host' is reserved: job_name, host and status are set by cronmetrics"]),
+        ("dunder-label.yaml", ["6:3: label name '__meta' must not start with '__' (reserved for Prometheus internals)"]),
+        ("labels-not-mapping.yaml", ["5:9: 'labels' must be a mapping of label names to values, such as {env: prod}"]),
+        ("bad-lifecycle.yaml", ["5:9: 'status' must be one of active, maintenance, paused, retired (got \"disabled\")"]),
+        ("bad-maintenance-until.yaml", ["6:20: \(timestampHint) (got \"tomorrow\")"]),
+        ("maintenance-until-no-zone.yaml", ["6:20: \(timestampHint) (got \"2026-12-01T06:00:00\")"]),
+        ("api-key-uppercase.yaml", ["5:17: \(keyHint); write it in lowercase"]),
+        ("api-key-short.yaml", ["5:17: \(keyHint)"]),
+        ("api-key-plaintext.yaml", ["5:17: \(keyHint); this looks like a key itself, which must never be written to a file"]),
+        ("invalid-yaml.yaml", ["6:1: invalid YAML: while parsing a flow mapping at line 5, did not find expected ',' or '}'"]),
+        ("not-a-mapping.yaml", ["1:1: a job file must be a mapping of keys to values, not a list"]),
+        ("empty.yaml", ["1:1: file is empty; a job file needs at least version, job_name, host and automatic_failure_threshold"]),
+        ("duplicate-key.yaml", ["3:1: duplicate key 'host': each key may appear only once"]),
+    ]
+
+    @Test("every bad fixture gives its exact error with line and column", arguments: badFiles)
+    func badFixture(name: String, expected: [String]) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixturesPath)/bad/\(name)"))
+        let decoded = JobFileDecoder().decode(data, path: "jobs.d/\(name)")
+        #expect(decoded.job == nil)
+        let errors = decoded.diagnostics.filter { $0.severity == .error }
+            .sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        #expect(errors.map { "\($0.line):\($0.column): \($0.message)" } == expected)
+        #expect(errors.allSatisfy { $0.description.hasPrefix("jobs.d/\(name):\($0.line):\($0.column): ") })
+    }
+
+    @Test("every fixture in bad/ is covered by the table")
+    func tableCoversFixtures() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(fixturesPath)/bad").sorted()
+        #expect(files == Self.badFiles.map(\.0).sorted())
+    }
+
+    @Test("a full file decodes every field")
+    func fullFile() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixturesPath)/good/full@db1.yaml"))
+        let decoded = JobFileDecoder().decode(data, path: "full@db1.yaml")
+        #expect(decoded.diagnostics.isEmpty)
+        let job = try #require(decoded.job)
+        #expect(job.id == JobID(jobName: "backup", host: "db1"))
+        #expect(job.threshold.seconds == 5400)
+        #expect(job.threshold.text == "1h30m")
+        #expect(job.status == .maintenance)
+        #expect(job.maintenanceUntil == RFC3339.parse("2026-12-01T06:00:00Z"))
+        #expect(job.labels == ["env": "prod", "team": "infra"])
+        #expect(job.apiKeySHA256 == "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")
+        #expect(job.description == "Nightly database backup")
+        #expect((decoded.idLine, decoded.idColumn) == (3, 11))
+    }
+
+    @Test("a job without a key hash is valid but warned about")
+    func missingKeyWarns() throws {
+        let decoded = JobFileDecoder().decode(Data(jobYAML("minimal", host: "h").utf8), path: "m.yaml")
+        #expect(decoded.job != nil)
+        #expect(decoded.diagnostics.map(\.description) == [
+            "m.yaml:1:1: warning: job minimal@h has no api_key_sha256 and accepts no submissions; mint one with 'cronmetrics job rotate-key minimal@h'",
+        ])
+    }
+
+    @Test("several errors in one file are all reported")
+    func severalErrors() {
+        let text = "version: 1\njob_name: a b\nhost: db1\nautomatic_failure_threshold: soon\nstatus: off\n"
+        let decoded = JobFileDecoder().decode(Data(text.utf8), path: "x.yaml")
+        #expect(decoded.diagnostics.map(\.line) == [2, 4, 5])
+    }
+
+    @Test("invalid UTF-8 is an error, not a crash")
+    func invalidUTF8() {
+        let decoded = JobFileDecoder().decode(Data([0x76, 0xff, 0xfe, 0x0a]), path: "x.yaml")
+        #expect(decoded.diagnostics.map(\.message) == ["file is not valid UTF-8"])
+    }
+}
+
+@Suite("Thresholds")
+struct ThresholdTests {
+    @Test("durations and seconds parse", arguments: [
+        ("3600", 3600), ("90m", 5400), ("1h30m", 5400), ("2d", 172_800), ("45s", 45), ("1w", 604_800), ("1d1h1m1s", 90061),
+    ])
+    func parses(text: String, seconds: Int) throws {
+        #expect(try #require(Threshold(parsing: text)).seconds == seconds)
+    }
+
+    @Test("bad durations are refused", arguments: ["", "0", "-5", "0m", "1.5", "90x", "h", "30m1h", "1h1h", "m30", "1 h", "99999999999999999999d"])
+    func refuses(text: String) {
+        #expect(Threshold(parsing: text) == nil)
+    }
+}
+
+@Suite("RFC 3339")
+struct RFC3339Tests {
+    @Test("parses zones and fractions")
+    func parses() throws {
+        let base = try #require(RFC3339.parse("2025-10-30T19:56:00Z"))
+        #expect(base.timeIntervalSince1970 == 1_761_854_160)
+        #expect(RFC3339.parse("2025-10-30T21:56:00+02:00") == base)
+        #expect(RFC3339.parse("2025-10-30T19:56:00.250Z")?.timeIntervalSince1970 == 1_761_854_160.25)
+        #expect(RFC3339.format(base) == "2025-10-30T19:56:00Z")
+        #expect(RFC3339.parse("2024-02-29T00:00:00Z") != nil)
+    }
+
+    @Test("refuses what is not RFC 3339", arguments: ["2025-10-30", "2025-10-30T19:56:00", "2025-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2025-10-30T19:56:00Zjunk", "yesterday"])
+    func refuses(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+}

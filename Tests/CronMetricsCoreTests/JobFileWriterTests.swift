@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import CronMetricsCore
+
+@Suite("Writing job files back")
+struct JobFileWriterTests {
+    static let hash = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+
+    static var sample: Job {
+        Job(jobName: "backup", host: "db1", threshold: Threshold(parsing: "1h30m")!, status: .maintenance,
+            maintenanceUntil: RFC3339.parse("2026-12-01T06:00:00Z"), labels: ["team": "infra", "env": "prod"],
+            apiKeySHA256: hash, description: "Nightly database backup")
+    }
+
+    @Test("rendering is deterministic: schema key order, labels by name, trailing newline")
+    func renderSnapshot() {
+        let text = JobFileRenderer().render(Self.sample)
+        #expect(text == """
+            # Managed by cronmetrics: safe to edit by hand, then commit.
+            # Reference: docs/job-file.md
+
+            version: 1
+            job_name: backup
+            host: db1
+            automatic_failure_threshold: 1h30m
+            status: maintenance
+            maintenance_until: 2026-12-01T06:00:00Z
+            labels:
+              env: prod
+              team: infra
+            api_key_sha256: \(Self.hash)
+            description: Nightly database backup
+
+            """)
+        #expect(JobFileRenderer().render(Self.sample) == text)
+    }
+
+    @Test("what is rendered decodes to the same job", arguments: [
+        "plain words", "yes", "true", "null", "~", "123", "1.5", "2026-01-01", "a: b", "#hash", "quote\"d", "back\\slash",
+        "line\nbreak", " padded ", "-dash", "tab\there", "ünïcödé", "{braces}", "[list]", "*star", "&amp", "!bang", "%pct", "@at", "`tick`", "",
+    ])
+    func roundTrip(value: String) throws {
+        var job = Self.sample
+        job.description = value
+        job.labels = ["note": value]
+        let text = JobFileRenderer().render(job)
+        let decoded = JobFileDecoder().decode(Data(text.utf8), path: "x.yaml")
+        #expect(decoded.job == job, "rendered:\n\(text)")
+    }
+
+    @Test("a new file is named job_name@host.yaml and written atomically")
+    func writesNewFile() throws {
+        let dir = try TempDir()
+        let writer = JobFileWriter(root: dir.path)
+        let path = try writer.write(Self.sample)
+        #expect(path == "backup@db1.yaml")
+        #expect(try dir.read(path) == JobFileRenderer().render(Self.sample))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(leftovers == ["backup@db1.yaml"])
+    }
+
+    @Test("an existing file is updated in place, wherever it lives")
+    func updatesInPlace() throws {
+        let dir = try TempDir()
+        try dir.write("infra/deep/custom.yaml", jobYAML("backup"))
+        let writer = JobFileWriter(root: dir.path)
+        var job = Self.sample
+        job.threshold = Threshold(seconds: 60)
+        try writer.write(job, to: "infra/deep/custom.yaml")
+        let decoded = JobFileDecoder().decode(Data(try dir.read("infra/deep/custom.yaml").utf8), path: "x")
+        #expect(decoded.job?.threshold.seconds == 60)
+        #expect(!dir.exists("backup@db1.yaml"))
+    }
+
+    @Test("paths that leave the tree or would be ignored are refused", arguments: [
+        "../escape.yaml", "/etc/passwd.yaml", "a/../../b.yaml", "./x.yaml", ".hidden.yaml", "a//b.yaml", "notes.txt", "dir/.git/x.yaml", "",
+    ])
+    func refusesUnsafePaths(path: String) throws {
+        let dir = try TempDir()
+        #expect(throws: JobFileWriteError.unsafePath(path)) {
+            try JobFileWriter(root: dir.path).write(Self.sample, to: path)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test("job names can never name a file outside the tree", arguments: ["..", ".", "../x", "a/b", ".hidden"])
+    func identifiersCannotTraverse(name: String) {
+        #expect(!Identifier.isValid(name))
+        #expect(JobID("\(name)@db1") == nil)
+    }
+
+    @Test("a failed write leaves the old file and no temp file")
+    func failedWriteKeepsOldFile() throws {
+        let dir = try TempDir()
+        try dir.write("sub/backup@db1.yaml", "old\n")
+        chmod("\(dir.path)/sub", 0o555)
+        defer { chmod("\(dir.path)/sub", 0o755) }
+        guard getuid() != 0 else { return }  // root ignores folder permissions
+        #expect(throws: JobFileWriteError.self) {
+            try JobFileWriter(root: dir.path).write(Self.sample, to: "sub/backup@db1.yaml")
+        }
+        #expect(try dir.read("sub/backup@db1.yaml") == "old\n")
+    }
+
+    @Test("generated keys are cm_ plus 52 base32 characters and hash like sha256sum")
+    func keys() {
+        let key = APIKeyHash.generateKey()
+        #expect(key.count == 55)
+        #expect(key.hasPrefix("cm_"))
+        #expect(key.dropFirst(3).allSatisfy { "abcdefghijklmnopqrstuvwxyz234567".contains($0) })
+        #expect(APIKeyHash.generateKey() != key)
+        // echo -n password | sha256sum
+        #expect(APIKeyHash.sha256Hex(of: "password") == Self.hash)
+    }
+}

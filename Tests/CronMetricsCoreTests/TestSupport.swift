@@ -1,0 +1,41 @@
+import Foundation
+
+/// A folder under the system temp dir, removed when the value is released.
+final class TempDir: Sendable {
+    let path: String
+
+    init(_ name: String = "cronmetrics-test") throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes `text` to `relative`, creating folders as needed; returns the absolute path.
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> String {
+        let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: "\(path)/\(relative)", encoding: .utf8)
+    }
+
+    func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(path)/\(relative)")
+    }
+}
+
+/// The test fixtures folder (beside this file).
+let fixturesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+/// A minimal valid job file.
+func jobYAML(_ name: String, host: String = "db1", threshold: String = "3600", extra: String = "") -> String {
+    "version: 1\njob_name: \(name)\nhost: \(host)\nautomatic_failure_threshold: \(threshold)\n\(extra)"
+}
