@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -36,6 +37,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .executableTarget(
@@ -46,6 +48,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "cronmetrics-bench",
+            dependencies: ["CronMetricsCore"],
+            path: "Benchmarks/CronMetricsBench"
         ),
         .testTarget(
             name: "CronMetricsCoreTests",
@@ -61,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CronMetricsCLITests",
-            dependencies: ["CronMetricsCore"]
+            dependencies: ["CronMetricsCore", "cronmetrics"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,14 +1,56 @@
 import ArgumentParser
+import CronMetricsServer
+import Foundation
+import Hummingbird
+import Logging
 
-/// `cronmetrics serve`: runs the HTTP server.
+/// `cronmetrics serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the cronmetrics server.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the cronmetrics server.",
+        discussion: "Admin keys come from CRONMETRICS_SECURITY_ADMIN_API_KEYS (comma-separated keys or sha256:<hex>).")
 
     @Option(help: "The jobs directory.")
-    var jobsDir: String = "./jobs.d"
+    var jobsDir: String?
+
+    @Option(help: "The SQLite database file.")
+    var database: String?
+
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen: String?
 
     func run() async throws {
-        printError("cronmetrics serve: not yet implemented")
-        throw ExitCode.failure
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration()
+        if let listen = listen ?? environment["CRONMETRICS_SERVER_LISTEN"] {
+            guard let (host, port) = ServerConfiguration.parseListen(listen) else {
+                throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got \(listen))")
+            }
+            configuration.host = host
+            configuration.port = port
+        }
+        configuration.jobsDirectory = jobsDir ?? environment["CRONMETRICS_JOBS_DIR"] ?? configuration.jobsDirectory
+        configuration.databasePath = database ?? environment["CRONMETRICS_STORAGE_DATABASE"] ?? configuration.databasePath
+        configuration.adminKeyHashes = ServerConfiguration.adminKeyHashes(from: environment["CRONMETRICS_SECURITY_ADMIN_API_KEYS"] ?? "")
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "cronmetrics")
+        logger.info("starting", metadata: [
+            "listen": "\(configuration.host):\(configuration.port)", "jobs_dir": .string(configuration.jobsDirectory),
+            "database": .string(configuration.databasePath), "admin_keys": "\(configuration.adminKeyHashes.count)",
+        ])
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: configuration, logger: logger)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        try await app.runService()
     }
 }

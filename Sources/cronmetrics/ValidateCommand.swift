@@ -32,9 +32,10 @@ struct ValidateCommand: ParsableCommand {
             }
             throw ExitCode.failure
         }
-        let summary = "\(load.jobCount) jobs in \(load.fileCount) files, "
-            + "\(load.errors.count) error\(load.errors.count == 1 ? "" : "s"), "
-            + "\(load.warnings.count) warning\(load.warnings.count == 1 ? "" : "s")"
+        let summary = [
+            plural(load.jobCount, "job"), " in ", plural(load.fileCount, "file"), ", ",
+            plural(load.errors.count, "error"), ", ", plural(load.warnings.count, "warning"),
+        ].joined()
         switch format {
         case .text:
             for diagnostic in load.diagnostics { print(diagnostic) }
@@ -49,6 +50,11 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode.failure
         }
     }
+}
+
+/// `1 job`, `2 jobs`.
+func plural(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
 
 /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`).

@@ -27,7 +27,7 @@ public struct JobTree: Sendable {
     }
 
     public func absolutePath(_ relative: String) -> String {
-        (root as NSString).appendingPathComponent(relative)
+        root.hasSuffix("/") ? root + relative : root + "/" + relative
     }
 
     /// Lists the tree's job files, sorted by path.
@@ -56,14 +56,15 @@ public struct JobTree: Sendable {
             }
             if name.hasPrefix(".") { continue }
             let child = relative.isEmpty ? name : "\(relative)/\(name)"
+            let childPath = absolutePath(child)
             var info = stat()
             // stat follows symbolic links, so a linked job file is read; a linked
             // folder is not entered (that could loop).
-            guard stat(absolutePath(child), &info) == 0 else { continue }
+            guard stat(childPath, &info) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 var linkInfo = stat()
-                if lstat(absolutePath(child), &linkInfo) == 0, (linkInfo.st_mode & S_IFMT) == S_IFLNK { continue }
+                if lstat(childPath, &linkInfo) == 0, (linkInfo.st_mode & S_IFMT) == S_IFLNK { continue }
                 subfolders.append(child)
             case S_IFREG where Self.isJobFileName(name):
                 stamps.append(FileStamp(

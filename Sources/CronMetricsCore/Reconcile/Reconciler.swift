@@ -3,6 +3,8 @@ import Foundation
 /// What a successful reconcile did.
 public struct ReconcileReport: Sendable {
     public var catalog: JobCatalog
+    /// The job table as it now is (with first-seen times).
+    public var jobs: [JobID: StoredJob]
     public var diff: CatalogDiff
     public var warnings: [JobFileDiagnostic]
     public var fileCount: Int
@@ -16,6 +18,8 @@ public actor Reconciler {
     private var loader: JobTreeLoader
     private let database: AppDatabase
     private let now: @Sendable () -> Date
+    /// The job table as the last successful reconcile left it; nil until then.
+    private var applied: [JobID: StoredJob]?
 
     /// - Parameters:
     ///   - root: the `jobs.d` folder.
@@ -41,11 +45,13 @@ public actor Reconciler {
         }
         let diff: CatalogDiff
         do {
-            diff = try database.apply(catalog, now: now())
+            (diff, applied) = try database.apply(catalog, previous: applied, now: now())
         } catch {
+            // The table may or may not hold this attempt: read it again next time.
+            applied = nil
             throw .store(error)
         }
-        return ReconcileReport(catalog: catalog, diff: diff, warnings: load.warnings,
+        return ReconcileReport(catalog: catalog, jobs: applied ?? [:], diff: diff, warnings: load.warnings,
                                fileCount: load.fileCount, parsedCount: load.parsedCount)
     }
 }

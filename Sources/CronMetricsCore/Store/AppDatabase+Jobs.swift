@@ -5,29 +5,38 @@ extension AppDatabase {
     /// Makes the job table equal to `catalog` in one transaction, keeping each
     /// surviving job's first-seen time. Results of removed jobs stay.
     ///
-    /// - Returns: what changed.
-    public func apply(_ catalog: JobCatalog, now: Date) throws(StoreError) -> CatalogDiff {
+    /// - Parameters:
+    ///   - catalog: the validated tree.
+    ///   - previous: the table as the caller last left it, or nil to read it
+    ///     (a caller that is the table's only writer passes what the previous
+    ///     call returned, so a reload does not re-read every row).
+    ///   - now: stamps first-seen times of new jobs.
+    /// - Returns: what changed, and the table as it now is.
+    public func apply(_ catalog: JobCatalog, previous: [JobID: StoredJob]? = nil, now: Date) throws(StoreError) -> (CatalogDiff, [JobID: StoredJob]) {
         do {
             return try dbWriter.write { db in
                 var diff = CatalogDiff()
-                var existing: [JobID: StoredJob] = [:]
-                for stored in try Self.fetchStoredJobs(db) {
-                    existing[stored.job.id] = stored
-                }
+                var existing = try previous ?? Dictionary(uniqueKeysWithValues: Self.fetchStoredJobs(db).map { ($0.job.id, $0) })
+                var current: [JobID: StoredJob] = [:]
+                current.reserveCapacity(catalog.count)
                 let timestamp = now.timeIntervalSince1970
                 for (id, entry) in catalog.entries {
+                    var firstSeen = now
                     if let old = existing.removeValue(forKey: id) {
-                        guard old.job != entry.job || old.path != entry.path || old.contentHash != entry.contentHash else { continue }
+                        firstSeen = old.firstSeen
                         if old.job != entry.job {
                             diff.changed.append(id)
                         } else if old.path != entry.path {
                             diff.moved.append(id)
                         }
-                        try Self.upsert(entry, firstSeen: old.firstSeen.timeIntervalSince1970, updatedAt: timestamp, db)
+                        if old.job != entry.job || old.path != entry.path || old.contentHash != entry.contentHash {
+                            try Self.upsert(entry, firstSeen: firstSeen.timeIntervalSince1970, updatedAt: timestamp, db)
+                        }
                     } else {
                         diff.added.append(id)
                         try Self.upsert(entry, firstSeen: timestamp, updatedAt: timestamp, db)
                     }
+                    current[id] = StoredJob(job: entry.job, path: entry.path, contentHash: entry.contentHash, firstSeen: firstSeen)
                 }
                 for id in existing.keys {
                     try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id.description])
@@ -37,7 +46,7 @@ extension AppDatabase {
                 diff.changed.sort()
                 diff.moved.sort()
                 diff.removed.sort()
-                return diff
+                return (diff, current)
             }
         } catch {
             throw .query("\(error)")
@@ -78,10 +87,9 @@ extension AppDatabase {
 
     private static func upsert(_ entry: CatalogEntry, firstSeen: Double, updatedAt: Double, _ db: Database) throws {
         let job = entry.job
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let labels = String(decoding: try encoder.encode(job.labels), as: UTF8.self)
-        try db.execute(sql: """
+        let labels = try json(job.labels)
+        // A cached statement: a cold reconcile of a large tree runs this once per job.
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO jobs (id, job_name, host, path, threshold_seconds, threshold_text, status,
                               maintenance_until, labels, api_key_sha256, description, content_hash,
                               first_seen, updated_at)
@@ -92,7 +100,8 @@ extension AppDatabase {
                 maintenance_until = excluded.maintenance_until, labels = excluded.labels,
                 api_key_sha256 = excluded.api_key_sha256, description = excluded.description,
                 content_hash = excluded.content_hash, updated_at = excluded.updated_at
-            """, arguments: [
+            """)
+        try statement.execute(arguments: [
                 job.id.description, job.jobName, job.host, entry.path, job.threshold.seconds, job.threshold.text,
                 job.status.rawValue, job.maintenanceUntil?.timeIntervalSince1970, labels, job.apiKeySHA256,
                 job.description, entry.contentHash, firstSeen, updatedAt,

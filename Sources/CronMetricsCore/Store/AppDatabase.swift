@@ -77,6 +77,7 @@ public struct AppDatabase: Sendable {
             try db.create(index: "results_job_received", on: "results", columns: ["job_id", "received_at"])
             try db.create(index: "results_received", on: "results", columns: ["received_at"])
         }
+        registerStateMigration(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// How a run ended, as its host reported it.
+public enum RunStatus: String, Sendable, Codable, Hashable {
+    case success
+    case failure
+}
+
+/// One submitted run of a job.
+public struct JobResult: Sendable, Hashable {
+    /// The row id, once stored.
+    public var id: Int64?
+    public var jobID: JobID
+    /// When the server received it: the server's clock decides deadlines.
+    public var receivedAt: Date
+    /// The run's own time as the client gave it (defaults to `receivedAt`).
+    public var runAt: Date
+    public var status: RunStatus
+    public var duration: Double?
+    public var exitCode: Int?
+    public var output: String?
+    /// Labels sent with the result: stored, never turned into series.
+    public var labels: [String: String]?
+
+    public init(
+        id: Int64? = nil, jobID: JobID, receivedAt: Date, runAt: Date? = nil, status: RunStatus,
+        duration: Double? = nil, exitCode: Int? = nil, output: String? = nil, labels: [String: String]? = nil
+    ) {
+        self.id = id
+        self.jobID = jobID
+        self.receivedAt = receivedAt
+        self.runAt = runAt ?? receivedAt
+        self.status = status
+        self.duration = duration
+        self.exitCode = exitCode
+        self.output = output
+        self.labels = labels
+    }
+}

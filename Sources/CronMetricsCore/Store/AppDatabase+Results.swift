@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    static func registerStateMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2: job state") { db in
+            try db.create(table: "job_state") { t in
+                t.primaryKey("job_id", .text)
+                t.column("last_status", .text)
+                t.column("last_received_at", .double)
+                t.column("last_run_at", .double)
+                t.column("last_duration", .double)
+                t.column("last_exit_code", .integer)
+                t.column("last_success_at", .double)
+                t.column("last_failure_at", .double)
+                t.column("runs_total", .integer).notNull().defaults(to: 0)
+                t.column("failures_total", .integer).notNull().defaults(to: 0)
+                t.column("missed_deadlines_total", .integer).notNull().defaults(to: 0)
+                t.column("missed_anchor", .double)
+                t.column("activated_at", .double)
+            }
+        }
+    }
+
+    /// Stores results and folds them into `job_state`, all in one transaction:
+    /// when this returns, every result is on disk.
+    ///
+    /// - Returns: the results with their row ids.
+    public func insert(_ results: [JobResult]) async throws(StoreError) -> [JobResult] {
+        do {
+            return try await dbWriter.write { db in
+                let insertResult = try db.cachedStatement(sql: """
+                    INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                // Increments in SQL, so the deadline bookkeeping written beside it
+                // (other columns of the same row) is never overwritten.
+                let upsertState = try db.cachedStatement(sql: """
+                    INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
+                                           last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    ON CONFLICT(job_id) DO UPDATE SET
+                        last_status = excluded.last_status, last_received_at = excluded.last_received_at,
+                        last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
+                        last_exit_code = excluded.last_exit_code,
+                        last_success_at = COALESCE(excluded.last_success_at, last_success_at),
+                        last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
+                        runs_total = runs_total + 1, failures_total = failures_total + excluded.failures_total
+                    """)
+                var stored = results
+                for index in stored.indices {
+                    let result = stored[index]
+                    let labels = try result.labels.map { try Self.json($0) }
+                    try insertResult.execute(arguments: [
+                        result.jobID.description, result.receivedAt.timeIntervalSince1970,
+                        result.runAt.timeIntervalSince1970, result.status.rawValue, result.duration,
+                        result.exitCode, result.output, labels,
+                    ])
+                    stored[index].id = db.lastInsertedRowID
+                    let run = result.runAt.timeIntervalSince1970
+                    try upsertState.execute(arguments: [
+                        result.jobID.description, result.status.rawValue, result.receivedAt.timeIntervalSince1970,
+                        run, result.duration, result.exitCode,
+                        result.status == .success ? run : nil, result.status == .failure ? run : nil,
+                        result.status == .failure ? 1 : 0,
+                    ])
+                }
+                return stored
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// Saves the deadline bookkeeping of some jobs.
+    public func save(_ bookkeeping: [LiveState.Bookkeeping]) async throws(StoreError) {
+        guard !bookkeeping.isEmpty else { return }
+        do {
+            try await dbWriter.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO job_state (job_id, missed_deadlines_total, missed_anchor, activated_at)
+                    VALUES (?, ?, ?, ?)
+                    ON CONFLICT(job_id) DO UPDATE SET
+                        missed_deadlines_total = excluded.missed_deadlines_total,
+                        missed_anchor = excluded.missed_anchor, activated_at = excluded.activated_at
+                    """)
+                for item in bookkeeping {
+                    try statement.execute(arguments: [
+                        item.jobID.description, item.missedDeadlinesTotal,
+                        item.missedAnchor?.timeIntervalSince1970, item.activatedAt?.timeIntervalSince1970,
+                    ])
+                }
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// Every job's stored state, for rebuilding the in-memory picture at start.
+    public func fetchStates() throws(StoreError) -> [JobID: JobState] {
+        do {
+            return try dbWriter.read { db in
+                var states: [JobID: JobState] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM job_state") {
+                    guard let id = JobID(row["job_id"] as String) else { continue }
+                    var state = JobState()
+                    state.lastStatus = (row["last_status"] as String?).flatMap(RunStatus.init(rawValue:))
+                    state.lastReceivedAt = Self.date(row["last_received_at"])
+                    state.lastRunAt = Self.date(row["last_run_at"])
+                    state.lastDuration = row["last_duration"]
+                    state.lastExitCode = row["last_exit_code"]
+                    state.lastSuccessAt = Self.date(row["last_success_at"])
+                    state.lastFailureAt = Self.date(row["last_failure_at"])
+                    state.runsTotal = row["runs_total"]
+                    state.failuresTotal = row["failures_total"]
+                    state.missedDeadlinesTotal = row["missed_deadlines_total"]
+                    state.missedAnchor = Self.date(row["missed_anchor"])
+                    state.activatedAt = Self.date(row["activated_at"])
+                    states[id] = state
+                }
+                return states
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// A job's results, newest first.
+    ///
+    /// - Parameters:
+    ///   - limit: at most this many.
+    ///   - beforeID: only results with a smaller row id (the cursor of the previous page).
+    public func fetchResults(for id: JobID, limit: Int, beforeID: Int64? = nil) throws(StoreError) -> [JobResult] {
+        do {
+            return try dbWriter.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM results WHERE job_id = ? AND id < ? ORDER BY id DESC LIMIT ?
+                    """, arguments: [id.description, beforeID ?? Int64.max, limit])
+                return rows.map { row in
+                    let labels = (row["labels"] as String?).flatMap {
+                        try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+                    }
+                    return JobResult(
+                        id: row["id"], jobID: id,
+                        receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                        runAt: Self.date(row["run_at"]),
+                        status: RunStatus(rawValue: row["status"]) ?? .failure,
+                        duration: row["duration"], exitCode: row["exit_code"], output: row["output"], labels: labels)
+                }
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// How many results are stored for `id`.
+    public func countResults(for id: JobID) throws(StoreError) -> Int {
+        do {
+            return try dbWriter.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE job_id = ?", arguments: [id.description]) ?? 0
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    static func date(_ seconds: Double?) -> Date? {
+        seconds.map(Date.init(timeIntervalSince1970:))
+    }
+
+    static func json(_ labels: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(labels), as: UTF8.self)
+    }
+}

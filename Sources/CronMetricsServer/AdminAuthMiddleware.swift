@@ -1,0 +1,24 @@
+import CronMetricsCore
+import Hummingbird
+
+/// Guards admin routes: `Authorization: Bearer <key>`, checked by looking its
+/// SHA-256 up in a set (the same work for every key, no byte comparison).
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let keyHashes: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !keyHashes.isEmpty else {
+            throw APIError(.unauthorized, "no admin keys are configured; set CRONMETRICS_SECURITY_ADMIN_API_KEYS")
+        }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw APIError(.unauthorized, "missing Authorization: Bearer <admin key>")
+        }
+        let key = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard keyHashes.contains(APIKeyHash.sha256Hex(of: key)) else {
+            context.logger.warning("admin request refused: unknown key")
+            throw APIError(.unauthorized, "unknown admin key")
+        }
+        return try await next(request, context)
+    }
+}

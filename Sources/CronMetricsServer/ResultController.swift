@@ -1,0 +1,191 @@
+import CronMetricsCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `POST /api/job-result` and `GET /api/job/{id}/results`.
+struct ResultController {
+    let runtime: ServerRuntime
+    static let apiKeyHeader = HTTPField.Name("X-API-Key")!
+
+    func addRoutes(public router: Router<AppRequestContext>, admin: RouterGroup<AppRequestContext>) {
+        router.post("/api/job-result") { request, context in
+            try await submit(request, context: context)
+        }
+        admin.get("/api/job/{id}/results") { request, context in
+            try await history(request, context: context)
+        }
+    }
+
+    func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            let response = try await accept(request, context: context)
+            runtime.metrics.count(.accepted)
+            return response
+        } catch {
+            let apiError = RequestIDMiddleware.apiError(for: error)
+            runtime.metrics.count(apiError.outcome)
+            context.logger.warning("result refused", metadata: ["status": "\(apiError.status.code)", "reason": .string(apiError.message)])
+            throw apiError
+        }
+    }
+
+    private func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let configuration = runtime.configuration
+        guard let key = request.headers[Self.apiKeyHeader], !key.isEmpty else {
+            throw APIError(.unauthorized, "missing X-API-Key header")
+        }
+        let keyHash = APIKeyHash.sha256Hex(of: key)
+        guard let contentType = request.headers[.contentType],
+              contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        else {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
+        }
+        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        let payload = try SubmissionPayload.decode(Data(buffer: body))
+        let id = JobID(jobName: payload.jobName, host: payload.host)
+        var logger = context.logger
+        logger[metadataKey: "job"] = .string(payload.jobName)
+        logger[metadataKey: "host"] = .string(payload.host)
+
+        let job: Job
+        switch runtime.state.authorize(keyHash: keyHash, for: id) {
+        case .unknownKey: throw APIError(.unauthorized, "unknown API key")
+        case .otherJob: throw APIError(.forbidden, "this API key does not belong to job \(id)")
+        case let .allowed(found): job = found
+        }
+        if job.status == .retired {
+            throw APIError(.conflict, "job \(id) is retired and accepts no results")
+        }
+        let receivedAt = runtime.now()
+        var runAt = receivedAt
+        if let text = payload.timestamp {
+            guard let date = RFC3339.parse(text) else {
+                throw APIError(.unprocessableContent, "'timestamp' must be an RFC 3339 timestamp such as 2025-10-30T19:56:00Z", field: "timestamp")
+            }
+            guard date.timeIntervalSince(receivedAt) <= configuration.allowedClockSkew else {
+                throw APIError(.unprocessableContent, "'timestamp' lies more than \(Int(configuration.allowedClockSkew)) seconds in the future; check the host's clock", field: "timestamp")
+            }
+            runAt = date
+        }
+        let status = payload.status ?? (payload.exitCode == 0 ? .success : .failure)
+        let result = JobResult(
+            jobID: id, receivedAt: receivedAt, runAt: runAt, status: status, duration: payload.duration,
+            exitCode: payload.exitCode, output: payload.output?.utf8Tail(maxBytes: configuration.maxOutputBytes),
+            labels: payload.labels)
+        let stored: JobResult
+        do {
+            stored = try await runtime.writer.submit(result)
+        } catch {
+            logger.error("result not stored", metadata: ["error": .string("\(error)")])
+            throw APIError(.serviceUnavailable, "the result could not be stored; retry")
+        }
+        logger.info("result accepted", metadata: ["status": .string(status.rawValue), "result_id": "\(stored.id ?? 0)"])
+        return JSONBody.response(status: .created, SubmissionReceipt(result: stored, requestID: context.requestID))
+    }
+
+    func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try JobRoute.id(context)
+        let query = request.uri.queryParameters
+        var limit = 50
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw APIError(.unprocessableContent, "'limit' must be a whole number from 1 to 1000", field: "limit")
+            }
+            limit = value
+        }
+        var before: Int64?
+        if let text = query["before"] {
+            guard let value = Int64(text), value > 0 else {
+                throw APIError(.unprocessableContent, "'before' must be a result id (the next_before of the previous page)", field: "before")
+            }
+            before = value
+        }
+        let results = try runtime.database.fetchResults(for: id, limit: limit, beforeID: before)
+        if results.isEmpty, before == nil, runtime.state.job(id, now: runtime.now()) == nil {
+            throw APIError(.notFound, "no job \(id)")
+        }
+        let page = HistoryPage(
+            results: results.map(ResultBody.init),
+            nextBefore: results.count == limit ? results.last?.id : nil)
+        return JSONBody.response(status: .ok, page)
+    }
+}
+
+/// Path helpers for `/api/job/{id}`.
+enum JobRoute {
+    static func id(_ context: AppRequestContext) throws(APIError) -> JobID {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = JobID(text) else {
+            throw APIError(.notFound, "no job \(text): ids are job_name@host")
+        }
+        return id
+    }
+}
+
+struct SubmissionReceipt: Encodable {
+    var id: Int64?
+    var jobID: String
+    var status: String
+    var receivedAt: Date
+    var requestID: String
+
+    init(result: JobResult, requestID: String) {
+        id = result.id
+        jobID = result.jobID.description
+        status = result.status.rawValue
+        receivedAt = result.receivedAt
+        self.requestID = requestID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status
+        case jobID = "job_id"
+        case receivedAt = "received_at"
+        case requestID = "request_id"
+    }
+}
+
+struct ResultBody: Encodable {
+    var id: Int64?
+    var jobName: String
+    var host: String
+    var status: String
+    var receivedAt: Date
+    var timestamp: Date
+    var duration: Double?
+    var exitCode: Int?
+    var output: String?
+    var labels: [String: String]?
+
+    init(_ result: JobResult) {
+        id = result.id
+        jobName = result.jobID.jobName
+        host = result.jobID.host
+        status = result.status.rawValue
+        receivedAt = result.receivedAt
+        timestamp = result.runAt
+        duration = result.duration
+        exitCode = result.exitCode
+        output = result.output
+        labels = result.labels
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, status, timestamp, duration, output, labels
+        case jobName = "job_name"
+        case receivedAt = "received_at"
+        case exitCode = "exit_code"
+    }
+}
+
+struct HistoryPage: Encodable {
+    var results: [ResultBody]
+    var nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case results
+        case nextBefore = "next_before"
+    }
+}

@@ -1,0 +1,69 @@
+import CronMetricsCore
+import Foundation
+
+/// Everything the server needs to start, with the production defaults.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var jobsDirectory: String
+    public var databasePath: String
+    /// SHA-256 (lowercase hex) of each admin key: keys themselves are not kept.
+    public var adminKeyHashes: Set<String>
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodyBytes: Int
+    /// A result's `output` is cut to its last this-many bytes.
+    public var maxOutputBytes: Int
+    /// How far in the future a submitted `timestamp` may lie (client clock skew).
+    public var allowedClockSkew: TimeInterval
+    /// How often deadlines are checked and their bookkeeping saved.
+    public var deadlineInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        jobsDirectory: String = "./jobs.d",
+        databasePath: String = "./cronmetrics.db",
+        adminKeyHashes: Set<String> = [],
+        maxBodyBytes: Int = 1 << 20,
+        maxOutputBytes: Int = 64 << 10,
+        allowedClockSkew: TimeInterval = 300,
+        deadlineInterval: Duration = .seconds(1)
+    ) {
+        self.host = host
+        self.port = port
+        self.jobsDirectory = jobsDirectory
+        self.databasePath = databasePath
+        self.adminKeyHashes = adminKeyHashes
+        self.maxBodyBytes = maxBodyBytes
+        self.maxOutputBytes = maxOutputBytes
+        self.allowedClockSkew = allowedClockSkew
+        self.deadlineInterval = deadlineInterval
+    }
+
+    /// Admin keys from a comma-separated list: each a key, or `sha256:<hex>` of one
+    /// (so a committed file need not hold the key). Blank entries are ignored.
+    public static func adminKeyHashes(from list: String) -> Set<String> {
+        var hashes: Set<String> = []
+        for item in list.split(separator: ",") {
+            let key = item.trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { continue }
+            if key.hasPrefix("sha256:"), APIKeyHash.isValidHex(String(key.dropFirst(7))) {
+                hashes.insert(String(key.dropFirst(7)))
+            } else {
+                hashes.insert(APIKeyHash.sha256Hex(of: key))
+            }
+        }
+        return hashes
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
+    }
+}

@@ -1,0 +1,125 @@
+import CronMetricsCore
+import Foundation
+
+/// The body of `POST /api/job-result`, decoded strictly: unknown fields and
+/// wrong types are errors naming the field.
+struct SubmissionPayload: Decodable {
+    var jobName: String
+    var host: String
+    var status: RunStatus?
+    var duration: Double?
+    var timestamp: String?
+    var exitCode: Int?
+    var output: String?
+    var labels: [String: String]?
+
+    static let fields = ["job_name", "host", "status", "duration", "timestamp", "exit_code", "output", "labels"]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+        init(_ name: String) { stringValue = name }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for key in container.allKeys where !Self.fields.contains(key.stringValue) {
+            throw APIError(.unprocessableContent, "unknown field '\(key.stringValue)'; known fields are \(Self.fields.joined(separator: ", "))", field: key.stringValue)
+        }
+        func required(_ name: String) throws -> String {
+            guard let value = try container.decodeIfPresent(String.self, forKey: Key(name)) else {
+                throw APIError(.unprocessableContent, "'\(name)' is required", field: name)
+            }
+            if let problem = Identifier.problem(value) {
+                throw APIError(.unprocessableContent, "'\(name)' \(problem)", field: name)
+            }
+            return value
+        }
+        jobName = try required("job_name")
+        host = try required("host")
+        if let text = try container.decodeIfPresent(String.self, forKey: Key("status")) {
+            guard let status = RunStatus(rawValue: text) else {
+                throw APIError(.unprocessableContent, "'status' must be success or failure (got \"\(text)\")", field: "status")
+            }
+            self.status = status
+        }
+        if let number = try container.decodeIfPresent(Double.self, forKey: Key("exit_code")) {
+            guard number == number.rounded(), abs(number) <= Double(Int32.max) else {
+                throw APIError(.unprocessableContent, "'exit_code' must be an integer", field: "exit_code")
+            }
+            exitCode = Int(number)
+        }
+        if status == nil, exitCode == nil {
+            throw APIError(.unprocessableContent, "'status' is required unless 'exit_code' is given (0 means success)", field: "status")
+        }
+        duration = try container.decodeIfPresent(Double.self, forKey: Key("duration"))
+        if let duration, !(duration.isFinite && duration >= 0) {
+            throw APIError(.unprocessableContent, "'duration' must be a number of seconds, zero or more", field: "duration")
+        }
+        timestamp = try container.decodeIfPresent(String.self, forKey: Key("timestamp"))
+        output = try container.decodeIfPresent(String.self, forKey: Key("output"))
+        labels = try container.decodeIfPresent([String: String].self, forKey: Key("labels"))
+    }
+
+    /// Decodes `data`, mapping every decoding failure to a 400 (not JSON) or a
+    /// 422 naming the field.
+    static func decode(_ data: Data) throws(APIError) -> SubmissionPayload {
+        do {
+            return try JSONDecoder().decode(SubmissionPayload.self, from: data)
+        } catch let error as APIError {
+            throw error
+        } catch let error as DecodingError {
+            let field: String
+            let message: String
+            switch error {
+            case let .typeMismatch(type, context):
+                field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                message = "'\(field)' must be \(describe(type))"
+            case let .valueNotFound(type, context):
+                field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                message = "'\(field)' must be \(describe(type)), not null"
+            case let .dataCorrupted(context):
+                field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                message = "'\(field)' has a value of the wrong kind"
+            case let .keyNotFound(key, context):
+                field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+                message = "'\(field)' is required"
+            @unknown default:
+                throw APIError(.badRequest, "malformed JSON body")
+            }
+            guard !field.isEmpty else {
+                if case .typeMismatch = error { throw APIError(.badRequest, "body must be a JSON object") }
+                throw APIError(.badRequest, "malformed JSON body")
+            }
+            throw APIError(.unprocessableContent, message, field: field)
+        } catch {
+            throw APIError(.badRequest, "malformed JSON body")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is [String: String].Type, is [String: Any].Type: return "an object of strings"
+        default: return "of type \(type)"
+        }
+    }
+}
+
+extension String {
+    /// The last `maxBytes` bytes of the string's UTF-8, starting on a character
+    /// boundary: the end of a job's output is where its error is.
+    func utf8Tail(maxBytes: Int) -> String {
+        let utf8 = self.utf8
+        guard utf8.count > maxBytes else { return self }
+        var start = utf8.index(utf8.endIndex, offsetBy: -maxBytes)
+        while start < utf8.endIndex, UTF8.isContinuation(utf8[start]) {
+            start = utf8.index(after: start)
+        }
+        return String(utf8[start...]) ?? ""
+    }
+}

@@ -1,0 +1,134 @@
+import CompressNIO
+import CronMetricsCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+@Suite("GET /metrics and /health")
+struct MetricsTests {
+    @Test("label values escape quote, backslash and newline")
+    func escaping() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("odd", extra: #"labels: {note: "say \"hi\" C:\\dir\nnext"}"#)
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.statusLine("odd") == #"cronjob_status{job_name="odd",host="web1",note="say \"hi\" C:\\dir\nnext",status="pending"} -1"#)
+        }
+    }
+
+    @Test("content type, every family's HELP and TYPE, and the server's own metrics")
+    func families() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a", extra: "labels: {env: prod, team: infra}")
+        try await fixture.app().test(.router) { client async throws in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                let text = String(buffer: response.body)
+                for family in JobFamily.allCases {
+                    #expect(text.contains("# TYPE \(family.name) \(family.type)\n"))
+                }
+                #expect(text.contains(#"cronjob_status{job_name="a",host="web1",env="prod",team="infra",status="pending"} -1"#))
+                #expect(text.contains("\ncronjob_total 1\n"))
+                #expect(text.contains("\ncronmetrics_config_last_reload_successful 1\n"))
+                #expect(text.contains("cronmetrics_build_info{version=\"\(ServerMetrics.version)\"} 1"))
+                #expect(text.contains("cronmetrics_config_hash "))
+            }
+        }
+    }
+
+    @Test("gzip when the scraper asks for it")
+    func gzip() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip"]) { response in
+                #expect(response.headers[.contentEncoding] == "gzip")
+                var body = response.body
+                let plain = try body.decompress(with: .gzip())
+                #expect(String(buffer: plain).contains("cronjob_total 1"))
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { response in
+                #expect(response.headers[.contentEncoding] == nil)
+            }
+        }
+    }
+
+    @Test("/health reports the reload outcome and job count")
+    func health() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = json(String(buffer: response.body))
+                #expect(body["status"] as? String == "ok")
+                #expect(body["jobs"] as? Int == 1)
+                #expect((body["last_reload"] as? [String: Any])?["successful"] as? Bool == true)
+            }
+        }
+    }
+
+    @Test("an invalid tree at start serves the last good set from the database and says why")
+    func invalidTreeAtStart() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.statusLine("a") != nil)
+        }
+        try Data("version: 1\njob_name: b\nhost: web1\nautomatic_failure_threshold: soon\n".utf8)
+            .write(to: URL(fileURLWithPath: "\(fixture.jobsDir)/b@web1.yaml"))
+        try await fixture.app().test(.router) { client async throws in
+            let metrics = try await client.metrics()
+            #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
+            #expect(metrics.contains(#"cronjob_status{job_name="a",host="web1",status="pending"} -1"#))
+            #expect(!metrics.contains("job_name=\"b\""))
+            try await client.execute(uri: "/health", method: .get) { response in
+                let reload = json(String(buffer: response.body))["last_reload"] as? [String: Any]
+                #expect(reload?["successful"] as? Bool == false)
+                let errors = reload?["errors"] as? [String] ?? []
+                #expect(errors.count == 1)
+                #expect(errors.first?.hasSuffix("b@web1.yaml:4:30: 'automatic_failure_threshold' is not a valid duration (got \"soon\"): write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\"") == true)
+            }
+        }
+    }
+}
+
+@Suite("Admin routes")
+struct AdminTests {
+    @Test("history needs the admin key, is newest first and paginates")
+    func history() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            for code in 0..<5 {
+                fixture.clock.advance(1)
+                #expect(try await client.submit(#"{"job_name":"a","host":"web1","exit_code":\#(code)}"#, key: "key-a").0 == .created)
+            }
+            try await client.execute(uri: "/api/job/a@web1/results", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate] == "Bearer")
+            }
+            try await client.execute(uri: "/api/job/a@web1/results", method: .get, headers: [.authorization: "Bearer wrong"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/job/a@web1/results", method: .get, headers: [.authorization: "Bearer key-a"]) { response in
+                #expect(response.status == .unauthorized)  // a job key is no admin key
+            }
+            let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+            let first = try await client.execute(uri: "/api/job/a@web1/results?limit=3", method: .get, headers: admin) { json(String(buffer: $0.body)) }
+            let codes = (first["results"] as? [[String: Any]])?.compactMap { $0["exit_code"] as? Int }
+            #expect(codes == [4, 3, 2])
+            let cursor = try #require(first["next_before"] as? Int)
+            let second = try await client.execute(uri: "/api/job/a@web1/results?limit=3&before=\(cursor)", method: .get, headers: admin) { json(String(buffer: $0.body)) }
+            #expect((second["results"] as? [[String: Any]])?.compactMap { $0["exit_code"] as? Int } == [1, 0])
+            #expect(second["next_before"] == nil)
+            try await client.execute(uri: "/api/job/nope@web1/results", method: .get, headers: admin) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/job/a@web1/results?limit=0", method: .get, headers: admin) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import CronMetricsCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+@Suite("POST /api/job-result")
+struct ResultSubmissionTests {
+    static let seedBody = #"{"job_name":"sync_db","host":"web1","status":"success","duration":27,"timestamp":"2025-10-30T19:56:00Z","exit_code":0,"output":"…last lines…"}"#
+
+    @Test("the seed's body is accepted with 201 and stored")
+    func accepted() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("sync_db")
+        try await fixture.app().test(.router) { client async throws in
+            let (status, body) = try await client.submit(Self.seedBody, key: "key-sync_db")
+            #expect(status == .created)
+            let receipt = json(body)
+            #expect(receipt["job_id"] as? String == "sync_db@web1")
+            #expect(receipt["id"] as? Int == 1)
+            #expect(try await client.statusLine("sync_db") == #"cronjob_status{job_name="sync_db",host="web1",status="success"} 1"#)
+            #expect(try await client.value("cronjob_last_run_timestamp", "sync_db") == "1761854160")
+            #expect(try await client.value("cronjob_last_duration_seconds", "sync_db") == "27")
+            #expect(try await client.value("cronjob_runs_total", "sync_db") == "1")
+        }
+    }
+
+    /// Every refusal, with its status and the field named where there is one.
+    static let refusals: [(String, String?, String, String, Int, String?)] = [
+        ("missing key", nil, "application/json", seedBody, 401, nil),
+        ("unknown key", "nope", "application/json", seedBody, 401, nil),
+        ("key of another job", "key-other", "application/json", seedBody, 403, nil),
+        ("not JSON content type", "key-sync_db", "text/plain", seedBody, 415, nil),
+        ("form content type (curl -d without -H)", "key-sync_db", "application/x-www-form-urlencoded", seedBody, 415, nil),
+        ("malformed JSON", "key-sync_db", "application/json", #"{"job_name": "sync_db", "#, 400, nil),
+        ("JSON that is not an object", "key-sync_db", "application/json", "[1,2]", 400, nil),
+        ("status not success/failure", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"ok"}"#, 422, "status"),
+        ("no status and no exit code", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1"}"#, 422, "status"),
+        ("negative duration", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","duration":-1}"#, 422, "duration"),
+        ("duration not a number", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","duration":"27s"}"#, 422, "duration"),
+        ("timestamp in the future", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","timestamp":"2100-01-01T00:00:00Z"}"#, 422, "timestamp"),
+        ("timestamp not RFC 3339", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","timestamp":"yesterday"}"#, 422, "timestamp"),
+        ("exit code not an integer", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","exit_code":1.5}"#, 422, "exit_code"),
+        ("unknown field", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","exitcode":0}"#, 422, "exitcode"),
+        ("missing job_name", "key-sync_db", "application/json", #"{"host":"web1","status":"success"}"#, 422, "job_name"),
+        ("label value not a string", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","labels":{"a":1}}"#, 422, "labels.a"),
+    ]
+
+    @Test("refusals get the right status, a JSON error and a request id", arguments: refusals)
+    func refused(name: String, key: String?, contentType: String, body: String, status: Int, field: String?) async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("sync_db")
+        try fixture.addJob("other")
+        try await fixture.app().test(.router) { client async throws in
+            let (actual, text) = try await client.submit(body, key: key, contentType: contentType)
+            #expect(Int(actual.code) == status, "\(name): \(text)")
+            let error = json(text)
+            #expect((error["error"] as? String)?.isEmpty == false)
+            #expect((error["request_id"] as? String)?.isEmpty == false)
+            #expect(error["field"] as? String == field)
+            #expect(try await client.value("cronjob_runs_total", "sync_db") == "0")
+        }
+    }
+
+    @Test("a body over 1 MiB gets 413 and nothing is stored")
+    func tooLarge() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("sync_db")
+        try await fixture.app().test(.router) { client async throws in
+            let output = String(repeating: "x", count: (1 << 20) + 10)
+            let (status, text) = try await client.submit(#"{"job_name":"sync_db","host":"web1","status":"success","output":"\#(output)"}"#, key: "key-sync_db")
+            #expect(status == .contentTooLarge)
+            #expect(json(text)["error"] as? String == "request body is too large")
+            #expect(try await client.value("cronjob_runs_total", "sync_db") == "0")
+        }
+    }
+
+    @Test("a retired job refuses results with 409 and is not exported")
+    func retired() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("old", extra: "status: retired")
+        try await fixture.app().test(.router) { client async throws in
+            let (status, _) = try await client.submit(#"{"job_name":"old","host":"web1","status":"success"}"#, key: "key-old")
+            #expect(status == .conflict)
+            let metrics = try await client.metrics()
+            #expect(!metrics.contains("job_name=\"old\""))
+            #expect(metrics.contains("\ncronjob_total 0\n"))
+        }
+    }
+
+    @Test("an exit code alone decides the status; output keeps its tail")
+    func exitCodeImpliesStatus() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("sync_db")
+        try await fixture.app().test(.router) { client async throws in
+            let tail = String(repeating: "a", count: 70_000) + "THE END"
+            #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":2,"output":"\#(tail)"}"#, key: "key-sync_db").0 == .created)
+            #expect(try await client.statusLine("sync_db")?.hasSuffix(#"status="failure"} 0"#) == true)
+            #expect(try await client.value("cronjob_last_exit_code", "sync_db") == "2")
+            #expect(try await client.value("cronjob_failures_total", "sync_db") == "1")
+            let history = try await client.execute(uri: "/api/job/sync_db@web1/results", method: .get,
+                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { String(buffer: $0.body) }
+            let output = ((json(history)["results"] as? [[String: Any]])?.first?["output"] as? String) ?? ""
+            #expect(output.utf8.count == 64 << 10)
+            #expect(output.hasSuffix("THE END"))
+            #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":0}"#, key: "key-sync_db").0 == .created)
+            #expect(try await client.statusLine("sync_db")?.hasSuffix(#"status="success"} 1"#) == true)
+        }
+    }
+
+    @Test("one job's key cannot touch another job: isolation")
+    func isolation() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try fixture.addJob("b")
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.submit(#"{"job_name":"b","host":"web1","status":"failure"}"#, key: "key-a").0 == .forbidden)
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
+            #expect(try await client.value("cronjob_runs_total", "b") == "0")
+            #expect(try await client.statusLine("b")?.hasSuffix(#"status="pending"} -1"#) == true)
+            #expect(try await client.value("cronjob_runs_total", "a") == "1")
+            let metrics = try await client.metrics()
+            #expect(metrics.contains(#"cronmetrics_result_submissions_total{outcome="forbidden"} 1"#))
+            #expect(metrics.contains(#"cronmetrics_result_submissions_total{outcome="accepted"} 1"#))
+        }
+    }
+}

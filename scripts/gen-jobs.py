@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""Writes N valid job files into DIR (spread over subfolders), for benchmarks."""
+import hashlib
+import os
+import sys
+
+count, root = int(sys.argv[1]), sys.argv[2]
+teams = ["infra", "web", "data", "platform", "payments"]
+for i in range(count):
+    team = teams[i % len(teams)]
+    folder = os.path.join(root, team, f"shard{i % 20:02d}")
+    os.makedirs(folder, exist_ok=True)
+    name, host = f"job{i:06d}", f"host{i % 500:03d}"
+    key_hash = hashlib.sha256(f"bench-key-{i}".encode()).hexdigest()
+    threshold = ["3600", "90m", "1h30m", "2d", "600"][i % 5]
+    with open(os.path.join(folder, f"{name}@{host}.yaml"), "w") as f:
+        f.write(
+            f"version: 1\njob_name: {name}\nhost: {host}\n"
+            f"automatic_failure_threshold: {threshold}\nstatus: active\n"
+            f"labels:\n  env: prod\n  team: {team}\n"
+            f"api_key_sha256: {key_hash}\n"
+            f"description: Benchmark job number {i}\n"
+        )
