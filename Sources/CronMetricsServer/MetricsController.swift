@@ -17,11 +17,12 @@ struct MetricsController {
     }
 
     func metrics(_ request: Request) -> Response {
-        var out: [UInt8] = []
-        out.reserveCapacity(runtime.state.count * 900 + 4096)
-        runtime.state.renderJobMetrics(now: runtime.now(), into: &out)
-        runtime.metrics.render(into: &out)
-        var buffer = ByteBuffer(bytes: out)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(runtime.state.count * 800 + 4096)
+        runtime.state.renderJobMetrics(now: runtime.now(), into: &buffer)
+        var own: [UInt8] = []
+        runtime.metrics.render(into: &own)
+        buffer.writeBytes(own)
         var headers: HTTPFields = [.contentType: PrometheusText.contentType]
         if Self.acceptsGzip(request.headers[.acceptEncoding]),
            let compressed = try? buffer.compress(with: .gzip(configuration: .init(compressionLevel: .fastestCompression))) {
@@ -75,5 +76,11 @@ struct HealthBody: Encodable {
     enum CodingKeys: String, CodingKey {
         case status, jobs
         case lastReload = "last_reload"
+    }
+}
+
+extension ByteBuffer: MetricsSink {
+    public mutating func append(bytes: UnsafeRawBufferPointer) {
+        writeBytes(bytes)
     }
 }

@@ -118,9 +118,10 @@ public struct JobSeries: Sendable {
 
     /// Appends family `family`'s lines to `out`.
     @inline(__always)
-    public func append(_ family: JobFamily, to out: inout [UInt8]) {
+    public func append(_ family: JobFamily, to out: inout some MetricsSink) {
+        guard !offsets.isEmpty else { return }
         let start = Int(offsets[family.rawValue]), end = Int(offsets[family.rawValue + 1])
         guard end > start else { return }
-        text.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        text.withUnsafeBytes { out.append(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 }

@@ -12,12 +12,15 @@ public final class LiveState: Sendable {
         var firstSeen: Date
         var state: JobState
         var verdict: Verdict?
-        var series: JobSeries
     }
 
     struct Storage: Sendable {
         /// Sorted by id, so the exposition is stable.
         var entries: [Entry] = []
+        /// `series[i]` is `entries[i]`'s prepared text (empty when not exported).
+        /// Kept apart so a scrape walks 16-byte values, not whole entries: copying
+        /// entries out of the array was half the time of a scrape.
+        var series: [JobSeries] = []
         var position: [JobID: Int] = [:]
         var jobsByKeyHash: [String: [JobID]] = [:]
         /// Jobs whose deadline bookkeeping changed and is not yet in the database.
@@ -70,7 +73,7 @@ public final class LiveState: Sendable {
                         unpersisted.insert(id)
                     }
                 }
-                entries.append(Entry(job: stored.job, firstSeen: stored.firstSeen, state: state, verdict: nil, series: JobSeries()))
+                entries.append(Entry(job: stored.job, firstSeen: stored.firstSeen, state: state, verdict: nil))
             }
             var position: [JobID: Int] = [:]
             var byKey: [String: [JobID]] = [:]
@@ -81,6 +84,7 @@ public final class LiveState: Sendable {
                     byKey[hash, default: []].append(entry.job.id)
                 }
             }
+            storage.series = Array(repeating: JobSeries(), count: entries.count)
             storage.entries = entries
             storage.position = position
             storage.jobsByKeyHash = byKey
@@ -132,23 +136,27 @@ public final class LiveState: Sendable {
     }
 
     /// The per-job part of `/metrics`, current as of `now`.
-    public func renderJobMetrics(now: Date, into out: inout [UInt8]) {
+    public func renderJobMetrics(now: Date, into out: inout some MetricsSink) {
         storage.withLock { storage in
             Self.refresh(&storage, now: now)
-            var exported = 0
+            var header: [UInt8] = []
             for family in JobFamily.allCases {
-                PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &out)
-                for entry in storage.entries where entry.verdict != nil {
-                    entry.series.append(family, to: &out)
+                header.removeAll(keepingCapacity: true)
+                PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &header)
+                out.append(header)
+                storage.series.withUnsafeBufferPointer { series in
+                    for index in series.indices {
+                        series[index].append(family, to: &out)
+                    }
                 }
             }
-            for entry in storage.entries where entry.verdict != nil {
-                exported += 1
-            }
-            PrometheusText.appendHeader(name: "cronjob_total", help: "Jobs exported (every job that is not retired).", type: "gauge", to: &out)
-            out += Array("cronjob_total ".utf8)
-            PrometheusText.appendInteger(Int64(exported), to: &out)
-            out.append(UInt8(ascii: "\n"))
+            let exported = storage.entries.reduce(0) { $0 + ($1.verdict == nil ? 0 : 1) }
+            var tail: [UInt8] = []
+            PrometheusText.appendHeader(name: "cronjob_total", help: "Jobs exported (every job that is not retired).", type: "gauge", to: &tail)
+            tail += Array("cronjob_total ".utf8)
+            PrometheusText.appendInteger(Int64(exported), to: &tail)
+            tail.append(UInt8(ascii: "\n"))
+            out.append(tail)
         }
     }
 
@@ -186,7 +194,7 @@ public final class LiveState: Sendable {
             storage.unpersisted.insert(entry.job.id)
         }
         entry.verdict = verdict
-        entry.series = JobSeries(job: entry.job, state: entry.state, verdict: verdict ?? Verdict(status: .pending))
+        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
         storage.entries[index] = entry
         if let change = verdict?.nextChange, change < storage.nextChange {
             storage.nextChange = change

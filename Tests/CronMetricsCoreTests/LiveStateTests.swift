@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import CronMetricsCore
+
+@Suite("Live state and the deadline state machine")
+struct LiveStateTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func stored(_ status: Lifecycle, threshold: Int = 600) -> StoredJob {
+        StoredJob(job: Job(jobName: "j", host: "h", threshold: Threshold(seconds: threshold), status: status,
+                           apiKeySHA256: APIKeyHash.sha256Hex(of: "k")),
+                  path: "j@h.yaml", contentHash: "x", firstSeen: t0)
+    }
+
+    static let id = JobID(jobName: "j", host: "h")
+
+    static func status(_ state: LiveState, at time: Date) -> ExportedStatus? {
+        state.job(id, now: time)?.verdict?.status
+    }
+
+    @Test("a job that becomes active again counts its deadline from then, not from its old result")
+    func reactivation() {
+        let state = LiveState()
+        state.replaceJobs([Self.stored(.paused)], now: Self.t0)
+        let later = Self.t0.addingTimeInterval(86_400)
+        #expect(Self.status(state, at: later) == .paused)
+        state.replaceJobs([Self.stored(.active)], now: later)
+        #expect(Self.status(state, at: later.addingTimeInterval(600)) == .pending)
+        #expect(Self.status(state, at: later.addingTimeInterval(601)) == .missedDeadline)
+        let saved = state.tick(now: later.addingTimeInterval(601))
+        #expect(saved.map(\.missedDeadlinesTotal) == [1])
+        #expect(saved.first?.activatedAt == later)
+        #expect(state.tick(now: later.addingTimeInterval(5000)).isEmpty)  // one silence, one miss
+    }
+
+    @Test("a job already past its deadline at start has its miss counted")
+    func missedAtStart() {
+        let state = LiveState()
+        state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
+        #expect(state.tick(now: Self.t0.addingTimeInterval(10_000)).map(\.missedDeadlinesTotal) == [1])
+    }
+
+    @Test("keys are looked up by hash and checked against the job")
+    func authorization() {
+        let state = LiveState()
+        state.replaceJobs([Self.stored(.active)], now: Self.t0)
+        #expect(state.authorize(keyHash: APIKeyHash.sha256Hex(of: "nope"), for: Self.id) == .unknownKey)
+        #expect(state.authorize(keyHash: APIKeyHash.sha256Hex(of: "k"), for: JobID(jobName: "other", host: "h")) == .otherJob)
+        if case .allowed(let job) = state.authorize(keyHash: APIKeyHash.sha256Hex(of: "k"), for: Self.id) {
+            #expect(job.id == Self.id)
+        } else {
+            Issue.record("expected the key to be allowed")
+        }
+    }
+
+    @Test("numbers are written the way Prometheus reads them")
+    func numbers() {
+        func text(_ value: Double) -> String {
+            var out: [UInt8] = []
+            PrometheusText.appendNumber(value, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(text(0) == "0")
+        #expect(text(-1) == "-1")
+        #expect(text(1_761_854_160) == "1761854160")
+        #expect(text(27.5) == "27.5")
+        #expect(text(.nan) == "NaN")
+        #expect(text(.infinity) == "+Inf")
+    }
+}

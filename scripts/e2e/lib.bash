@@ -1,0 +1,26 @@
+# Shared helpers for the end-to-end scripts (sourced, not run).
+
+# A free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for_health URL: polls /health for up to 30 s.
+wait_for_health() {
+  for _ in $(seq 1 300); do
+    curl -sf "$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "server did not become healthy at $1" >&2
+  return 1
+}
+
+# key_hash KEY: the api_key_sha256 of KEY.
+key_hash() {
+  printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
