@@ -9,8 +9,12 @@ import Foundation
 struct BenchMain {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "render", arguments.count == 2, let count = Int(arguments.last ?? "") {
+            render(count: count)
+            return
+        }
         guard arguments.first == "reconcile", arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE\n".utf8))
+            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT\n".utf8))
             exit(2)
         }
         let root = arguments[arguments.startIndex + 1]
@@ -29,5 +33,45 @@ struct BenchMain {
         }
         print("open+migrate_ms=\(ms(opened - start)) cold_reconcile_ms=\(ms(coldDone - opened)) jobs=\(cold.catalog.count) parsed=\(cold.parsedCount) diff=\"\(cold.diff)\"")
         print("warm_reconcile_ms=\(ms(warmDone - coldDone)) parsed=\(warm.parsedCount) diff=\"\(warm.diff)\"")
+    }
+
+    /// Times rendering the per-job metrics of COUNT jobs that all have results.
+    static func render(count: Int) {
+        let now = Date()
+        let jobs = (0..<count).map { i in
+            StoredJob(job: Job(jobName: String(format: "job%06d", i), host: String(format: "host%03d", i % 500),
+                               threshold: Threshold(seconds: 3600), labels: ["env": "prod", "team": "infra"],
+                               apiKeySHA256: APIKeyHash.sha256Hex(of: "k\(i)")),
+                      path: "x", contentHash: "x", firstSeen: now)
+        }
+        let state = LiveState()
+        state.replaceJobs(jobs, now: now)
+        state.record(jobs.map { JobResult(jobID: $0.job.id, receivedAt: now, status: .success, duration: 1.5, exitCode: 0) }, now: now)
+        var samples: [Double] = []
+        var dirtySamples: [Double] = []
+        var size = 0
+        for round in 0..<30 {
+            let changed = round % 2 == 1
+            if changed {
+                // 1% of the jobs report between two scrapes (untimed): the timed
+                // render then rebuilds the blocks they touched.
+                let results = (0..<max(1, count / 100)).map { _ in
+                    JobResult(jobID: jobs[Int.random(in: 0..<count)].job.id, receivedAt: now, status: .success, duration: 2, exitCode: 0)
+                }
+                state.record(results, now: now)
+            }
+            let start = ContinuousClock.now
+            var out: [UInt8] = []
+            out.reserveCapacity(count * 800)
+            state.renderJobMetrics(now: now, into: &out)
+            let elapsed = ContinuousClock.now - start
+            size = out.count
+            let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+            if changed { dirtySamples.append(ms) } else { samples.append(ms) }
+        }
+        samples.sort()
+        dirtySamples.sort()
+        print("render jobs=\(count) bytes=\(size) median_ms=\(String(format: "%.2f", samples[samples.count / 2]))"
+            + " median_ms_after_1pct_changed=\(String(format: "%.2f", dirtySamples[dirtySamples.count / 2]))")
     }
 }

@@ -1,3 +1,4 @@
+import CronMetricsCore
 import HTTPTypes
 
 /// An error the API reports to the client as `{"error": "...", "request_id": "..."}`.
@@ -8,6 +9,8 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     public var field: String?
     /// Counted under this outcome on `cronmetrics_result_submissions_total`.
     var outcome: SubmissionOutcome
+    /// The job the request named, once its body was read (for the log line).
+    var jobID: JobID?
 
     public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
         self.status = status
@@ -17,6 +20,13 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(status.code) \(message)" }
+
+    /// The same error, tagged with the job the request named.
+    func about(_ id: JobID) -> APIError {
+        var copy = self
+        copy.jobID = id
+        return copy
+    }
 }
 
 /// How a result submission ended, for `cronmetrics_result_submissions_total{outcome}`.

@@ -26,7 +26,12 @@ struct ResultController {
         } catch {
             let apiError = RequestIDMiddleware.apiError(for: error)
             runtime.metrics.count(apiError.outcome)
-            context.logger.warning("result refused", metadata: ["status": "\(apiError.status.code)", "reason": .string(apiError.message)])
+            var metadata: Logger.Metadata = ["status": "\(apiError.status.code)", "reason": .string(apiError.message)]
+            if let id = apiError.jobID {
+                metadata["job"] = .string(id.jobName)
+                metadata["host"] = .string(id.host)
+            }
+            context.logger.warning("result refused", metadata: metadata)
             throw apiError
         }
     }
@@ -49,6 +54,17 @@ struct ResultController {
         // swift-log's stream handler re-render all metadata, on the hot path.
         let jobMetadata: Logger.Metadata = ["job": .string(payload.jobName), "host": .string(payload.host)]
 
+        do {
+            return try await store(payload, id: id, keyHash: keyHash, context: context, jobMetadata: jobMetadata)
+        } catch let error as APIError {
+            throw error.about(id)
+        }
+    }
+
+    private func store(
+        _ payload: SubmissionPayload, id: JobID, keyHash: String, context: AppRequestContext, jobMetadata: Logger.Metadata
+    ) async throws -> Response {
+        let configuration = runtime.configuration
         let job: Job
         switch runtime.state.authorize(keyHash: keyHash, for: id) {
         case .unknownKey: throw APIError(.unauthorized, "unknown API key")

@@ -34,9 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.databasePath = database ?? environment["CRONMETRICS_STORAGE_DATABASE"] ?? configuration.databasePath
         configuration.adminKeyHashes = ServerConfiguration.adminKeyHashes(from: environment["CRONMETRICS_SECURITY_ADMIN_API_KEYS"] ?? "")
 
+        let levelName = environment["CRONMETRICS_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ValidationError("CRONMETRICS_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "cronmetrics")

@@ -60,7 +60,8 @@ public struct JobSeries: Sendable {
     /// The lines of every family, back to back.
     public private(set) var text: [UInt8] = []
     /// `text[offsets[f]..<offsets[f + 1]]` are family `f`'s lines (possibly none).
-    public private(set) var offsets: [Int32] = []
+    /// Inline rather than an array: one heap object per job, not two.
+    public private(set) var offsets = SIMD16<Int32>()
 
     public init() {}
 
@@ -68,8 +69,7 @@ public struct JobSeries: Sendable {
     public init(job: Job, state: JobState, verdict: Verdict) {
         var text: [UInt8] = []
         text.reserveCapacity(1024)
-        var offsets: [Int32] = []
-        offsets.reserveCapacity(JobFamily.allCases.count + 1)
+        var offsets = SIMD16<Int32>()
         // `{job_name="…",host="…"`: every family starts with these two labels.
         var base: [UInt8] = Array("{job_name=\"".utf8)
         PrometheusText.appendEscaped(job.jobName, to: &base)
@@ -86,7 +86,7 @@ public struct JobSeries: Sendable {
             text.append(UInt8(ascii: "\n"))
         }
         for family in JobFamily.allCases {
-            offsets.append(Int32(text.count))
+            offsets[family.rawValue] = Int32(text.count)
             switch family {
             case .status:
                 text += Array(family.name.utf8)
@@ -111,7 +111,7 @@ public struct JobSeries: Sendable {
             case .missedDeadlines: line(family, Double(state.missedDeadlinesTotal))
             }
         }
-        offsets.append(Int32(text.count))
+        offsets[JobFamily.allCases.count] = Int32(text.count)
         self.text = text
         self.offsets = offsets
     }
@@ -119,7 +119,6 @@ public struct JobSeries: Sendable {
     /// Appends family `family`'s lines to `out`.
     @inline(__always)
     public func append(_ family: JobFamily, to out: inout some MetricsSink) {
-        guard !offsets.isEmpty else { return }
         let start = Int(offsets[family.rawValue]), end = Int(offsets[family.rawValue + 1])
         guard end > start else { return }
         text.withUnsafeBytes { out.append(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }

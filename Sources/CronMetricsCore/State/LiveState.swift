@@ -21,6 +21,8 @@ public final class LiveState: Sendable {
         /// Kept apart so a scrape walks 16-byte values, not whole entries: copying
         /// entries out of the array was half the time of a scrape.
         var series: [JobSeries] = []
+        /// `series` grouped into blocks of ``SeriesBlock/size``, rebuilt when dirty.
+        var blocks: [SeriesBlock] = []
         var position: [JobID: Int] = [:]
         var jobsByKeyHash: [String: [JobID]] = [:]
         /// Jobs whose deadline bookkeeping changed and is not yet in the database.
@@ -85,6 +87,7 @@ public final class LiveState: Sendable {
                 }
             }
             storage.series = Array(repeating: JobSeries(), count: entries.count)
+            storage.blocks = Array(repeating: SeriesBlock(), count: (entries.count + SeriesBlock.size - 1) / SeriesBlock.size)
             storage.entries = entries
             storage.position = position
             storage.jobsByKeyHash = byKey
@@ -139,15 +142,18 @@ public final class LiveState: Sendable {
     public func renderJobMetrics(now: Date, into out: inout some MetricsSink) {
         storage.withLock { storage in
             Self.refresh(&storage, now: now)
+            for index in storage.blocks.indices where storage.blocks[index].isDirty {
+                let start = index * SeriesBlock.size
+                let end = min(start + SeriesBlock.size, storage.series.count)
+                storage.blocks[index].rebuild(from: storage.series[start..<end])
+            }
             var header: [UInt8] = []
             for family in JobFamily.allCases {
                 header.removeAll(keepingCapacity: true)
                 PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &header)
                 out.append(header)
-                storage.series.withUnsafeBufferPointer { series in
-                    for index in series.indices {
-                        series[index].append(family, to: &out)
-                    }
+                for block in storage.blocks {
+                    block.append(family, to: &out)
                 }
             }
             let exported = storage.entries.reduce(0) { $0 + ($1.verdict == nil ? 0 : 1) }
@@ -195,6 +201,7 @@ public final class LiveState: Sendable {
         }
         entry.verdict = verdict
         storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
+        storage.blocks[index / SeriesBlock.size].isDirty = true
         storage.entries[index] = entry
         if let change = verdict?.nextChange, change < storage.nextChange {
             storage.nextChange = change

@@ -6,4 +6,11 @@ public struct StoredJob: Hashable, Sendable {
     public var path: String
     public var contentHash: String
     public var firstSeen: Date
+
+    public init(job: Job, path: String, contentHash: String, firstSeen: Date) {
+        self.job = job
+        self.path = path
+        self.contentHash = contentHash
+        self.firstSeen = firstSeen
+    }
 }
