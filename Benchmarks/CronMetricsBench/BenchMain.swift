@@ -24,9 +24,9 @@ struct BenchMain {
         let database = try AppDatabase(path: databasePath)
         let opened = clock.now
         let reconciler = Reconciler(root: root, database: database)
-        let cold = try await reconciler.reconcile()
+        let cold = try reconciler.reconcile()
         let coldDone = clock.now
-        let warm = try await reconciler.reconcile()
+        let warm = try reconciler.reconcile()
         let warmDone = clock.now
         func ms(_ duration: Duration) -> String {
             String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)

@@ -11,6 +11,8 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     var outcome: SubmissionOutcome
     /// The job the request named, once its body was read (for the log line).
     var jobID: JobID?
+    /// Every problem, when there are several (an invalid tree, a job with many errors).
+    var details: [String] = []
 
     public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
         self.status = status

@@ -20,7 +20,12 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
-        services: [DatabaseCloser(runtime: runtime, logger: logger), DeadlineService(runtime: runtime, logger: logger)],
+        services: [
+            DatabaseCloser(runtime: runtime, logger: logger),
+            DeadlineService(runtime: runtime, logger: logger),
+            ReloadSignalService(runtime: runtime, logger: logger),
+            WatchService(runtime: runtime, logger: logger),
+        ],
         logger: logger)
 }
 
@@ -31,5 +36,6 @@ func buildRouter(runtime: ServerRuntime) -> Router<AppRequestContext> {
     let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: runtime.configuration.adminKeyHashes))
     MetricsController(runtime: runtime).addRoutes(to: router)
     ResultController(runtime: runtime).addRoutes(public: router, admin: admin)
+    JobController(runtime: runtime).addRoutes(to: admin)
     return router
 }

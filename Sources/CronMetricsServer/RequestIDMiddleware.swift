@@ -26,7 +26,7 @@ struct RequestIDMiddleware: RouterMiddleware {
             if apiError.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
             }
-            var response = JSONBody.response(status: apiError.status, ErrorBody(error: apiError.message, field: apiError.field, requestID: id))
+            var response = JSONBody.response(status: apiError.status, ErrorBody(error: apiError.message, field: apiError.field, errors: apiError.details.isEmpty ? nil : apiError.details, requestID: id))
             response.headers[Self.header] = id
             if apiError.status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer"
@@ -74,10 +74,11 @@ struct RequestIDMiddleware: RouterMiddleware {
 struct ErrorBody: Encodable {
     var error: String
     var field: String?
+    var errors: [String]?
     var requestID: String
 
     enum CodingKeys: String, CodingKey {
-        case error, field
+        case error, field, errors
         case requestID = "request_id"
     }
 }

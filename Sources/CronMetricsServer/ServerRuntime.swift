@@ -15,6 +15,8 @@ public actor ServerRuntime {
     nonisolated let now: @Sendable () -> Date
     private let reconciler: Reconciler
     private let logger: Logger
+    /// The job table as the last good reload left it (definitions, files, first-seen times).
+    private(set) var jobs: [JobID: StoredJob] = [:]
 
     /// Opens the database and loads the jobs: from `jobs.d` if it is valid,
     /// otherwise the last good set stored in the database.
@@ -31,8 +33,9 @@ public actor ServerRuntime {
         self.writer = ResultWriter(database: database, state: state, now: now)
         self.reconciler = Reconciler(root: configuration.jobsDirectory, database: database, now: now)
         let storedStates = try database.fetchStates()
-        if case .failed = await reload(loadedStates: storedStates) {
+        if case .failed = reload(loadedStates: storedStates) {
             let lastGood = try database.fetchJobs()
+            jobs = Dictionary(uniqueKeysWithValues: lastGood.map { ($0.job.id, $0) })
             state.replaceJobs(lastGood, loadedStates: storedStates, now: now())
             logger.warning("serving the last good set of jobs from the database", metadata: ["jobs": "\(lastGood.count)"])
         }
@@ -45,15 +48,18 @@ public actor ServerRuntime {
     }
 
     /// Reads `jobs.d` again; applies it if it is valid, else keeps the current set.
+    /// Every trigger uses it: start, SIGHUP, `POST /-/reload`, the file watcher
+    /// and each API write.
     @discardableResult
-    public func reload() async -> ReloadOutcome {
-        await reload(loadedStates: [:])
+    public func reload() -> ReloadOutcome {
+        reload(loadedStates: [:])
     }
 
-    private func reload(loadedStates: [JobID: JobState]) async -> ReloadOutcome {
+    private func reload(loadedStates: [JobID: JobState]) -> ReloadOutcome {
         let time = now()
         do {
-            let report = try await reconciler.reconcile()
+            let report = try reconciler.reconcile()
+            jobs = report.jobs
             state.replaceJobs(Array(report.jobs.values), loadedStates: loadedStates, now: time)
             metrics.reloaded(at: time, hash: report.catalog.hash)
             for warning in report.warnings {
@@ -77,6 +83,98 @@ public actor ServerRuntime {
             metrics.reloadFailed(at: time, errors: errors)
             return .failed(errors)
         }
+    }
+
+    /// Why a write to `jobs.d` was refused; nothing is left changed on disk.
+    enum WriteError: Error {
+        case notFound(JobID)
+        case conflict(String)
+        case invalid([String])
+        case io(String)
+    }
+
+    /// Writes `job` to its file (the existing one, else `<id>.yaml`), reloads, and
+    /// if the tree is then invalid puts the old file back and reports why. File
+    /// first, then the same reload as SIGHUP: one path from file to state.
+    ///
+    /// - Parameter mustBeNew: refuse (409) when the id or its file already exists.
+    /// - Returns: the job as stored after the reload.
+    func write(_ job: Job, mustBeNew: Bool) throws(WriteError) -> StoredJob {
+        let id = job.id
+        let existing = jobs[id]
+        if mustBeNew, existing != nil {
+            throw .conflict("job \(id) already exists")
+        }
+        if !mustBeNew, existing == nil {
+            throw .notFound(id)
+        }
+        let writer = JobFileWriter(root: configuration.jobsDirectory)
+        let relative = existing?.path ?? id.fileName
+        let absolute: String
+        do {
+            absolute = try writer.resolve(relative)
+        } catch {
+            throw .io(error.description)
+        }
+        let previous = FileManager.default.contents(atPath: absolute)
+        if mustBeNew, previous != nil {
+            throw .conflict("a file \(relative) already exists in the jobs directory")
+        }
+        do {
+            try writer.write(job, to: existing == nil ? nil : relative)
+        } catch {
+            throw .io(error.description)
+        }
+        try applyOrRollBack(absolute: absolute, previous: previous)
+        guard let stored = jobs[id] else { throw .io("job \(id) is missing after reload") }
+        return stored
+    }
+
+    /// Reads a job, lets `change` derive its new definition, and writes it, all
+    /// without suspending: concurrent edits of one job apply one after another,
+    /// each to the result of the previous one.
+    func edit(_ id: JobID, _ change: (Job) throws(APIError) -> Job) throws(APIError) -> StoredJob {
+        guard let current = jobs[id] else { throw APIError(.notFound, "no job \(id)") }
+        let job = try change(current.job)
+        do {
+            return try write(job, mustBeNew: false)
+        } catch {
+            throw JobController.apiError(error)
+        }
+    }
+
+    /// Removes a job's file and reloads.
+    func delete(_ id: JobID) throws(WriteError) {
+        guard let existing = jobs[id] else { throw .notFound(id) }
+        let writer = JobFileWriter(root: configuration.jobsDirectory)
+        let absolute: String
+        do {
+            absolute = try writer.resolve(existing.path)
+        } catch {
+            throw .io(error.description)
+        }
+        let previous = FileManager.default.contents(atPath: absolute)
+        do {
+            try writer.remove(existing.path)
+        } catch {
+            throw .io(error.description)
+        }
+        try applyOrRollBack(absolute: absolute, previous: previous)
+    }
+
+    private func applyOrRollBack(absolute: String, previous: Data?) throws(WriteError) {
+        guard case let .failed(errors) = reload() else { return }
+        do {
+            if let previous {
+                try AtomicFile.write(Array(previous), to: absolute)
+            } else {
+                try AtomicFile.remove(absolute)
+            }
+        } catch {
+            logger.error("could not roll back a refused write", metadata: ["file": .string(absolute), "error": .string(error.description)])
+        }
+        reload()
+        throw .invalid(errors)
     }
 
     /// Closes the database.

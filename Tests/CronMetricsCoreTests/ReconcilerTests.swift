@@ -34,7 +34,7 @@ struct ReconcilerTests {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
         try f.tree.write("infra/b@db1.yaml", jobYAML("b"))
-        let report = try await f.reconciler.reconcile()
+        let report = try f.reconciler.reconcile()
         #expect(report.diff.added.map(\.description) == ["a@db1", "b@db1"])
         let jobs = try f.database.fetchJobs()
         #expect(jobs.map(\.job.id.description) == ["a@db1", "b@db1"])
@@ -46,11 +46,11 @@ struct ReconcilerTests {
     func change() async throws {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         let firstSeen = f.clock.now
         f.clock.advance(100)
         try f.tree.write("a@db1.yaml", jobYAML("a", threshold: "90m", extra: "labels: {env: prod}\n"))
-        let report = try await f.reconciler.reconcile()
+        let report = try f.reconciler.reconcile()
         #expect(report.diff.changed.map(\.description) == ["a@db1"])
         let job = try #require(try f.database.fetchJobs().first)
         #expect(job.job.threshold.seconds == 5400)
@@ -63,9 +63,9 @@ struct ReconcilerTests {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
         try f.tree.write("b@db1.yaml", jobYAML("b"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         try FileManager.default.removeItem(atPath: "\(f.tree.path)/b@db1.yaml")
-        let report = try await f.reconciler.reconcile()
+        let report = try f.reconciler.reconcile()
         #expect(report.diff.removed.map(\.description) == ["b@db1"])
         #expect(try f.database.fetchJobs().map(\.job.id.description) == ["a@db1"])
     }
@@ -74,12 +74,12 @@ struct ReconcilerTests {
     func rename() async throws {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         let firstSeen = f.clock.now
         f.clock.advance(100)
         try FileManager.default.createDirectory(atPath: "\(f.tree.path)/infra", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: "\(f.tree.path)/a@db1.yaml", toPath: "\(f.tree.path)/infra/renamed.yaml")
-        let report = try await f.reconciler.reconcile()
+        let report = try f.reconciler.reconcile()
         #expect(report.diff.moved.map(\.description) == ["a@db1"])
         #expect(report.diff.added.isEmpty && report.diff.removed.isEmpty)
         let job = try #require(try f.database.fetchJobs().first)
@@ -91,12 +91,12 @@ struct ReconcilerTests {
     func invalidKeepsOld() async throws {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         let before = try f.database.fetchJobs()
         try f.tree.write("a@db1.yaml", jobYAML("a", threshold: "60"))  // a valid change …
         try f.tree.write("b@db1.yaml", jobYAML("b", extra: "colour: blue\n"))  // … beside a broken file
-        await #expect {
-            try await f.reconciler.reconcile()
+        #expect {
+            try f.reconciler.reconcile()
         } throws: { error in
             guard case let ReconcileError.invalid(errors) = error else { return false }
             return errors.map(\.description) == ["\(f.tree.path)/b@db1.yaml:5:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, status, maintenance_until, labels, api_key_sha256, description"]
@@ -110,13 +110,13 @@ struct ReconcilerTests {
         for index in 0..<20 {
             try f.tree.write("j\(index)@db1.yaml", jobYAML("j\(index)"))
         }
-        let first = try await f.reconciler.reconcile()
+        let first = try f.reconciler.reconcile()
         #expect(first.parsedCount == 20)
         try f.tree.write("j3@db1.yaml", jobYAML("j3", threshold: "120"))
-        let second = try await f.reconciler.reconcile()
+        let second = try f.reconciler.reconcile()
         #expect(second.parsedCount == 1)
         #expect(second.diff.changed.map(\.description) == ["j3@db1"])
-        let third = try await f.reconciler.reconcile()
+        let third = try f.reconciler.reconcile()
         #expect(third.parsedCount == 0)
         #expect(third.diff.isEmpty)
     }
@@ -125,13 +125,13 @@ struct ReconcilerTests {
     func reopen() async throws {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         let firstSeen = f.clock.now
         try f.database.close()
         let reopened = try AppDatabase(path: "\(f.dbDir.path)/cronmetrics.db")
         f.clock.advance(500)
         let clock = f.clock
-        let report = try await Reconciler(root: f.tree.path, database: reopened, now: { clock.now }).reconcile()
+        let report = try Reconciler(root: f.tree.path, database: reopened, now: { clock.now }).reconcile()
         #expect(report.diff.isEmpty)
         #expect(try reopened.fetchJobs().first?.firstSeen == firstSeen)
     }
@@ -140,9 +140,9 @@ struct ReconcilerTests {
     func vanishedTree() async throws {
         let f = try Fixture()
         try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try await f.reconciler.reconcile()
+        _ = try f.reconciler.reconcile()
         try FileManager.default.removeItem(atPath: f.tree.path)
-        await #expect(throws: ReconcileError.self) { try await f.reconciler.reconcile() }
+        #expect(throws: ReconcileError.self) { try f.reconciler.reconcile() }
         #expect(try f.database.fetchJobs().count == 1)
     }
 }

@@ -14,7 +14,11 @@ public struct ReconcileReport: Sendable {
 /// Brings the database's job table in line with the `jobs.d` tree: parse what
 /// changed, validate everything, and apply the diff in one transaction, or
 /// apply nothing at all.
-public actor Reconciler {
+///
+/// Synchronous and not thread-safe by design: its owner runs reloads one at a
+/// time (the server's runtime actor calls it without suspending, so a write
+/// to the tree and the reload that follows can never interleave with another).
+public final class Reconciler {
     private var loader: JobTreeLoader
     private let database: AppDatabase
     private let now: @Sendable () -> Date

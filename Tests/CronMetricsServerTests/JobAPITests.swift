@@ -1,0 +1,208 @@
+import CronMetricsCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+@Suite("Job API: files first, then reload")
+struct JobAPITests {
+    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)", .contentType: "application/json"]
+
+    @Test("create writes <job_name>@<host>.yaml, returns the key once, and the job is in /metrics")
+    func create() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app().test(.router) { client async throws in
+            let created = try await client.execute(uri: "/api/job", method: .post, headers: Self.admin,
+                                                   body: ByteBuffer(string: #"{"job_name":"backup","host":"db1","automatic_failure_threshold":"1h30m","labels":{"env":"prod"}}"#)) {
+                ($0.status, json(String(buffer: $0.body)))
+            }
+            #expect(created.0 == .created)
+            let key = try #require(created.1["api_key"] as? String)
+            #expect(key.hasPrefix("cm_") && key.count == 55)
+            let file = try String(contentsOfFile: "\(fixture.jobsDir)/backup@db1.yaml", encoding: .utf8)
+            #expect(file.contains("automatic_failure_threshold: 1h30m\n"))
+            #expect(file.contains("api_key_sha256: \(APIKeyHash.sha256Hex(of: key))\n"))
+            #expect(!file.contains(key))
+            #expect(try await client.statusLine("backup", host: "db1") == #"cronjob_status{job_name="backup",host="db1",env="prod",status="pending"} -1"#)
+            // The key works, and is never shown again.
+            #expect(try await client.submit(#"{"job_name":"backup","host":"db1","status":"success"}"#, key: key).0 == .created)
+            let shown = try await client.execute(uri: "/api/job/backup@db1", method: .get, headers: Self.admin) { String(buffer: $0.body) }
+            #expect(!shown.contains(key))
+            #expect(json(shown)["has_api_key"] as? Bool == true)
+            // A second create of the same id is a conflict.
+            let again = try await client.execute(uri: "/api/job", method: .post, headers: Self.admin,
+                                                 body: ByteBuffer(string: #"{"job_name":"backup","host":"db1","automatic_failure_threshold":60}"#)) { $0.status }
+            #expect(again == .conflict)
+        }
+    }
+
+    @Test("an invalid job is refused with 422 naming the field, and leaves no file")
+    func invalidCreate() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app().test(.router) { client async throws in
+            let (status, body) = try await client.execute(uri: "/api/job", method: .post, headers: Self.admin,
+                body: ByteBuffer(string: #"{"job_name":"x","host":"db1","automatic_failure_threshold":60,"labels":{"host":"y"}}"#)) {
+                ($0.status, json(String(buffer: $0.body)))
+            }
+            #expect(status == .unprocessableContent)
+            #expect(body["field"] as? String == "labels.host")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.jobsDir).isEmpty)
+        }
+    }
+
+    @Test("a write that would make the tree invalid is refused and rolled back")
+    func rollback() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            // Someone breaks another file by hand; it is not reloaded yet.
+            try Data("version: 1\njob_name: b\nhost: web1\nautomatic_failure_threshold: soon\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(fixture.jobsDir)/b@web1.yaml"))
+            let before = try String(contentsOfFile: "\(fixture.jobsDir)/a@web1.yaml", encoding: .utf8)
+            let (status, body) = try await client.execute(uri: "/api/job/a@web1", method: .patch, headers: Self.admin,
+                                                          body: ByteBuffer(string: #"{"automatic_failure_threshold":120}"#)) {
+                ($0.status, json(String(buffer: $0.body)))
+            }
+            #expect(status == .unprocessableContent)
+            #expect((body["errors"] as? [String])?.first?.contains("b@web1.yaml:4:30") == true)
+            #expect(try String(contentsOfFile: "\(fixture.jobsDir)/a@web1.yaml", encoding: .utf8) == before)
+            #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
+        }
+    }
+
+    @Test("a broken file keeps the old set: reload metric 0, /health says why, /-/reload answers 400")
+    func brokenFile() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            try fixture.addJob("a", extra: "colour: blue")
+            let (status, body) = try await client.execute(uri: "/-/reload", method: .post, headers: Self.admin) {
+                ($0.status, json(String(buffer: $0.body)))
+            }
+            #expect(status == .badRequest)
+            let errors = body["errors"] as? [String] ?? []
+            #expect(errors.count == 1 && errors[0].hasSuffix("a@web1.yaml:6:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, status, maintenance_until, labels, api_key_sha256, description"))
+            let metrics = try await client.metrics()
+            #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
+            #expect(try await client.statusLine("a") != nil)
+            let health = try await client.execute(uri: "/health", method: .get) { json(String(buffer: $0.body)) }
+            #expect(((health["last_reload"] as? [String: Any])?["errors"] as? [String]) == errors)
+            #expect(try await client.execute(uri: "/-/reload", method: .post) { $0.status } == .unauthorized)
+        }
+    }
+
+    @Test("a removed file removes the series; an edited file changes them (via /-/reload)")
+    func editAndRemove() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try fixture.addJob("b")
+        try await fixture.app().test(.router) { client async throws in
+            try fixture.addJob("a", threshold: 120)
+            try FileManager.default.removeItem(atPath: "\(fixture.jobsDir)/b@web1.yaml")
+            let reload = try await client.execute(uri: "/-/reload", method: .post, headers: Self.admin) { json(String(buffer: $0.body)) }
+            #expect(reload["changed"] as? [String] == ["a@web1"])
+            #expect(reload["removed"] as? [String] == ["b@web1"])
+            #expect(try await client.value("cronjob_threshold_seconds", "a") == "120")
+            #expect(!(try await client.metrics()).contains("job_name=\"b\""))
+        }
+    }
+
+    @Test("50 concurrent PATCHes of one job lose no update and leave a valid file")
+    func concurrentPatches() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        try await client.execute(uri: "/api/job/a@web1", method: .patch, headers: Self.admin,
+                                                 body: ByteBuffer(string: #"{"labels":{"l\#(index)":"v\#(index)"}}"#)) { $0.status }
+                    }
+                }
+                for try await status in group {
+                    #expect(status == .ok)
+                }
+            }
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixture.jobsDir)/a@web1.yaml"))
+            let decoded = JobFileDecoder().decode(data, path: "a@web1.yaml")
+            let job = try #require(decoded.job)
+            #expect(job.labels.count == 50)
+            #expect(job.labels["l17"] == "v17")
+            #expect(job.apiKeySHA256 == APIKeyHash.sha256Hex(of: "key-a"))
+        }
+    }
+
+    @Test("list filters by label, status, host and text; PUT replaces; rotate-key and DELETE")
+    func listReplaceRotateDelete() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a", extra: "labels: {env: prod}")
+        try fixture.addJob("b", host: "web2", extra: "labels: {env: stage}\nstatus: paused")
+        try await fixture.app().test(.router) { client async throws in
+            func ids(_ query: String) async throws -> [String] {
+                let body = try await client.execute(uri: "/api/job\(query)", method: .get, headers: Self.admin) { json(String(buffer: $0.body)) }
+                return (body["jobs"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            }
+            #expect(try await ids("") == ["a@web1", "b@web2"])
+            #expect(try await ids("?label=env=prod") == ["a@web1"])
+            #expect(try await ids("?status=paused") == ["b@web2"])
+            #expect(try await ids("?status=pending") == ["a@web1"])
+            #expect(try await ids("?host=web2") == ["b@web2"])
+            #expect(try await ids("?q=B@") == ["b@web2"])
+
+            let put = try await client.execute(uri: "/api/job/a@web1", method: .put, headers: Self.admin,
+                                               body: ByteBuffer(string: #"{"automatic_failure_threshold":"2d","description":"replaced"}"#)) {
+                ($0.status, json(String(buffer: $0.body)))
+            }
+            #expect(put.0 == .ok)
+            #expect(put.1["labels"] as? [String: String] == [:])
+            #expect(put.1["threshold_seconds"] as? Int == 172_800)
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
+
+            let rename = try await client.execute(uri: "/api/job/a@web1", method: .patch, headers: Self.admin,
+                                                  body: ByteBuffer(string: #"{"host":"web9"}"#)) { $0.status }
+            #expect(rename == .unprocessableContent)
+
+            let rotated = try await client.execute(uri: "/api/job/a@web1/rotate-key", method: .post, headers: Self.admin) {
+                json(String(buffer: $0.body))
+            }
+            let newKey = try #require(rotated["api_key"] as? String)
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .unauthorized)
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: newKey).0 == .created)
+
+            #expect(try await client.execute(uri: "/api/job/b@web2", method: .delete, headers: Self.admin) { $0.status } == .noContent)
+            #expect(!FileManager.default.fileExists(atPath: "\(fixture.jobsDir)/b@web2.yaml"))
+            #expect(try await client.execute(uri: "/api/job/b@web2", method: .get, headers: Self.admin) { $0.status } == .notFound)
+            #expect(try await client.execute(uri: "/api/job/a@web1", method: .delete) { $0.status } == .unauthorized)
+        }
+    }
+}
+
+@Suite("Watching jobs.d")
+struct WatchTests {
+    @Test("a file edited on disk is live without any request, within a second")
+    func watcher() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.live) { client async throws in
+            #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
+            try fixture.addJob("a", threshold: 77)
+            try FileManager.default.createDirectory(atPath: "\(fixture.jobsDir)/new/deeper", withIntermediateDirectories: true)
+            try await Task.sleep(for: .milliseconds(200))
+            try Data("version: 1\njob_name: deep\nhost: web1\nautomatic_failure_threshold: 60\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(fixture.jobsDir)/new/deeper/deep@web1.yaml"))
+            let start = ContinuousClock.now
+            var threshold: String?
+            var deep: String?
+            while ContinuousClock.now - start < .seconds(5) {
+                threshold = try await client.value("cronjob_threshold_seconds", "a")
+                deep = try await client.value("cronjob_threshold_seconds", "deep")
+                if threshold == "77", deep == "60" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(threshold == "77")
+            #expect(deep == "60", "a file in a folder created after start is watched too")
+        }
+    }
+}
