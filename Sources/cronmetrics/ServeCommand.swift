@@ -22,18 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var configuration = ServerConfiguration()
-        if let listen = listen ?? environment["CRONMETRICS_SERVER_LISTEN"] {
-            guard let (host, port) = ServerConfiguration.parseListen(listen) else {
-                throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got \(listen))")
-            }
-            configuration.host = host
-            configuration.port = port
-        }
-        configuration.jobsDirectory = jobsDir ?? environment["CRONMETRICS_JOBS_DIR"] ?? configuration.jobsDirectory
-        configuration.databasePath = database ?? environment["CRONMETRICS_STORAGE_DATABASE"] ?? configuration.databasePath
-        configuration.adminKeyHashes = ServerConfiguration.adminKeyHashes(from: environment["CRONMETRICS_SECURITY_ADMIN_API_KEYS"] ?? "")
-
+        let configuration = try EffectiveConfiguration(listen: listen, jobsDir: jobsDir, database: database).server
         let levelName = environment["CRONMETRICS_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw ValidationError("CRONMETRICS_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")

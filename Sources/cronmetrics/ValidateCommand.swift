@@ -103,8 +103,6 @@ struct ValidationReport: Encodable {
     }
 
     func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{\"valid\":false}"
+        JSONText.encode(self)
     }
 }
