@@ -55,6 +55,33 @@ curl -s -H 'Accept-Encoding: gzip' "$url/metrics" | gunzip | promtool check metr
 history=$(curl -sf -H "Authorization: Bearer e2e-admin" "$url/api/job/sync_db@web1/results")
 grep -q '"output":"…last lines…"' <<<"$history" || fail "history: $history"
 
+# The GitOps loop with real signals: an edit on disk goes live by itself
+# (inotify), a broken file is refused while the last good set stays, SIGHUP
+# reloads, and the API writes a file.
+sed -i 's/automatic_failure_threshold: 90m/automatic_failure_threshold: 2h/' "$work/jobs.d/web/sync_db@web1.yaml"
+for _ in $(seq 1 50); do
+  curl -s "$url/metrics" | grep -qx 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200' && break
+  sleep 0.1
+done
+curl -s "$url/metrics" | grep -qx 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200' || fail "file edit not live within 5 s"
+printf 'colour: blue\n' >> "$work/jobs.d/web/sync_db@web1.yaml"
+sleep 0.5
+curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 0' || fail "broken file accepted"
+curl -s "$url/metrics" | grep -q '^cronjob_status{job_name="sync_db"' || fail "last good set dropped"
+sed -i '/^colour: blue$/d' "$work/jobs.d/web/sync_db@web1.yaml"
+kill -HUP $pid
+for _ in $(seq 1 50); do
+  curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 1' && break
+  sleep 0.1
+done
+curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 1' || fail "no successful reload after the fix and SIGHUP"
+grep -q "SIGHUP: reloading jobs" "$work/server.log" || fail "SIGHUP not seen"
+created=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/job" -H "Authorization: Bearer e2e-admin" \
+  -H "Content-Type: application/json" -d '{"job_name":"backup","host":"db1","automatic_failure_threshold":600}')
+[[ $created == 201 ]] || fail "API create answered $created"
+[[ -f "$work/jobs.d/backup@db1.yaml" ]] || fail "API create wrote no file"
+"$bin" validate "$work/jobs.d" >/dev/null || fail "tree invalid after API create"
+
 # SIGTERM: graceful shutdown, exit 0, database closed.
 kill -TERM $pid
 wait $pid
@@ -62,4 +89,4 @@ code=$?
 pid=""
 [[ $code == 0 ]] || fail "exit code after SIGTERM: $code"
 grep -q "database closed" "$work/server.log" || fail "no clean database close: $(tail -5 "$work/server.log")"
-echo "server: ok (seed submission, refusals, promtool, history, SIGTERM)"
+echo "server: ok (seed submission, refusals, promtool, history, watch, SIGHUP, API write, SIGTERM)"
