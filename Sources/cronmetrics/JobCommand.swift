@@ -3,7 +3,7 @@ import CronMetricsCore
 import Foundation
 
 /// `cronmetrics job …`: edit job files in a `jobs.d` checkout (then commit).
-struct JobCommand: ParsableCommand {
+struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
         abstract: "Add, list, show, update and delete jobs by editing their files in jobs.d.",
@@ -12,10 +12,21 @@ struct JobCommand: ParsableCommand {
                       JobDeleteCommand.self, JobRotateKeyCommand.self])
 }
 
-/// `--jobs-dir`, shared by every job command.
+/// `--jobs-dir`, or `--server` and `--admin-key`, shared by every job command.
 struct JobsDirOption: ParsableArguments {
     @Option(help: "The jobs directory (default: $CRONMETRICS_JOBS_DIR or ./jobs.d).")
     var jobsDir: String?
+
+    @Option(help: "Go through this server's API instead of editing files, e.g. http://127.0.0.1:8080.")
+    var server: String?
+
+    @Option(help: "The admin key for --server (default: $CRONMETRICS_ADMIN_KEY).")
+    var adminKey: String?
+
+    /// The API client when `--server` was given.
+    func client() throws -> JobAPIClient? {
+        try server.map { try JobAPIClient(server: $0, adminKey: adminKey) }
+    }
 
     var editor: JobTreeEditor {
         JobTreeEditor(root: jobsDir ?? ProcessInfo.processInfo.environment["CRONMETRICS_JOBS_DIR"] ?? "./jobs.d")
@@ -57,7 +68,7 @@ func parseLabels(_ pairs: [String]) throws -> [String: String] {
     return labels
 }
 
-struct JobAddCommand: ParsableCommand {
+struct JobAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Create a job file and mint its API key.")
 
     @Option(help: "The job's name.") var name: String
@@ -68,9 +79,22 @@ struct JobAddCommand: ParsableCommand {
     @Option(help: "Use this key instead of generating one.") var apiKey: String?
     @OptionGroup var options: JobsDirOption
 
-    func run() throws {
+    func run() async throws {
         for (field, value) in [("--name", name), ("--host", host)] {
             if let problem = Identifier.problem(value) { throw ValidationError("\(field) \(problem)") }
+        }
+        if let client = try options.client() {
+            var body: [String: Any] = ["job_name": name, "host": host, "automatic_failure_threshold": try parseThreshold(threshold).text ?? threshold,
+                                       "labels": try parseLabels(label)]
+            body["description"] = description
+            body["api_key"] = apiKey
+            let created = try await client.call(.POST, "/api/job", body: body) as? [String: Any]
+            let job = created?["job"] as? [String: Any]
+            print("Job ID \(job?["id"] as? String ?? "\(name)@\(host)") created successfully")
+            print("File: \(job?["path"] as? String ?? "?") (on the server)")
+            print("API Key: \(created?["api_key"] as? String ?? apiKey ?? "")")
+            print("Keep the key now: only its SHA-256 is stored, so it cannot be shown again.")
+            return
         }
         let key = apiKey ?? APIKeyHash.generateKey()
         let job = Job(jobName: name, host: host, threshold: try parseThreshold(threshold), labels: try parseLabels(label),
@@ -84,7 +108,7 @@ struct JobAddCommand: ParsableCommand {
     }
 }
 
-struct JobListCommand: ParsableCommand {
+struct JobListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, optionally filtered.")
 
     enum Output: String, ExpressibleByArgument { case table, json }
@@ -96,10 +120,33 @@ struct JobListCommand: ParsableCommand {
     @Option(help: "table or json.") var output: Output = .table
     @OptionGroup var options: JobsDirOption
 
-    func run() throws {
+    func run() async throws {
+        let wanted = try parseLabels(label)
+        if let client = try options.client() {
+            var query = wanted.map { "label=\(JobAPIClient.percentEncoded("\($0.key)=\($0.value)"))" }
+            if let status { query.append("status=\(JobAPIClient.percentEncoded(status))") }
+            if let host { query.append("host=\(JobAPIClient.percentEncoded(host))") }
+            let body = try await client.call(.GET, "/api/job" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))) as? [String: Any]
+            let jobs = body?["jobs"] as? [[String: Any]] ?? []
+            if output == .json {
+                print(JobAPIClient.pretty(jobs))
+                return
+            }
+            var rows = [["ID", "STATUS", "THRESHOLD", "LABELS", "FILE"]]
+            for job in jobs {
+                let labels = (job["labels"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                rows.append([job["id"] as? String ?? "", job["status"] as? String ?? "",
+                             "\(job["automatic_failure_threshold"] ?? "")", labels.joined(separator: ","), job["path"] as? String ?? ""])
+            }
+            print(Table.render(rows))
+            if showAPIKeys {
+                print("\nAPI keys are never stored, only their SHA-256 hashes, so they cannot be shown.")
+                print("Issue a new key with: cronmetrics job rotate-key ID")
+            }
+            return
+        }
         let editor = options.editor
         let catalog = try editing { () throws(JobEditError) in try editor.load() }
-        let wanted = try parseLabels(label)
         let entries = catalog.entries.values.sorted { $0.job.id < $1.job.id }.filter { entry in
             (status == nil || entry.job.status.rawValue == status) && (host == nil || entry.job.host == host)
                 && wanted.allSatisfy { entry.job.labels[$0.key] == $0.value }
@@ -125,14 +172,18 @@ struct JobListCommand: ParsableCommand {
     }
 }
 
-struct JobShowCommand: ParsableCommand {
+struct JobShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job's definition.")
 
     @Argument(help: "The job id, job_name@host.") var id: String
     @OptionGroup var options: JobsDirOption
 
-    func run() throws {
+    func run() async throws {
         let id = try parseID(id)
+        if let client = try options.client() {
+            print(JobAPIClient.pretty(try await client.call(.GET, "/api/job/\(id)")))
+            return
+        }
         let editor = options.editor
         guard let entry = try editing({ () throws(JobEditError) in try editor.load() }).entries[id] else {
             printError("error: job \(id) not found")
@@ -143,7 +194,7 @@ struct JobShowCommand: ParsableCommand {
     }
 }
 
-struct JobUpdateCommand: ParsableCommand {
+struct JobUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a job in its file.")
 
     @Argument(help: "The job id, job_name@host.") var id: String
@@ -168,7 +219,7 @@ struct JobUpdateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let id = try parseID(id)
         let threshold = try threshold.map(parseThreshold)
         let labels = try parseLabels(label)
@@ -178,6 +229,29 @@ struct JobUpdateCommand: ParsableCommand {
                 throw ValidationError("--maintenance-until must be RFC 3339, e.g. 2026-12-01T06:00:00Z")
             }
             until = date
+        }
+        if let client = try options.client() {
+            var patch: [String: Any] = [:]
+            if maintenance {
+                patch["status"] = "maintenance"
+                patch["maintenance_until"] = maintenanceUntil ?? NSNull()
+            }
+            if active { patch["status"] = "active"; patch["maintenance_until"] = NSNull() }
+            if paused { patch["status"] = "paused" }
+            if retired { patch["status"] = "retired" }
+            if let threshold { patch["automatic_failure_threshold"] = threshold.text ?? threshold.seconds }
+            var labelPatch: [String: Any] = labels
+            for name in removeLabel { labelPatch[name] = NSNull() }
+            if !labelPatch.isEmpty { patch["labels"] = labelPatch }
+            if let description { patch["description"] = description }
+            if !patch.isEmpty {
+                try await client.call(.PATCH, "/api/job/\(id)", body: patch)
+            }
+            print("Job ID \(id) updated successfully")
+            if rotateKey, let rotated = try await client.call(.POST, "/api/job/\(id)/rotate-key") as? [String: Any] {
+                print("API Key: \(rotated["api_key"] as? String ?? "")")
+            }
+            return
         }
         let newKey = rotateKey ? APIKeyHash.generateKey() : nil
         let (maintenance, active, paused, retired, removeLabel, description) = (self.maintenance, self.active, self.paused, self.retired, self.removeLabel, self.description)
@@ -202,28 +276,39 @@ struct JobUpdateCommand: ParsableCommand {
     }
 }
 
-struct JobDeleteCommand: ParsableCommand {
+struct JobDeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a job's file (its history stays until retention).")
 
     @Argument(help: "The job id, job_name@host.") var id: String
     @OptionGroup var options: JobsDirOption
 
-    func run() throws {
+    func run() async throws {
         let id = try parseID(id)
+        if let client = try options.client() {
+            try await client.call(.DELETE, "/api/job/\(id)")
+            print("Job ID \(id) deleted successfully")
+            return
+        }
         let editor = options.editor
         let path = try editing { () throws(JobEditError) in try editor.delete(id) }
         print("Job ID \(id) deleted successfully (\(JobTree(root: editor.root).displayPath(path)) removed)")
     }
 }
 
-struct JobRotateKeyCommand: ParsableCommand {
+struct JobRotateKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Mint a new API key for a job and store its hash.")
 
     @Argument(help: "The job id, job_name@host.") var id: String
     @OptionGroup var options: JobsDirOption
 
-    func run() throws {
+    func run() async throws {
         let id = try parseID(id)
+        if let client = try options.client() {
+            let rotated = try await client.call(.POST, "/api/job/\(id)/rotate-key") as? [String: Any]
+            print("Job ID \(id) has a new key")
+            print("API Key: \(rotated?["api_key"] as? String ?? "")")
+            return
+        }
         let key = APIKeyHash.generateKey()
         let editor = options.editor
         _ = try editing { () throws(JobEditError) in

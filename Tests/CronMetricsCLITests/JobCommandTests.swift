@@ -82,3 +82,44 @@ struct JobCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "\(tree.path)/jobs.d/c@h1.yaml"))
     }
 }
+
+@Suite("cronmetrics job --server")
+struct JobServerModeTests {
+    @Test("job commands go through a running server's API, which writes the files")
+    func throughTheAPI() async throws {
+        let tree = try TempTree()
+        try FileManager.default.createDirectory(atPath: "\(tree.path)/jobs.d", withIntermediateDirectories: true)
+        let port = Int.random(in: 20_000..<60_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        server.arguments = ["serve", "--jobs-dir", "\(tree.path)/jobs.d", "--database", "\(tree.path)/db", "--listen", "127.0.0.1:\(port)"]
+        server.environment = ProcessInfo.processInfo.environment.merging(["CRONMETRICS_SECURITY_ADMIN_API_KEYS": "cli-admin"]) { $1 }
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let environment = ["CRONMETRICS_ADMIN_KEY": "cli-admin"]
+        let url = "http://127.0.0.1:\(port)"
+        var listed = try CLIRunner.run(["job", "list", "--server", url], environment: environment)
+        for _ in 0..<100 where listed.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            listed = try CLIRunner.run(["job", "list", "--server", url], environment: environment)
+        }
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let add = try CLIRunner.run(["job", "add", "--name", "backup", "--host", "db1", "--threshold", "600", "--label", "env=prod", "--server", url], environment: environment)
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stdout.contains("Job ID backup@db1 created successfully"))
+        #expect(add.stdout.contains("API Key: cm_"))
+        #expect(FileManager.default.fileExists(atPath: "\(tree.path)/jobs.d/backup@db1.yaml"))
+        #expect(try CLIRunner.run(["job", "update", "backup@db1", "--maintenance", "--server", url], environment: environment).status == 0)
+        #expect(try String(contentsOfFile: "\(tree.path)/jobs.d/backup@db1.yaml", encoding: .utf8).contains("status: maintenance\n"))
+        let wrongKey = try CLIRunner.run(["job", "list", "--server", url], environment: ["CRONMETRICS_ADMIN_KEY": "nope"])
+        #expect(wrongKey.status == 1)
+        #expect(wrongKey.stderr.contains("unknown admin key"))
+        #expect(try CLIRunner.run(["job", "delete", "backup@db1", "--server", url], environment: environment).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(tree.path)/jobs.d/backup@db1.yaml"))
+        #expect(try CLIRunner.run(["job", "show", "backup@db1", "--server", url], environment: environment).status == 1)
+    }
+}
