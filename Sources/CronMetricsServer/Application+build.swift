@@ -1,7 +1,10 @@
 import CronMetricsCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 
 /// Assembles the whole server: runtime, routes, middleware and services.
 ///
@@ -15,16 +18,24 @@ public func buildApplication(
     logger: Logger,
     now: @escaping @Sendable () -> Date = Date.init
 ) async throws -> some ApplicationProtocol {
+    // TLS first: a missing file or a key that does not match the certificate
+    // stops the start with a clear message, before anything else is opened.
+    var server = HTTPServerBuilder.http1()
+    if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
+        server = try .tls(.http1(), tlsConfiguration: try TLSFiles.configuration(certificate: certificate, key: key))
+    }
     let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: now)
     let router = buildRouter(runtime: runtime)
     return Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
         services: [
             DatabaseCloser(runtime: runtime, logger: logger),
             DeadlineService(runtime: runtime, logger: logger),
             ReloadSignalService(runtime: runtime, logger: logger),
             WatchService(runtime: runtime, logger: logger),
+            RetentionService(runtime: runtime, logger: logger),
         ],
         logger: logger)
 }
@@ -38,4 +49,33 @@ func buildRouter(runtime: ServerRuntime) -> Router<AppRequestContext> {
     ResultController(runtime: runtime).addRoutes(public: router, admin: admin)
     JobController(runtime: runtime).addRoutes(to: admin)
     return router
+}
+
+/// Loads the PEM certificate chain and key for HTTPS.
+enum TLSFiles {
+    /// Why HTTPS cannot start.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func configuration(certificate: String, key: String) throws(Failure) -> TLSConfiguration {
+        for (name, path) in [("server.tls.cert_file", certificate), ("server.tls.key_file", key)] where !FileManager.default.isReadableFile(atPath: path) {
+            throw Failure(description: "\(name): cannot read \(path)")
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            guard !chain.isEmpty else { throw Failure(description: "server.tls.cert_file: no certificate in \(certificate)") }
+            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            // Building a context checks that the key belongs to the certificate.
+            _ = try NIOSSLContext(configuration: tls)
+            return tls
+        } catch let failure as Failure {
+            throw failure
+        } catch NIOSSLError.failedToLoadPrivateKey {
+            throw Failure(description: "server.tls.key_file: \(key) is not the private key of the certificate in \(certificate) (or not a PEM private key)")
+        } catch {
+            throw Failure(description: "server.tls: cannot use \(certificate) with \(key): \(error)")
+        }
+    }
 }

@@ -88,7 +88,7 @@ struct ResultController {
         let status = payload.status ?? (payload.exitCode == 0 ? .success : .failure)
         let result = JobResult(
             jobID: id, receivedAt: receivedAt, runAt: runAt, status: status, duration: payload.duration,
-            exitCode: payload.exitCode, output: payload.output?.utf8Tail(maxBytes: configuration.maxOutputBytes),
+            exitCode: payload.exitCode, output: configuration.storedOutput(payload.output),
             labels: payload.labels)
         let stored: JobResult
         do {

@@ -17,6 +17,17 @@ public struct ServerConfiguration: Sendable {
     public var allowedClockSkew: TimeInterval
     /// How often deadlines are checked and their bookkeeping saved.
     public var deadlineInterval: Duration
+    /// PEM certificate chain and private key: both set means HTTPS.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Results older than this many days are purged (daily, and by `cronmetrics purge`).
+    public var retentionDays: Int
+    /// At least this many results per job are kept, however old.
+    public var keepLast: Int
+    /// Store no `output` at all.
+    public var redactOutput: Bool
+    /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.
+    public var redactPatterns: [RedactionPattern]
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +38,13 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = 1 << 20,
         maxOutputBytes: Int = 64 << 10,
         allowedClockSkew: TimeInterval = 300,
-        deadlineInterval: Duration = .seconds(1)
+        deadlineInterval: Duration = .seconds(1),
+        tlsCertificateFile: String? = nil,
+        tlsKeyFile: String? = nil,
+        retentionDays: Int = 30,
+        keepLast: Int = 0,
+        redactOutput: Bool = false,
+        redactPatterns: [RedactionPattern] = []
     ) {
         self.host = host
         self.port = port
@@ -38,6 +55,24 @@ public struct ServerConfiguration: Sendable {
         self.maxOutputBytes = maxOutputBytes
         self.allowedClockSkew = allowedClockSkew
         self.deadlineInterval = deadlineInterval
+        self.tlsCertificateFile = tlsCertificateFile
+        self.tlsKeyFile = tlsKeyFile
+        self.retentionDays = retentionDays
+        self.keepLast = keepLast
+        self.redactOutput = redactOutput
+        self.redactPatterns = redactPatterns
+    }
+
+    /// What a result's `output` becomes before it is stored: nothing when
+    /// redaction is on, else with every pattern's matches masked, then cut to
+    /// its last `maxOutputBytes` bytes.
+    public func storedOutput(_ output: String?) -> String? {
+        guard let output, !redactOutput else { return nil }
+        var text = output
+        for pattern in redactPatterns {
+            text = text.replacing(pattern.regex, with: "[REDACTED]")
+        }
+        return text.utf8Tail(maxBytes: maxOutputBytes)
     }
 
     /// Admin keys from a comma-separated list: each a key, or `sha256:<hex>` of one
@@ -65,5 +100,20 @@ public struct ServerConfiguration: Sendable {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }
         return (host, port)
+    }
+}
+
+/// A compiled redaction pattern.
+// @unchecked Sendable: only the output type (`AnyRegexOutput`, which holds
+// `Any`) keeps `Regex` from being Sendable; the compiled program is immutable
+// and made for concurrent use, and we only ever replace matches with a string.
+public struct RedactionPattern: @unchecked Sendable {
+    public let source: String
+    let regex: Regex<AnyRegexOutput>
+
+    /// - Throws: when `source` is not a valid regular expression.
+    public init(_ source: String) throws {
+        self.source = source
+        self.regex = try Regex(source)
     }
 }

@@ -10,7 +10,7 @@ struct CronMetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cronmetrics",
         abstract: "Tells you whether your cron jobs ran, and exports that truth to Prometheus.",
-        subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self])
+        subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self, PurgeCommand.self])
 
     /// Exit codes: 0 ok, 1 failure, 2 usage. ArgumentParser's own usage code (64)
     /// is mapped to 2, the code the CLI documents.

@@ -9,7 +9,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the cronmetrics server.",
-        discussion: "Admin keys come from CRONMETRICS_SECURITY_ADMIN_API_KEYS (comma-separated keys or sha256:<hex>).")
+        discussion: "Settings come from --config FILE, then CRONMETRICS_<SECTION>_<KEY>, then flags; see cronmetrics config show.")
+
+    @OptionGroup var file: ConfigFileOption
 
     @Option(help: "The jobs directory.")
     var jobsDir: String?
@@ -21,21 +23,18 @@ struct ServeCommand: AsyncParsableCommand {
     var listen: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let configuration = try EffectiveConfiguration(listen: listen, jobsDir: jobsDir, database: database).server
-        let levelName = environment["CRONMETRICS_LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
-            throw ValidationError("CRONMETRICS_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
-        }
+        let effective = try EffectiveConfiguration(configFile: file.config, flags: serveFlags(listen: listen, jobsDir: jobsDir, database: database))
+        let configuration = effective.server
+        let level = Logger.Level(rawValue: effective.values.string("log.level")) ?? .info
+        let format = LogFormatter.Format(rawValue: effective.values.string("log.format")) ?? .text
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            LogFormatter(label: label, level: level, format: format)
         }
         let logger = Logger(label: "cronmetrics")
         logger.info("starting", metadata: [
             "listen": "\(configuration.host):\(configuration.port)", "jobs_dir": .string(configuration.jobsDirectory),
             "database": .string(configuration.databasePath), "admin_keys": "\(configuration.adminKeyHashes.count)",
+            "tls": "\(configuration.tlsCertificateFile != nil)",
         ])
         let app: any ApplicationProtocol
         do {

@@ -42,7 +42,7 @@ struct JobCommandTests {
 
         let config = try run("cronmetrics config show")
         #expect(config.status == 0)
-        #expect(config.stdout.contains("server.listen            127.0.0.1:8080    default"))
+        #expect(config.stdout.range(of: #"(?m)^server\.listen +127\.0\.0\.1:8080 +default$"#, options: .regularExpression) != nil, "\(config.stdout)")
 
         #expect(try run("cronmetrics validate jobs.d").status == 0)
         #expect(try run("cronmetrics job delete backup@db1").status == 0)

@@ -79,7 +79,7 @@ public struct JobFileDecoder: Sendable {
         }
     }
 
-    static func describe(_ error: YamlError) -> (Int, Int, String) {
+    public static func describe(_ error: YamlError) -> (Int, Int, String) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let detail = context.map { "\($0.text) at line \($0.mark.line), \(problem)" } ?? problem

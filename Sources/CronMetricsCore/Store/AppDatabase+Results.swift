@@ -174,3 +174,35 @@ extension AppDatabase {
         return String(decoding: try encoder.encode(labels), as: UTF8.self)
     }
 }
+
+extension AppDatabase {
+    /// Deletes results received before `cutoff`, except each job's `keepLast`
+    /// newest, in transactions of at most `batchSize` rows so that writers
+    /// (result submissions) wait for one small batch at most. No VACUUM: freed
+    /// pages are reused.
+    ///
+    /// - Returns: how many results were deleted.
+    public func purge(olderThan cutoff: Date, keepLast: Int, batchSize: Int = 1000) async throws(StoreError) -> Int {
+        var total = 0
+        do {
+            while true {
+                let removed = try await dbWriter.write { db -> Int in
+                    try db.execute(sql: """
+                        DELETE FROM results WHERE id IN (
+                            SELECT id FROM results AS r
+                            WHERE r.received_at < ?
+                              AND (? = 0 OR (SELECT COUNT(*) FROM results AS newer
+                                             WHERE newer.job_id = r.job_id AND newer.id > r.id) >= ?)
+                            ORDER BY r.id LIMIT ?)
+                        """, arguments: [cutoff.timeIntervalSince1970, keepLast, keepLast, batchSize])
+                    return db.changesCount
+                }
+                total += removed
+                if removed < batchSize { return total }
+                await Task.yield()
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Yams
+
+/// The effective configuration: defaults, then `cronmetrics.yaml`, then
+/// `CRONMETRICS_<SECTION>_<KEY>` environment variables, then flags, each value
+/// remembering where it came from.
+///
+/// Not swift-configuration: its providers look keys up on demand and have no
+/// schema, so a misspelt key in the file would pass silently; here an unknown
+/// key is an error with `file:line:column`, as in job files.
+public struct AppConfiguration: Sendable {
+    public struct Setting: Sendable {
+        public var key: ConfigKey
+        /// Lists hold their items; scalars one string.
+        public var values: [String]
+        /// `default`, `cronmetrics.yaml:4:11`, `env CRONMETRICS_…` or `flag --listen`.
+        public var source: String
+    }
+
+    public private(set) var settings: [String: Setting] = [:]
+
+    /// - Parameters:
+    ///   - file: the config file, or nil for none.
+    ///   - environment: the process environment.
+    ///   - flags: values given on the command line, by key, with the flag's name.
+    /// - Throws: ``ConfigError`` listing every problem.
+    public init(file: String?, environment: [String: String], flags: [String: (value: String, flag: String)] = [:]) throws(ConfigError) {
+        var problems: [String] = []
+        for key in ConfigKey.all {
+            settings[key.key] = Setting(key: key, values: Self.split(key.defaultValue, key.kind), source: "default")
+        }
+        if let file {
+            problems += loadFile(file)
+        }
+        for key in ConfigKey.all {
+            if let value = environment[key.environmentName] {
+                let values = Self.split(value, key.kind)
+                if let problem = Self.check(values, key) {
+                    problems.append("env \(key.environmentName): \(problem)")
+                } else {
+                    settings[key.key] = Setting(key: key, values: values, source: "env \(key.environmentName)")
+                }
+            }
+        }
+        for (name, given) in flags {
+            guard let key = ConfigKey.byKey[name] else { continue }
+            let values = Self.split(given.value, key.kind)
+            if let problem = Self.check(values, key) {
+                problems.append("flag \(given.flag): \(problem)")
+            } else {
+                settings[name] = Setting(key: key, values: values, source: "flag \(given.flag)")
+            }
+        }
+        guard problems.isEmpty else { throw ConfigError(problems) }
+    }
+
+    public func string(_ key: String) -> String {
+        settings[key]?.values.first ?? ""
+    }
+
+    /// nil when the setting is empty (an optional path not given).
+    public func optionalString(_ key: String) -> String? {
+        let value = string(key)
+        return value.isEmpty ? nil : value
+    }
+
+    public func integer(_ key: String) -> Int {
+        Int(string(key)) ?? 0
+    }
+
+    public func boolean(_ key: String) -> Bool {
+        string(key) == "true"
+    }
+
+    public func list(_ key: String) -> [String] {
+        settings[key]?.values ?? []
+    }
+
+    private mutating func loadFile(_ path: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return ["\(path): cannot read the configuration file"]
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text, Resolver.basic, Constructor.default, .utf8)
+        } catch let error as YamlError {
+            let (line, column, problem) = JobFileDecoder.describe(error)
+            return ["\(path):\(line):\(column): invalid YAML: \(problem)"]
+        } catch {
+            return ["\(path): invalid YAML: \(error)"]
+        }
+        guard let root else { return [] }
+        var problems: [String] = []
+        walk(root, prefix: "", path: path, problems: &problems)
+        return problems
+    }
+
+    private mutating func walk(_ node: Node, prefix: String, path: String, problems: inout [String]) {
+        guard let mapping = node.mapping else {
+            problems.append("\(path):\(node.mark?.line ?? 1):\(node.mark?.column ?? 1): '\(prefix.isEmpty ? "the file" : prefix)' must be a mapping")
+            return
+        }
+        for (keyNode, value) in mapping {
+            let name = keyNode.scalar?.string ?? ""
+            let full = prefix.isEmpty ? name : "\(prefix).\(name)"
+            let location = "\(path):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1)"
+            if let key = ConfigKey.byKey[full] {
+                var values: [String]
+                if case .list = key.kind, let sequence = value.sequence {
+                    values = sequence.compactMap { $0.scalar?.string }
+                    guard values.count == sequence.count else {
+                        problems.append("\(location): '\(full)' must be a list of strings")
+                        continue
+                    }
+                } else if let scalar = value.scalar {
+                    values = value.isYAMLNull ? [] : Self.split(scalar.string, key.kind)
+                } else {
+                    problems.append("\(location): '\(full)' must be a single value")
+                    continue
+                }
+                if let problem = Self.check(values, key) {
+                    problems.append("\(location): \(problem)")
+                } else {
+                    settings[full] = Setting(key: key, values: values, source: location)
+                }
+            } else if ConfigKey.all.contains(where: { $0.key.hasPrefix(full + ".") }) {
+                walk(value, prefix: full, path: path, problems: &problems)
+            } else {
+                let siblings = ConfigKey.all.map(\.key).filter { prefix.isEmpty || $0.hasPrefix(prefix + ".") }
+                    .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
+                let allowed = Array(Set(siblings)).sorted().joined(separator: ", ")
+                problems.append("\(location): unknown key '\(full)'; allowed here: \(allowed)")
+            }
+        }
+    }
+
+    static func split(_ text: String, _ kind: ConfigKey.Kind) -> [String] {
+        guard case .list = kind else { return [text] }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func check(_ values: [String], _ key: ConfigKey) -> String? {
+        switch key.kind {
+        case .string, .list:
+            return nil
+        case let .integer(min):
+            guard let value = Int(values.first ?? ""), value >= min else {
+                return "'\(key.key)' must be a whole number, at least \(min) (got \"\(values.first ?? "")\")"
+            }
+            return nil
+        case .boolean:
+            guard ["true", "false"].contains(values.first ?? "") else {
+                return "'\(key.key)' must be true or false (got \"\(values.first ?? "")\")"
+            }
+            return nil
+        case let .choice(options):
+            guard options.contains(values.first ?? "") else {
+                return "'\(key.key)' must be one of \(options.joined(separator: ", ")) (got \"\(values.first ?? "")\")"
+            }
+            return nil
+        }
+    }
+}

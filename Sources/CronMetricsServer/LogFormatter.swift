@@ -1,0 +1,81 @@
+import CronMetricsCore
+import Foundation
+import Logging
+
+/// One log line per event, UTC RFC 3339 time, as `key=value` text or as a JSON
+/// object. Metadata is rendered when a line is written, never when a key is
+/// set (swift-log's stream handler re-renders on every set, which showed up on
+/// the submission path).
+public struct LogFormatter: LogHandler {
+    public enum Format: String, Sendable {
+        case text, json
+    }
+
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    let format: Format
+    let write: @Sendable (String) -> Void
+
+    public init(label: String, level: Logger.Level, format: Format, write: @escaping @Sendable (String) -> Void = LogFormatter.standardError) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+        self.write = write
+    }
+
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let extra = event.metadata {
+            all.merge(extra) { $1 }
+        }
+        all["hb.request.id"] = nil  // our request_id is the one to correlate on
+        let time = Self.timestamp(Date())
+        switch format {
+        case .json:
+            var object: [String: String] = ["ts": time, "level": event.level.rawValue, "msg": "\(event.message)"]
+            for (key, value) in all { object[key] = "\(value)" }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            write(String(decoding: data, as: UTF8.self) + "\n")
+        case .text:
+            var line = "ts=\(time) level=\(event.level.rawValue) msg=\(Self.quoted("\(event.message)"))"
+            for key in all.keys.sorted() {
+                line += " \(key)=\(Self.quoted("\(all[key].map { "\($0)" } ?? "")"))"
+            }
+            write(line + "\n")
+        }
+    }
+
+    /// Milliseconds, always UTC: `2026-11-23T15:23:01.123Z`.
+    static func timestamp(_ date: Date) -> String {
+        let whole = RFC3339.format(date)
+        let millis = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        let fraction = String(millis + 1000).dropFirst()
+        return "\(whole.dropLast()).\(fraction)Z"
+    }
+
+    static func quoted(_ value: String) -> String {
+        if !value.isEmpty, !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
+            return value
+        }
+        var out = "\""
+        for character in value {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CronMetricsCore
+import Foundation
+
+/// `cronmetrics purge [--older-than 30d]`: apply retention now.
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Delete results older than the retention period (keeping retention.keep_last per job).")
+
+    @OptionGroup var file: ConfigFileOption
+    @Option(help: "Age limit, e.g. 30d or 12h (default: retention.days).") var olderThan: String?
+    @Option(help: "The SQLite database file.") var database: String?
+
+    func run() async throws {
+        var flags: [String: (value: String, flag: String)] = [:]
+        if let database { flags["storage.database"] = (database, "--database") }
+        let effective = try EffectiveConfiguration(configFile: file.config, flags: flags)
+        var seconds = effective.server.retentionDays * 86_400
+        if let olderThan {
+            guard let age = Threshold(parsing: olderThan) else {
+                throw ValidationError("--older-than must be a duration such as 30d, 12h or 3600 (got \(olderThan))")
+            }
+            seconds = age.seconds
+        }
+        let cutoff = Date().addingTimeInterval(-Double(seconds))
+        let store: AppDatabase
+        do {
+            store = try AppDatabase(path: effective.server.databasePath)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        let removed = try await store.purge(olderThan: cutoff, keepLast: effective.server.keepLast)
+        try store.close()
+        print("Purged \(removed) result\(removed == 1 ? "" : "s") received before \(RFC3339.format(cutoff))"
+            + (effective.server.keepLast > 0 ? " (keeping the last \(effective.server.keepLast) per job)" : ""))
+    }
+}

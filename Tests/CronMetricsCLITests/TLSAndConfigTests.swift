@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@Suite("HTTPS, config show and purge")
+struct TLSAndConfigTests {
+    /// Runs a program to completion; returns its exit status and output.
+    @discardableResult
+    static func shell(_ arguments: [String], in directory: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("an HTTPS round trip with a self-signed certificate made here; a mismatched key is refused at start")
+    func https() async throws {
+        let tree = try TempTree()
+        try tree.write("jobs.d/a@h.yaml", "version: 1\njob_name: a\nhost: h\nautomatic_failure_threshold: 60\n")
+        let made = try Self.shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+                                   "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], in: tree.path)
+        #expect(made.0 == 0, "\(made.1)")
+        try Self.shell(["openssl", "genrsa", "-out", "other.pem", "2048"], in: tree.path)
+        let port = Int.random(in: 20_000..<60_000)
+        try tree.write("cronmetrics.yaml", """
+            server:
+              listen: 127.0.0.1:\(port)
+              tls:
+                cert_file: \(tree.path)/cert.pem
+                key_file: \(tree.path)/key.pem
+            jobs:
+              dir: \(tree.path)/jobs.d
+            storage:
+              database: \(tree.path)/cm.db
+            """)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        server.arguments = ["serve", "--config", "\(tree.path)/cronmetrics.yaml"]
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var answer = (Int32(1), "")
+        for _ in 0..<100 {
+            answer = try Self.shell(["curl", "-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
+            if answer.0 == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(answer.0 == 0, "\(answer.1)")
+        #expect(answer.1.contains(#""status":"ok""#))
+        let plain = try Self.shell(["curl", "-sS", "--max-time", "3", "http://127.0.0.1:\(port)/health"], in: tree.path)
+        #expect(!plain.1.contains(#""status":"ok""#))
+
+        let mismatched = try CLIRunner.run(["serve", "--config", "\(tree.path)/cronmetrics.yaml", "--listen", "127.0.0.1:\(port + 1)"],
+                                           environment: ["CRONMETRICS_SERVER_TLS_KEY_FILE": "\(tree.path)/other.pem"])
+        #expect(mismatched.status == 1)
+        #expect(mismatched.stderr.contains("is not the private key of the certificate"))
+    }
+
+    @Test("config show masks admin keys and names each source; config validate points at file:line")
+    func configShow() throws {
+        let tree = try TempTree()
+        try tree.write("cronmetrics.yaml", "security:\n  admin_api_keys: [super-secret-key]\nretention:\n  days: 7\n")
+        let shown = try CLIRunner.run(["config", "show", "--config", "\(tree.path)/cronmetrics.yaml", "--listen", "0.0.0.0:9999"],
+                                      environment: ["CRONMETRICS_RETENTION_KEEP_LAST": "3"])
+        #expect(shown.status == 0)
+        #expect(!shown.stdout.contains("super-secret-key"))
+        #expect(shown.stdout.contains("1 value(s), masked"))
+        #expect(shown.stdout.contains("\(tree.path)/cronmetrics.yaml:4:3"))
+        #expect(shown.stdout.contains("env CRONMETRICS_RETENTION_KEEP_LAST"))
+        #expect(shown.stdout.contains("flag --listen"))
+        try tree.write("bad.yaml", "retention:\n  dayz: 7\n")
+        let invalid = try CLIRunner.run(["config", "validate", "\(tree.path)/bad.yaml"])
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("\(tree.path)/bad.yaml:2:3: unknown key 'retention.dayz'"))
+    }
+
+    @Test("purge --older-than removes old results from the database")
+    func purge() throws {
+        let tree = try TempTree()
+        let database = "\(tree.path)/cm.db"
+        // Let the binary create the schema, then add rows of known age with sqlite3.
+        #expect(try CLIRunner.run(["purge", "--database", database]).status == 0)
+        let now = Date().timeIntervalSince1970
+        let inserts = (0..<4).map { "INSERT INTO results (job_id, received_at, status) VALUES ('a@h', \(now - Double($0) * 86_400 * 10), 'success');" }.joined()
+        #expect(try Self.shell(["sqlite3", database, inserts], in: tree.path).0 == 0)
+        let purged = try CLIRunner.run(["purge", "--older-than", "15d", "--database", database])
+        #expect(purged.status == 0, "\(purged.stderr)")
+        #expect(purged.stdout.hasPrefix("Purged 2 results received before"))
+        #expect(try Self.shell(["sqlite3", database, "SELECT COUNT(*) FROM results;"], in: tree.path).1 == "2\n")
+    }
+}

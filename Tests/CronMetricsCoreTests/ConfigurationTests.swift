@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import CronMetricsCore
+
+@Suite("Configuration: file < environment < flag")
+struct ConfigurationTests {
+    @Test("each layer overrides the one before, and says where a value came from")
+    func precedence() throws {
+        let dir = try TempDir()
+        let file = try dir.write("cronmetrics.yaml", """
+            server:
+              listen: 0.0.0.0:9000
+            jobs:
+              dir: /srv/jobs.d
+            storage:
+              database: /var/lib/cm.db
+            retention:
+              days: 7
+            """)
+        let config = try AppConfiguration(
+            file: file,
+            environment: ["CRONMETRICS_JOBS_DIR": "/env/jobs.d", "CRONMETRICS_STORAGE_DATABASE": "/env/cm.db", "CRONMETRICS_SECURITY_ADMIN_API_KEYS": "a, b"],
+            flags: ["storage.database": ("/flag/cm.db", "--database")])
+        #expect(config.string("server.listen") == "0.0.0.0:9000")
+        #expect(config.settings["server.listen"]?.source == "\(file):2:3")
+        #expect(config.string("jobs.dir") == "/env/jobs.d")
+        #expect(config.settings["jobs.dir"]?.source == "env CRONMETRICS_JOBS_DIR")
+        #expect(config.string("storage.database") == "/flag/cm.db")
+        #expect(config.settings["storage.database"]?.source == "flag --database")
+        #expect(config.integer("retention.days") == 7)
+        #expect(config.list("security.admin_api_keys") == ["a", "b"])
+        #expect(config.string("log.level") == "info")
+        #expect(config.settings["log.level"]?.source == "default")
+    }
+
+    @Test("unknown keys and bad values are errors with file:line:column; all are reported")
+    func errors() throws {
+        let dir = try TempDir()
+        let file = try dir.write("bad.yaml", "server:\n  lisen: x\nretention:\n  days: 0\n  redact_output: maybe\nlogs:\n  level: info\n")
+        #expect {
+            try AppConfiguration(file: file, environment: ["CRONMETRICS_LOG_FORMAT": "xml"])
+        } throws: { error in
+            (error as? ConfigError)?.problems == [
+                "\(file):2:3: unknown key 'server.lisen'; allowed here: listen, max_body_bytes, tls",
+                "\(file):4:3: 'retention.days' must be a whole number, at least 1 (got \"0\")",
+                "\(file):5:3: 'retention.redact_output' must be true or false (got \"maybe\")",
+                "\(file):6:1: unknown key 'logs'; allowed here: jobs, log, retention, security, server, storage",
+                "env CRONMETRICS_LOG_FORMAT: 'log.format' must be one of text, json (got \"xml\")",
+            ]
+        }
+    }
+
+    @Test("no file at all: the defaults run the server")
+    func defaults() throws {
+        let config = try AppConfiguration(file: nil, environment: [:])
+        #expect(config.string("server.listen") == "127.0.0.1:8080")
+        #expect(config.string("jobs.dir") == "./jobs.d")
+        #expect(config.string("storage.database") == "./cronmetrics.db")
+        #expect(config.integer("retention.days") == 30)
+        #expect(config.integer("retention.max_output_bytes") == 65536)
+        #expect(config.optionalString("server.tls.cert_file") == nil)
+    }
+}
+
+@Suite("Retention")
+struct RetentionTests {
+    @Test("purge removes results older than the cutoff but keeps the last N per job, in batches")
+    func purgeKeepsLast() async throws {
+        let dir = try TempDir()
+        let database = try AppDatabase(path: "\(dir.path)/cm.db")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        let a = JobID(jobName: "a", host: "h"), b = JobID(jobName: "b", host: "h")
+        var results: [JobResult] = []
+        for day in 0..<10 {
+            for id in [a, b] {
+                results.append(JobResult(jobID: id, receivedAt: base.addingTimeInterval(Double(day) * 86_400), status: .success))
+            }
+        }
+        _ = try await database.insert(results)
+        // Older than day 7, but keep 5 per job: days 5 and 6 survive for both.
+        let removed = try await database.purge(olderThan: base.addingTimeInterval(7 * 86_400), keepLast: 5, batchSize: 3)
+        #expect(removed == 10)
+        #expect(try database.countResults(for: a) == 5)
+        let kept = try database.fetchResults(for: a, limit: 100).map { $0.receivedAt.timeIntervalSince(base) / 86_400 }
+        #expect(kept == [9, 8, 7, 6, 5])
+        // keep_last 0: everything older goes.
+        #expect(try await database.purge(olderThan: base.addingTimeInterval(9 * 86_400), keepLast: 0) == 8)  // days 5–8 of both
+        #expect(try database.countResults(for: b) == 1)
+    }
+}
