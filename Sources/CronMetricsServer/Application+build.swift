@@ -2,7 +2,6 @@ import CronMetricsCore
 import Foundation
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOSSL
 
@@ -21,8 +20,11 @@ public func buildApplication(
     // TLS first: a missing file or a key that does not match the certificate
     // stops the start with a clear message, before anything else is opened.
     var server = HTTPServerBuilder.http1()
+    var tls: TLSContextBox?
     if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
-        server = try .tls(.http1(), tlsConfiguration: try TLSFiles.configuration(certificate: certificate, key: key))
+        let box = try TLSContextBox(certificateFile: certificate, keyFile: key)
+        server = .reloadableTLS(box)
+        tls = box
     }
     let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: now)
     let router = buildRouter(runtime: runtime)
@@ -33,7 +35,7 @@ public func buildApplication(
         services: [
             DatabaseCloser(runtime: runtime, logger: logger),
             DeadlineService(runtime: runtime, logger: logger),
-            ReloadSignalService(runtime: runtime, logger: logger),
+            ReloadSignalService(runtime: runtime, tls: tls, logger: logger),
             WatchService(runtime: runtime, logger: logger),
             RetentionService(runtime: runtime, logger: logger),
         ],

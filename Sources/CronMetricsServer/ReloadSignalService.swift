@@ -2,9 +2,11 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads `jobs.d` on SIGHUP (`systemctl reload`, `kill -HUP`).
+/// Reloads `jobs.d`, and the TLS certificate if there is one, on SIGHUP
+/// (`systemctl reload`, `kill -HUP`).
 struct ReloadSignalService: Service {
     let runtime: ServerRuntime
+    let tls: TLSContextBox?
     let logger: Logger
 
     func run() async throws {
@@ -12,6 +14,14 @@ struct ReloadSignalService: Service {
         for await _ in signals.cancelOnGracefulShutdown() {
             logger.info("SIGHUP: reloading jobs")
             await runtime.reload()
+            if let tls {
+                do {
+                    try tls.reload()
+                    logger.info("TLS certificate reloaded", metadata: ["cert_file": .string(tls.certificateFile)])
+                } catch {
+                    logger.error("TLS certificate not reloaded; keeping the current one", metadata: ["error": .string(error.description)])
+                }
+            }
         }
     }
 }

@@ -59,6 +59,23 @@ struct TLSAndConfigTests {
         let plain = try Self.shell(["curl", "-sS", "--max-time", "3", "http://127.0.0.1:\(port)/health"], in: tree.path)
         #expect(!plain.1.contains(#""status":"ok""#))
 
+        // A renewed certificate in the same files, then SIGHUP: new connections get it.
+        try FileManager.default.createDirectory(atPath: "\(tree.path)/renewed", withIntermediateDirectories: true)
+        #expect(try Self.shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "renewed/key.pem", "-out", "renewed/cert.pem",
+                                "-days", "1", "-subj", "/CN=renewed", "-addext", "subjectAltName=IP:127.0.0.1"], in: tree.path).0 == 0)
+        try FileManager.default.removeItem(atPath: "\(tree.path)/cert.pem")
+        try FileManager.default.removeItem(atPath: "\(tree.path)/key.pem")
+        try FileManager.default.copyItem(atPath: "\(tree.path)/renewed/cert.pem", toPath: "\(tree.path)/cert.pem")
+        try FileManager.default.copyItem(atPath: "\(tree.path)/renewed/key.pem", toPath: "\(tree.path)/key.pem")
+        kill(server.processIdentifier, SIGHUP)
+        var renewed = (Int32(1), "")
+        for _ in 0..<50 {
+            renewed = try Self.shell(["curl", "-sS", "--cacert", "renewed/cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
+            if renewed.0 == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(renewed.0 == 0, "the renewed certificate is served after SIGHUP: \(renewed.1)")
+
         let mismatched = try CLIRunner.run(["serve", "--config", "\(tree.path)/cronmetrics.yaml", "--listen", "127.0.0.1:\(port + 1)"],
                                            environment: ["CRONMETRICS_SERVER_TLS_KEY_FILE": "\(tree.path)/other.pem"])
         #expect(mismatched.status == 1)
