@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "CronMetricsServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

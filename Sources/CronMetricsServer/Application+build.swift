@@ -50,6 +50,7 @@ func buildRouter(runtime: ServerRuntime) -> Router<AppRequestContext> {
     MetricsController(runtime: runtime).addRoutes(to: router)
     ResultController(runtime: runtime).addRoutes(public: router, admin: admin)
     JobController(runtime: runtime).addRoutes(to: admin)
+    OpenAPIController().addRoutes(to: router)
     return router
 }
 
