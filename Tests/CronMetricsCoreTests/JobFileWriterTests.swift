@@ -18,6 +18,7 @@ struct JobFileWriterTests {
         #expect(text == """
             # Managed by cronmetrics: safe to edit by hand, then commit.
             # Reference: docs/job-file.md
+            # yaml-language-server: $schema=../docs/job.schema.json
 
             version: 1
             job_name: backup

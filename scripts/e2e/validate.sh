@@ -14,6 +14,6 @@ out=$("$bin" validate "$work/jobs.d" --format github)
 code=$?
 set -e
 [[ $code == 1 ]] || { echo "expected exit 1, got $code"; exit 1; }
-grep -q "^::error file=$work/jobs.d/infra/logrotate@web1.yaml,line=11,col=1::unknown key 'colour'" <<<"$out" \
+grep -q "^::error file=$work/jobs.d/infra/logrotate@web1.yaml,line=12,col=1::unknown key 'colour'" <<<"$out" \
   || { echo "missing annotation in: $out"; exit 1; }
 echo "validate: ok"

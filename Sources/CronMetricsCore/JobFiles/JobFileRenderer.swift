@@ -3,10 +3,13 @@
 /// `api_key_sha256` exists in ``Job``). The same job always gives the same bytes,
 /// so an API edit is a minimal diff in git.
 public struct JobFileRenderer: Sendable {
-    /// The comment that opens files cronmetrics creates.
+    /// The comment that opens files cronmetrics creates. The schema line lets
+    /// editors with the YAML language server check the file as it is typed (the
+    /// path holds for a `jobs.d` beside `docs/`, as in this repository).
     public static let header = """
         # Managed by cronmetrics: safe to edit by hand, then commit.
         # Reference: docs/job-file.md
+        # yaml-language-server: $schema=../docs/job.schema.json
 
 
         """
