@@ -141,7 +141,7 @@ enum JobRoute {
 }
 
 /// The 201 body: `{"id", "job_id", "received_at", "request_id", "status"}`.
-struct SubmissionReceipt: Encodable {
+struct SubmissionReceipt {
     var id: Int64?
     var jobID: String
     var status: String
@@ -154,13 +154,6 @@ struct SubmissionReceipt: Encodable {
         status = result.status.rawValue
         receivedAt = result.receivedAt
         self.requestID = requestID
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, status
-        case jobID = "job_id"
-        case receivedAt = "received_at"
-        case requestID = "request_id"
     }
 
     /// Written by hand, one per accepted result: every value is a number or

@@ -139,10 +139,7 @@ struct JobListCommand: AsyncParsableCommand {
                              "\(job["automatic_failure_threshold"] ?? "")", labels.joined(separator: ","), job["path"] as? String ?? ""])
             }
             print(Table.render(rows))
-            if showAPIKeys {
-                print("\nAPI keys are never stored, only their SHA-256 hashes, so they cannot be shown.")
-                print("Issue a new key with: cronmetrics job rotate-key ID")
-            }
+            if showAPIKeys { printKeyNote() }
             return
         }
         let editor = options.editor
@@ -165,10 +162,12 @@ struct JobListCommand: AsyncParsableCommand {
             rows.append(row)
         }
         print(Table.render(rows))
-        if showAPIKeys {
-            print("\nAPI keys are never stored, only their SHA-256 hashes, so they cannot be shown.")
-            print("Issue a new key with: cronmetrics job rotate-key ID")
-        }
+        if showAPIKeys { printKeyNote() }
+    }
+
+    private func printKeyNote() {
+        print("\nAPI keys are never stored, only their SHA-256 hashes, so they cannot be shown.")
+        print("Issue a new key with: cronmetrics job rotate-key ID")
     }
 }
 
