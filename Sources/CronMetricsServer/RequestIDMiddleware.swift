@@ -17,9 +17,11 @@ struct RequestIDMiddleware: RouterMiddleware {
         let id = Self.sanitized(request.headers[Self.header]) ?? Self.newID()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
+        let start = ContinuousClock.now
         do {
             var response = try await next(request, context)
             response.headers[Self.header] = id
+            Self.logExit(context, request, response.status, since: start)
             return response
         } catch {
             let apiError = Self.apiError(for: error)
@@ -31,8 +33,17 @@ struct RequestIDMiddleware: RouterMiddleware {
             if apiError.status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer"
             }
+            Self.logExit(context, request, apiError.status, since: start)
             return response
         }
+    }
+
+    /// The seed's DEBUG entry/exit line, one per request (skipped unless log.level is debug).
+    static func logExit(_ context: Context, _ request: Request, _ status: HTTPResponse.Status, since start: ContinuousClock.Instant) {
+        context.logger.debug("request", metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": "\(status.code)", "duration_ms": "\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000)",
+        ])
     }
 
     static func apiError(for error: any Error) -> APIError {
