@@ -161,9 +161,7 @@ struct JobController {
     }
 
     private func body(_ request: Request) async throws -> [String: Any] {
-        guard let contentType = request.headers[.contentType],
-              contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
-        else { throw APIError(.unsupportedMediaType, "Content-Type must be application/json") }
+        try request.requireJSON()
         let buffer = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) else {
             throw APIError(.badRequest, "malformed JSON body")

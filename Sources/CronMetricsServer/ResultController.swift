@@ -42,11 +42,7 @@ struct ResultController {
             throw APIError(.unauthorized, "missing X-API-Key header")
         }
         let keyHash = APIKeyHash.sha256Hex(of: key)
-        guard let contentType = request.headers[.contentType],
-              contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
-        else {
-            throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
-        }
+        try request.requireJSON()
         let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         let payload = try SubmissionPayload.decode(Data(buffer: body))
         let id = JobID(jobName: payload.jobName, host: payload.host)
@@ -207,5 +203,14 @@ struct HistoryPage: Encodable {
     enum CodingKeys: String, CodingKey {
         case results
         case nextBefore = "next_before"
+    }
+}
+
+extension Request {
+    /// - Throws: 415 unless the body is declared `application/json` (any parameters).
+    func requireJSON() throws(APIError) {
+        guard let contentType = headers[.contentType],
+              contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        else { throw APIError(.unsupportedMediaType, "Content-Type must be application/json") }
     }
 }
