@@ -10,7 +10,8 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product cronmetrics --static-swift-stdlib \
- && install -D "$(swift build -c release --show-bin-path)/cronmetrics" /out/cronmetrics
+ && install -D "$(swift build -c release --show-bin-path)/cronmetrics" /out/cronmetrics \
+ && strip /out/cronmetrics
 
 FROM debian:bookworm-slim
 RUN apt-get update \
