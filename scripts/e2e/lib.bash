@@ -24,3 +24,21 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
+
+# python_tools PACKAGE...: makes PyPI tools available in a virtual environment
+# of the repository's own (.build-tools, ignored by git), and puts it first on
+# PATH. A venv works with pyenv and with Debian's externally managed Python
+# alike, and needs no shims.
+python_tools() {
+  local venv
+  venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build-tools"
+  if [[ ! -x $venv/bin/pip ]]; then
+    python3 -m venv "$venv" 2>/dev/null || {
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$venv"
+    }
+  fi
+  "$venv/bin/pip" install -q --disable-pip-version-check "$@" >/dev/null
+  PATH="$venv/bin:$PATH"
+  export PATH
+}

@@ -7,8 +7,7 @@ bin=${1:?usage: openapi.sh PATH_TO_CRONMETRICS}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 cd "$here/../.."
-command -v schemathesis >/dev/null && command -v openapi-spec-validator >/dev/null \
-  || python3 -m pip install -q schemathesis openapi-spec-validator
+python_tools schemathesis openapi-spec-validator
 openapi-spec-validator docs/openapi.yaml
 
 work=$(mktemp -d)
