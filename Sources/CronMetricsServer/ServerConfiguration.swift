@@ -17,6 +17,11 @@ public struct ServerConfiguration: Sendable {
     public var allowedClockSkew: TimeInterval
     /// How often deadlines are checked and their bookkeeping saved.
     public var deadlineInterval: Duration
+    /// Poll `jobs.d` instead of using inotify (network file systems, where
+    /// inotify does not see changes made on other machines).
+    public var pollJobsDirectory: Bool
+    /// How often a poll looks at the tree's stamps.
+    public var pollInterval: Duration
     /// PEM certificate chain and private key: both set means HTTPS.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
@@ -39,6 +44,8 @@ public struct ServerConfiguration: Sendable {
         maxOutputBytes: Int = 64 << 10,
         allowedClockSkew: TimeInterval = 300,
         deadlineInterval: Duration = .seconds(1),
+        pollJobsDirectory: Bool = false,
+        pollInterval: Duration = .seconds(2),
         tlsCertificateFile: String? = nil,
         tlsKeyFile: String? = nil,
         retentionDays: Int = 30,
@@ -55,6 +62,8 @@ public struct ServerConfiguration: Sendable {
         self.maxOutputBytes = maxOutputBytes
         self.allowedClockSkew = allowedClockSkew
         self.deadlineInterval = deadlineInterval
+        self.pollJobsDirectory = pollJobsDirectory
+        self.pollInterval = pollInterval
         self.tlsCertificateFile = tlsCertificateFile
         self.tlsKeyFile = tlsKeyFile
         self.retentionDays = retentionDays

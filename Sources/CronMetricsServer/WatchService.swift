@@ -2,17 +2,23 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Reloads `jobs.d` when its files change: inotify when the kernel offers it,
-/// otherwise a poll of the tree's stamps (cheap: unchanged files are not read).
+/// Reloads `jobs.d` when its files change: inotify when the kernel offers it
+/// and `jobs.watch` is `inotify`, otherwise a poll of the tree's stamps every
+/// `jobs.poll_interval_seconds` (cheap: unchanged files are not read).
 struct WatchService: Service {
     let runtime: ServerRuntime
     let logger: Logger
-    var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
         let root = runtime.configuration.jobsDirectory
-        guard let watcher = TreeWatcher(root: root) else {
-            logger.warning("inotify is unavailable; polling jobs directory", metadata: ["interval": "\(pollInterval)"])
+        let pollInterval = runtime.configuration.pollInterval
+        let watcher = runtime.configuration.pollJobsDirectory ? nil : TreeWatcher(root: root)
+        guard let watcher else {
+            if runtime.configuration.pollJobsDirectory {
+                logger.info("polling jobs directory", metadata: ["path": .string(root), "interval": "\(pollInterval)"])
+            } else {
+                logger.warning("inotify is unavailable; polling jobs directory", metadata: ["interval": "\(pollInterval)"])
+            }
             try? await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     try await Task.sleep(for: pollInterval)

@@ -2,6 +2,7 @@ import CronMetricsCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 @testable import CronMetricsServer
@@ -203,6 +204,33 @@ struct WatchTests {
             }
             #expect(threshold == "77")
             #expect(deep == "60", "a file in a folder created after start is watched too")
+        }
+    }
+}
+
+@Suite("Polling jobs.d")
+struct PollTests {
+    @Test("with jobs.watch: poll, a file edited on disk is live after a poll")
+    func polling() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, jobsDirectory: fixture.jobsDir, databasePath: "\(fixture.root)/cronmetrics.db",
+            pollJobsDirectory: true, pollInterval: .milliseconds(200))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        try await app.test(.live) { client async throws in
+            #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
+            try fixture.addJob("a", threshold: 55)
+            let start = ContinuousClock.now
+            var threshold: String?
+            while ContinuousClock.now - start < .seconds(5) {
+                threshold = try await client.value("cronjob_threshold_seconds", "a")
+                if threshold == "55" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(threshold == "55")
         }
     }
 }
