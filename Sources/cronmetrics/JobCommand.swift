@@ -12,10 +12,14 @@ struct JobCommand: AsyncParsableCommand {
                       JobDeleteCommand.self, JobRotateKeyCommand.self])
 }
 
-/// `--jobs-dir`, or `--server` and `--admin-key`, shared by every job command.
+/// `--jobs-dir` (or `jobs.dir` from `--config`), or `--server` and
+/// `--admin-key`, shared by every job command.
 struct JobsDirOption: ParsableArguments {
-    @Option(help: "The jobs directory (default: $CRONMETRICS_JOBS_DIR or ./jobs.d).")
+    @Option(help: "The jobs directory (default: $CRONMETRICS_JOBS_DIR, then jobs.dir of --config, then ./jobs.d).")
     var jobsDir: String?
+
+    @Option(help: "A configuration file to take jobs.dir from (default: $CRONMETRICS_CONFIG).")
+    var config: String?
 
     @Option(help: "Go through this server's API instead of editing files, e.g. http://127.0.0.1:8080.")
     var server: String?
@@ -28,8 +32,13 @@ struct JobsDirOption: ParsableArguments {
         try server.map { try JobAPIClient(server: $0, adminKey: adminKey) }
     }
 
+    /// The tree, resolved as `serve` resolves it: flag, environment, file, default.
     var editor: JobTreeEditor {
-        JobTreeEditor(root: jobsDir ?? ProcessInfo.processInfo.environment["CRONMETRICS_JOBS_DIR"] ?? "./jobs.d")
+        get throws {
+            var flags: [String: (value: String, flag: String)] = [:]
+            if let jobsDir { flags["jobs.dir"] = (jobsDir, "--jobs-dir") }
+            return JobTreeEditor(root: try EffectiveConfiguration(configFile: config, flags: flags).server.jobsDirectory)
+        }
     }
 }
 
@@ -99,7 +108,7 @@ struct JobAddCommand: AsyncParsableCommand {
         let key = apiKey ?? APIKeyHash.generateKey()
         let job = Job(jobName: name, host: host, threshold: try parseThreshold(threshold), labels: try parseLabels(label),
                       apiKeySHA256: APIKeyHash.sha256Hex(of: key), description: description)
-        let editor = options.editor
+        let editor = try options.editor
         let path = try editing { () throws(JobEditError) in try editor.create(job) }
         print("Job ID \(job.id) created successfully")
         print("File: \(JobTree(root: editor.root).displayPath(path))")
@@ -142,7 +151,7 @@ struct JobListCommand: AsyncParsableCommand {
             if showAPIKeys { printKeyNote() }
             return
         }
-        let editor = options.editor
+        let editor = try options.editor
         let catalog = try editing { () throws(JobEditError) in try editor.load() }
         let entries = catalog.entries.values.sorted { $0.job.id < $1.job.id }.filter { entry in
             (status == nil || entry.job.status.rawValue == status) && (host == nil || entry.job.host == host)
@@ -183,7 +192,7 @@ struct JobShowCommand: AsyncParsableCommand {
             print(JobAPIClient.pretty(try await client.call(.GET, "/api/job/\(id)")))
             return
         }
-        let editor = options.editor
+        let editor = try options.editor
         guard let entry = try editing({ () throws(JobEditError) in try editor.load() }).entries[id] else {
             printError("error: job \(id) not found")
             throw ExitCode.failure
@@ -254,7 +263,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
         }
         let newKey = rotateKey ? APIKeyHash.generateKey() : nil
         let (maintenance, active, paused, retired, removeLabel, description) = (self.maintenance, self.active, self.paused, self.retired, self.removeLabel, self.description)
-        let editor = options.editor
+        let editor = try options.editor
         let entry = try editing { () throws(JobEditError) in
             try editor.update(id) { job in
                 if maintenance { job.status = .maintenance; job.maintenanceUntil = until }
@@ -288,7 +297,7 @@ struct JobDeleteCommand: AsyncParsableCommand {
             print("Job ID \(id) deleted successfully")
             return
         }
-        let editor = options.editor
+        let editor = try options.editor
         let path = try editing { () throws(JobEditError) in try editor.delete(id) }
         print("Job ID \(id) deleted successfully (\(JobTree(root: editor.root).displayPath(path)) removed)")
     }
@@ -309,7 +318,7 @@ struct JobRotateKeyCommand: AsyncParsableCommand {
             return
         }
         let key = APIKeyHash.generateKey()
-        let editor = options.editor
+        let editor = try options.editor
         _ = try editing { () throws(JobEditError) in
             try editor.update(id) { job in job.apiKeySHA256 = APIKeyHash.sha256Hex(of: key) }
         }
