@@ -140,7 +140,7 @@ struct JobController {
             return JSONBody.response(status: .ok, ReloadBody(status: "ok", added: diff.added.map(\.description),
                                                             changed: diff.changed.map(\.description),
                                                             moved: diff.moved.map(\.description),
-                                                            removed: diff.removed.map(\.description), errors: nil))
+                                                            removed: diff.removed.map(\.description)))
         case let .failed(errors):
             var error = APIError(.badRequest, "reload refused; the last good set of jobs is kept")
             error.details = errors
@@ -208,5 +208,4 @@ struct ReloadBody: Encodable {
     var changed: [String]
     var moved: [String]
     var removed: [String]
-    var errors: [String]?
 }

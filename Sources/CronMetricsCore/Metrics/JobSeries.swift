@@ -115,12 +115,4 @@ public struct JobSeries: Sendable {
         self.text = text
         self.offsets = offsets
     }
-
-    /// Appends family `family`'s lines to `out`.
-    @inline(__always)
-    public func append(_ family: JobFamily, to out: inout some MetricsSink) {
-        let start = Int(offsets[family.rawValue]), end = Int(offsets[family.rawValue + 1])
-        guard end > start else { return }
-        text.withUnsafeBytes { out.append(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-    }
 }
