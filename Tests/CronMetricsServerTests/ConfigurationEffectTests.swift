@@ -58,13 +58,7 @@ struct RedactionTests {
     func submissionRedacted() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("a")
-        var configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, jobsDirectory: fixture.jobsDir, databasePath: "\(fixture.root)/cronmetrics.db",
-            adminKeyHashes: [APIKeyHash.sha256Hex(of: ServerFixture.adminKey)])
-        configuration.redactPatterns = [try RedactionPattern(#"password=\S+"#)]
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let app = try await fixture.app { $0.redactPatterns = [try RedactionPattern(#"password=\S+"#)] }
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","exit_code":1,"output":"login password=hunter2 failed"}"#, key: "key-a").0 == .created)
             let history = try await client.execute(uri: "/api/job/a@web1/results", method: .get,

@@ -2,7 +2,6 @@ import CronMetricsCore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import HummingbirdTesting
 import Testing
 @testable import CronMetricsServer
@@ -214,12 +213,10 @@ struct PollTests {
     func polling() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("a")
-        let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, jobsDirectory: fixture.jobsDir, databasePath: "\(fixture.root)/cronmetrics.db",
-            pollJobsDirectory: true, pollInterval: .milliseconds(200))
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let app = try await fixture.app {
+            $0.pollJobsDirectory = true
+            $0.pollInterval = .milliseconds(200)
+        }
         try await app.test(.live) { client async throws in
             #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
             try fixture.addJob("a", threshold: 55)

@@ -45,10 +45,13 @@ final class ServerFixture: Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: "\(jobsDir)/\(name)@\(host).yaml"))
     }
 
-    func app() async throws -> some ApplicationProtocol {
-        let configuration = ServerConfiguration(
+    /// The app on this fixture's tree and database; `adjust` changes the
+    /// configuration first (polling, redaction …).
+    func app(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> some ApplicationProtocol {
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
             adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)])
+        try adjust(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let clock = clock
