@@ -12,12 +12,16 @@ public struct AppDatabase: Sendable {
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // FULL: a result is on disk when its commit returns, even across power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // FULL: a result is on disk when its commit returns, even across
+            // power loss. Set here, on the writer, after the pool is built:
+            // DatabasePool switches the writer to WAL and then to
+            // `synchronous = NORMAL`, which would undo a setting made in
+            // `prepareDatabase` (commits would survive `kill -9`, not power loss).
+            try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
             try self.init(pool)
         } catch let error as StoreError {
             throw error
@@ -34,6 +38,12 @@ public struct AppDatabase: Sendable {
         } catch {
             throw .migration("\(error)")
         }
+    }
+
+    /// The value of `PRAGMA name` on the writer connection, the one every
+    /// commit goes through (tests read `synchronous` and `journal_mode`).
+    func writerPragma(_ name: String) throws -> String? {
+        try dbWriter.write { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     /// Closes the database (checkpointing the WAL). Further use throws.
