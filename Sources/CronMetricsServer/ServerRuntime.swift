@@ -112,7 +112,7 @@ public actor ServerRuntime {
         let relative = existing?.path ?? id.fileName
         let absolute: String
         do {
-            absolute = try writer.resolve(relative)
+            absolute = try writer.writeTarget(relative)
         } catch {
             throw .io(error.description)
         }

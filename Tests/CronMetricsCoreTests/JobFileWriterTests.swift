@@ -90,17 +90,73 @@ struct JobFileWriterTests {
         #expect(JobID("\(name)@db1") == nil)
     }
 
-    @Test("a failed write leaves the old file and no temp file")
+    @Test("a failed write (a full file system) leaves the old file and no temp file")
     func failedWriteKeepsOldFile() throws {
         let dir = try TempDir()
-        try dir.write("sub/backup@db1.yaml", "old\n")
-        chmod("\(dir.path)/sub", 0o555)
-        defer { chmod("\(dir.path)/sub", 0o755) }
-        guard getuid() != 0 else { return }  // root ignores folder permissions
+        let sub = "\(dir.path)/sub"
+        try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+        var mount: TinyFileSystem?
+        defer { mount?.unmount() }
+        if getuid() == 0 {
+            // Root ignores folder permissions, so fill a small file system instead.
+            mount = try TinyFileSystem(at: sub)
+            try dir.write("sub/backup@db1.yaml", "old\n")
+            mount?.fill()
+        } else {
+            try dir.write("sub/backup@db1.yaml", "old\n")
+            chmod(sub, 0o555)
+        }
+        defer { chmod(sub, 0o755) }
         #expect(throws: JobFileWriteError.self) {
             try JobFileWriter(root: dir.path).write(Self.sample, to: "sub/backup@db1.yaml")
         }
         #expect(try dir.read("sub/backup@db1.yaml") == "old\n")
+        let names = try FileManager.default.contentsOfDirectory(atPath: sub)
+        #expect(!names.contains { $0.hasPrefix(".cronmetrics-") }, "temp file left: \(names)")
+    }
+
+    @Test("an edit keeps the file's permission bits")
+    func keepsMode() throws {
+        let dir = try TempDir()
+        let path = try dir.write("backup@db1.yaml", jobYAML("backup"))
+        chmod(path, 0o640)
+        try JobFileWriter(root: dir.path).write(Self.sample, to: "backup@db1.yaml")
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o640)
+    }
+
+    @Test("an edit of a symlinked job file writes its target inside the tree; a link out of the tree is refused")
+    func symlinks() throws {
+        let dir = try TempDir()
+        try dir.write("real/backup@db1.yaml", jobYAML("backup"))
+        symlink("real/backup@db1.yaml", "\(dir.path)/link.yaml")
+        try JobFileWriter(root: dir.path).write(Self.sample, to: "link.yaml")
+        var info = stat()
+        lstat("\(dir.path)/link.yaml", &info)
+        #expect(info.st_mode & S_IFMT == S_IFLNK)
+        #expect(try dir.read("real/backup@db1.yaml") == JobFileRenderer().render(Self.sample, header: false))
+
+        let outside = try TempDir()
+        try outside.write("elsewhere.yaml", "kept\n")
+        symlink("\(outside.path)/elsewhere.yaml", "\(dir.path)/out.yaml")
+        #expect(throws: JobFileWriteError.self) {
+            try JobFileWriter(root: dir.path).write(Self.sample, to: "out.yaml")
+        }
+        #expect(try outside.read("elsewhere.yaml") == "kept\n")
+    }
+
+    @Test("temp files a crash left behind are removed, and nothing else")
+    func leftovers() throws {
+        let dir = try TempDir()
+        try dir.write("a/.cronmetrics-0123456789abcdef.tmp", "half")
+        try dir.write(".backup@db1.yaml.tmp-1234567", "half")
+        try dir.write("a/job@h.yaml", jobYAML("job"))
+        try dir.write(".editor.swp", "x")
+        try dir.write(".git/.cronmetrics-0000000000000000.tmp", "not ours to touch")
+        let removed = AtomicFile.removeLeftovers(under: dir.path).map { String($0.dropFirst(dir.path.count + 1)) }
+        #expect(removed == [".backup@db1.yaml.tmp-1234567", "a/.cronmetrics-0123456789abcdef.tmp"])
+        #expect(dir.exists("a/job@h.yaml") && dir.exists(".editor.swp") && dir.exists(".git/.cronmetrics-0000000000000000.tmp"))
     }
 
     @Test("generated keys are cm_ plus 52 base32 characters and hash like sha256sum")

@@ -148,6 +148,9 @@ private struct FieldReader {
         let jobName = values[.jobName].flatMap { readIdentifier($0.value, field: .jobName) }
         if let node = values[.jobName]?.value, let mark = node.mark { idMark = (mark.line, mark.column) }
         let host = values[.host].flatMap { readIdentifier($0.value, field: .host) }
+        if let jobName, let host, let problem = JobID.problem(jobName: jobName, host: host) {
+            error(problem, at: values[.jobName]?.value, field: JobFileKey.jobName.rawValue)
+        }
         let threshold = values[.automaticFailureThreshold].flatMap { readThreshold($0.value) }
         var status = Lifecycle.active
         var statusOK = true
@@ -235,7 +238,8 @@ private struct FieldReader {
         if let threshold = Threshold(parsing: text) {
             return threshold
         }
-        error("'\(field)' is not a valid duration (got \"\(text)\"): write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\"", at: node, field: field)
+        let problem = Threshold.problem(text) ?? "it is not a duration"
+        error("'\(field)' is not a valid duration (got \"\(text.prefix(64))\"): \(problem)", at: node, field: field)
         return nil
     }
 

@@ -82,7 +82,7 @@ public struct JobTreeEditor: Sendable {
         let target = relativePath ?? job.id.fileName
         let absolute: String
         do {
-            absolute = try writer.resolve(target)
+            absolute = try writer.writeTarget(target)
         } catch {
             throw .write(error)
         }

@@ -64,9 +64,19 @@ public enum RFC3339 {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// The first and last instants RFC 3339 can write (years 0000 to 9999).
+    public static let earliest: Double = -62_167_219_200
+    public static let latest: Double = 253_402_300_799
+
     /// Formats `date` as UTC with whole seconds, e.g. `2026-12-01T06:00:00Z`.
+    ///
+    /// Total: an instant outside years 0000–9999 (or not a number) is written
+    /// as the nearest one inside, never a trap. Inputs are bounded where they
+    /// are read; this is the last line of defence for the formatting itself.
     public static func format(_ date: Date) -> String {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.timeIntervalSince1970
+        let clamped = seconds.isNaN ? 0 : min(max(seconds, earliest), latest)
+        let total = Int(clamped.rounded(.down))
         var days = total / 86_400
         var rest = total % 86_400
         if rest < 0 {

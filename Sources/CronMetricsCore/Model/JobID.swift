@@ -16,11 +16,23 @@ public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible, Co
         guard let at = text.firstIndex(of: "@") else { return nil }
         let name = String(text[..<at])
         let host = String(text[text.index(after: at)...])
-        guard Identifier.isValid(name), Identifier.isValid(host) else { return nil }
+        guard Identifier.isValid(name), Identifier.isValid(host), Self.problem(jobName: name, host: host) == nil else { return nil }
         self.init(jobName: name, host: host)
     }
 
     public var description: String { "\(jobName)@\(host)" }
+
+    /// The longest `job_name@host`: its file, `<id>.yaml`, must fit the file
+    /// system's 255-byte name limit (identifiers are ASCII, so bytes = characters).
+    public static let maxLength = 250
+
+    /// Why `job_name@host` cannot be an id (too long for its file name), or nil.
+    /// Each half must already be a valid ``Identifier``.
+    public static func problem(jobName: String, host: String) -> String? {
+        let length = jobName.utf8.count + 1 + host.utf8.count
+        guard length > maxLength else { return nil }
+        return "job id '\(jobName.prefix(16))…@\(host.prefix(16))…' is \(length) characters long; job_name@host may be at most \(maxLength), so that its file name <id>.yaml fits the file system"
+    }
 
     /// The file name the API and CLI give a new job's file. It is always one path
     /// component: identifiers cannot hold `/`, and cannot start with `.`.
