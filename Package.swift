@@ -63,22 +63,28 @@ let package = Package(
             dependencies: ["CronMetricsCore"],
             path: "Benchmarks/CronMetricsBench"
         ),
+        .target(
+            name: "CronMetricsTestSupport",
+            dependencies: ["CronMetricsCore"],
+            path: "Tests/CronMetricsTestSupport"
+        ),
         .testTarget(
             name: "CronMetricsCoreTests",
-            dependencies: ["CronMetricsCore"],
+            dependencies: ["CronMetricsCore", "CronMetricsTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CronMetricsServerTests",
             dependencies: [
                 "CronMetricsServer",
+                "CronMetricsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
             name: "CronMetricsCLITests",
-            dependencies: ["CronMetricsCore", "cronmetrics"]
+            dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"]
         ),
     ],
     swiftLanguageModes: [.v6]

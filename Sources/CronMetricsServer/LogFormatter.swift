@@ -42,14 +42,21 @@ public struct LogFormatter: LogHandler {
         let time = Self.timestamp(Date())
         switch format {
         case .json:
-            var object: [String: String] = ["ts": time, "level": event.level.rawValue, "msg": "\(event.message)"]
-            for (key, value) in all { object[key] = "\(value)" }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            write(String(decoding: data, as: UTF8.self) + "\n")
+            var fields = [("ts", time), ("level", event.level.rawValue), ("msg", "\(event.message)")]
+            for key in all.keys.sorted() where !["ts", "level", "msg"].contains(key) {
+                fields.append((key, all[key].map { "\($0)" } ?? ""))
+            }
+            fields.sort { $0.0 < $1.0 }
+            var line = "{"
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { line += "," }
+                line += Self.jsonString(key) + ":" + Self.jsonString(value)
+            }
+            write(line + "}\n")
         case .text:
             var line = "ts=\(time) level=\(event.level.rawValue) msg=\(Self.quoted("\(event.message)"))"
             for key in all.keys.sorted() {
-                line += " \(key)=\(Self.quoted("\(all[key].map { "\($0)" } ?? "")"))"
+                line += " \(Self.quoted(key))=\(Self.quoted("\(all[key].map { "\($0)" } ?? "")"))"
             }
             write(line + "\n")
         }
@@ -63,19 +70,58 @@ public struct LogFormatter: LogHandler {
         return "\(whole.dropLast()).\(fraction)Z"
     }
 
+    /// A `key=value` value: bare when it is plain, else double-quoted with
+    /// every control and line-breaking character escaped, so that no value
+    /// (a client's text included) can end the line or forge another one.
+    /// Works on Unicode scalars: CRLF is one Swift `Character`, and would slip
+    /// past a comparison with "\n".
     static func quoted(_ value: String) -> String {
-        if !value.isEmpty, !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
-            return value
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
+            $0 != " " && $0 != "\"" && $0 != "=" && $0 != "\\" && !isUnsafe($0)
         }
+        if plain { return value }
         var out = "\""
-        for character in value {
-            switch character {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(character)
+            default: appendEscaped(scalar, to: &out)
             }
         }
         return out + "\""
+    }
+
+    /// A JSON string literal with controls, NEL, U+2028 and U+2029 escaped
+    /// (JSONSerialization leaves the last three as they are).
+    static func jsonString(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default: appendEscaped(scalar, to: &out)
+            }
+        }
+        return out + "\""
+    }
+
+    /// C0 and C1 controls (CR, LF, ESC, NEL …), DEL, and the Unicode line and paragraph separators.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    private static func appendEscaped(_ scalar: Unicode.Scalar, to out: inout String) {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            guard isUnsafe(scalar) else {
+                out.unicodeScalars.append(scalar)
+                return
+            }
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 }

@@ -42,6 +42,11 @@ struct ResultController {
             throw APIError(.unauthorized, "missing X-API-Key header")
         }
         let keyHash = APIKeyHash.sha256Hex(of: key)
+        // The key first: a client without a valid key learns nothing about the
+        // body rules, and its body is never read.
+        guard runtime.state.knows(keyHash: keyHash) else {
+            throw APIError(.unauthorized, "unknown API key")
+        }
         try request.requireJSON()
         let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         let payload = try SubmissionPayload.decode(Data(buffer: body))

@@ -26,7 +26,7 @@ struct SubmissionPayload: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         for key in container.allKeys where !Self.fields.contains(key.stringValue) {
-            throw APIError(.unprocessableContent, "unknown field '\(key.stringValue)'; known fields are \(Self.fields.joined(separator: ", "))", field: key.stringValue)
+            throw APIError(.unprocessableContent, "unknown field '\(key.stringValue.excerpt)'; known fields are \(Self.fields.joined(separator: ", "))", field: key.stringValue.excerpt)
         }
         func required(_ name: String) throws -> String {
             guard let value = try container.decodeIfPresent(String.self, forKey: Key(name)) else {
@@ -41,7 +41,7 @@ struct SubmissionPayload: Decodable {
         host = try required("host")
         if let text = try container.decodeIfPresent(String.self, forKey: Key("status")) {
             guard let status = RunStatus(rawValue: text) else {
-                throw APIError(.unprocessableContent, "'status' must be success or failure (got \"\(text)\")", field: "status")
+                throw APIError(.unprocessableContent, "'status' must be success or failure (got \"\(text.excerpt)\")", field: "status")
             }
             self.status = status
         }
@@ -55,8 +55,8 @@ struct SubmissionPayload: Decodable {
             throw APIError(.unprocessableContent, "'status' is required unless 'exit_code' is given (0 means success)", field: "status")
         }
         duration = try container.decodeIfPresent(Double.self, forKey: Key("duration"))
-        if let duration, !(duration.isFinite && duration >= 0) {
-            throw APIError(.unprocessableContent, "'duration' must be a number of seconds, zero or more", field: "duration")
+        if let duration, !(duration.isFinite && duration >= 0 && duration <= Double(Threshold.maximumSeconds)) {
+            throw APIError(.unprocessableContent, "'duration' must be a number of seconds from 0 to \(Threshold.maximumSeconds)", field: "duration")
         }
         timestamp = try container.decodeIfPresent(String.self, forKey: Key("timestamp"))
         output = try container.decodeIfPresent(String.self, forKey: Key("output"))
@@ -111,6 +111,11 @@ struct SubmissionPayload: Decodable {
 }
 
 extension String {
+    /// At most 64 characters of a client's text, for error messages.
+    var excerpt: String {
+        count <= 64 ? self : prefix(64) + "…"
+    }
+
     /// The last `maxBytes` bytes of the string's UTF-8, starting on a character
     /// boundary: the end of a job's output is where its error is.
     func utf8Tail(maxBytes: Int) -> String {

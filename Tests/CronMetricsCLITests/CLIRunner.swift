@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 
 /// Runs the built `cronmetrics` binary as a user would.
@@ -38,25 +39,5 @@ struct CLIRunner {
         return Outcome(status: process.terminationStatus,
                        stdout: String(decoding: stdout, as: UTF8.self),
                        stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
-/// A folder under the system temp dir, removed when the value is released.
-final class TempTree: Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func write(_ relative: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
     }
 }

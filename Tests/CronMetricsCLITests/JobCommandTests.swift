@@ -1,4 +1,5 @@
 import CronMetricsCore
+import CronMetricsTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 struct JobCommandTests {
     @Test("the seed's CLI examples run as written, on a temp tree")
     func seedExamples() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try FileManager.default.createDirectory(atPath: "\(tree.path)/jobs.d", withIntermediateDirectories: true)
         func run(_ line: String) throws -> CLIRunner.Outcome {
             try CLIRunner.run(line.split(separator: " ").map(String.init).dropFirst().map { $0 }, in: tree.path)
@@ -53,7 +54,7 @@ struct JobCommandTests {
 
     @Test("list aligns a table, and --output json is machine-readable")
     func listFormats() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/a@h1.yaml", "version: 1\njob_name: a\nhost: h1\nautomatic_failure_threshold: 90m\nlabels: {env: prod}\n")
         try tree.write("jobs.d/deep/longer-name@h2.yaml", "version: 1\njob_name: longer-name\nhost: h2\nautomatic_failure_threshold: 60\nstatus: paused\n")
         let table = try CLIRunner.run(["job", "list"], in: tree.path)
@@ -69,7 +70,7 @@ struct JobCommandTests {
 
     @Test("an edit that would make the tree invalid changes nothing and exits 1")
     func invalidEdit() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/a@h1.yaml", "version: 1\njob_name: a\nhost: h1\nautomatic_failure_threshold: 60\n")
         try tree.write("jobs.d/broken.yaml", "version: 1\njob_name: b\nhost: h1\nautomatic_failure_threshold: soon\n")
         let before = try String(contentsOfFile: "\(tree.path)/jobs.d/a@h1.yaml", encoding: .utf8)
@@ -87,7 +88,7 @@ struct JobCommandTests {
 struct JobServerModeTests {
     @Test("job commands go through a running server's API, which writes the files")
     func throughTheAPI() async throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try FileManager.default.createDirectory(atPath: "\(tree.path)/jobs.d", withIntermediateDirectories: true)
         let port = Int.random(in: 20_000..<60_000)
         let server = Process()
@@ -128,7 +129,7 @@ struct JobServerModeTests {
 struct JobConfigTests {
     @Test("job commands take jobs.dir from --config, and --jobs-dir still wins")
     func jobsDirFromConfig() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("elsewhere/jobs/a@h.yaml", "version: 1\njob_name: a\nhost: h\nautomatic_failure_threshold: 60\n")
         try tree.write("cm.yaml", "jobs:\n  dir: \(tree.path)/elsewhere/jobs\n")
         let listed = try CLIRunner.run(["job", "list", "--config", "\(tree.path)/cm.yaml"], in: tree.path)

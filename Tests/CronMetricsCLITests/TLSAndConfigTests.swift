@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ struct TLSAndConfigTests {
 
     @Test("an HTTPS round trip with a self-signed certificate made here; a mismatched key is refused at start")
     func https() async throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/a@h.yaml", "version: 1\njob_name: a\nhost: h\nautomatic_failure_threshold: 60\n")
         let made = try Self.shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
                                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], in: tree.path)
@@ -84,7 +85,7 @@ struct TLSAndConfigTests {
 
     @Test("config show masks admin keys and names each source; config validate points at file:line")
     func configShow() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("cronmetrics.yaml", "security:\n  admin_api_keys: [super-secret-key]\nretention:\n  days: 7\n")
         let shown = try CLIRunner.run(["config", "show", "--config", "\(tree.path)/cronmetrics.yaml", "--listen", "0.0.0.0:9999"],
                                       environment: ["CRONMETRICS_RETENTION_KEEP_LAST": "3"])
@@ -102,7 +103,7 @@ struct TLSAndConfigTests {
 
     @Test("purge --older-than removes old results from the database")
     func purge() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         let database = "\(tree.path)/cm.db"
         // Let the binary create the schema, then add rows of known age with sqlite3.
         #expect(try CLIRunner.run(["purge", "--database", database]).status == 0)

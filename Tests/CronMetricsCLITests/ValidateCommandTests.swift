@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ struct ValidateCommandTests {
 
     @Test("an unknown key exits 1 naming file:line:column")
     func unknownKey() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/ok.yaml", Self.good)
         try tree.write("jobs.d/infra/bad.yaml", "version: 1\njob_name: x\nhost: db1\nautomatic_failure_threshold: 60\nthreshhold: 5\n")
         let outcome = try CLIRunner.run(["validate", "jobs.d"], in: tree.path)
@@ -28,7 +29,7 @@ struct ValidateCommandTests {
 
     @Test("--format github prints workflow annotations")
     func github() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/bad.yaml", "version: 1\njob_name: x\nhost: db1\nautomatic_failure_threshold: 90x\n")
         let outcome = try CLIRunner.run(["validate", "jobs.d", "--format", "github"], in: tree.path)
         #expect(outcome.status == 1)
@@ -38,7 +39,7 @@ struct ValidateCommandTests {
 
     @Test("--format json is a machine-readable report")
     func json() throws {
-        let tree = try TempTree()
+        let tree = try TempDir()
         try tree.write("jobs.d/bad.yaml", "version: 1\njob_name: x\nhost: db1\nautomatic_failure_threshold: 60\nstatus: off\n")
         try tree.write("jobs.d/ok.yaml", Self.good)
         let outcome = try CLIRunner.run(["validate", "--format", "json", "jobs.d"], in: tree.path)

@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 import Testing
 @testable import CronMetricsCore

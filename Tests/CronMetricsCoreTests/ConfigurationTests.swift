@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 import Testing
 @testable import CronMetricsCore
@@ -42,11 +43,36 @@ struct ConfigurationTests {
         } throws: { error in
             (error as? ConfigError)?.problems == [
                 "\(file):2:3: unknown key 'server.lisen'; allowed here: listen, max_body_bytes, tls",
-                "\(file):4:3: 'retention.days' must be a whole number, at least 1 (got \"0\")",
+                "\(file):4:3: 'retention.days' must be a whole number from 1 to 36500 (got \"0\")",
                 "\(file):5:3: 'retention.redact_output' must be true or false (got \"maybe\")",
                 "\(file):6:1: unknown key 'logs'; allowed here: jobs, log, retention, security, server, storage",
                 "env CRONMETRICS_LOG_FORMAT: 'log.format' must be one of text, json (got \"xml\")",
             ]
+        }
+    }
+
+    @Test("numbers are bounded: huge values are errors, not traps later", arguments: [
+        ("CRONMETRICS_RETENTION_DAYS", "9223372036854775807", "'retention.days' must be a whole number from 1 to 36500 (got \"9223372036854775807\")"),
+        ("CRONMETRICS_RETENTION_DAYS", "99999999999999999999999", "'retention.days' must be a whole number from 1 to 36500 (got \"99999999999999999999999\")"),
+        ("CRONMETRICS_SERVER_MAX_BODY_BYTES", "1099511627776", "'server.max_body_bytes' must be a whole number from 1024 to 67108864 (got \"1099511627776\")"),
+        ("CRONMETRICS_JOBS_POLL_INTERVAL_SECONDS", "0", "'jobs.poll_interval_seconds' must be a whole number from 1 to 3600 (got \"0\")"),
+    ])
+    func bounded(variable: String, value: String, message: String) {
+        #expect {
+            try AppConfiguration(file: nil, environment: [variable: value])
+        } throws: { error in
+            (error as? ConfigError)?.problems == ["env \(variable): \(message)"]
+        }
+    }
+
+    @Test("a list from the environment may be a JSON array, for items with commas")
+    func jsonListFromEnvironment() throws {
+        let config = try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": #"["\\d{1,3}", "token=[^ ]+"]"#])
+        #expect(config.list("retention.redact_patterns") == [#"\d{1,3}"#, "token=[^ ]+"])
+        let plain = try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": "a, b"])
+        #expect(plain.list("retention.redact_patterns") == ["a", "b"])
+        #expect(throws: ConfigError.self) {
+            try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": "[not json"])
         }
     }
 

@@ -47,7 +47,13 @@ struct ResultSubmissionTests {
         ("label value not a string", "key-sync_db", "application/json", #"{"job_name":"sync_db","host":"web1","status":"success","labels":{"a":1}}"#, 422, "labels.a"),
     ]
 
-    @Test("refusals get the right status, a JSON error and a request id", arguments: refusals)
+    /// Every body refusal again with an unknown key: the key is checked first,
+    /// so all of them are 401 and none names a field.
+    static let unknownKeyRefusals = refusals.filter { $0.4 != 401 && $0.4 != 403 }.map {
+        ("unknown key, else: \($0.0)", Optional("not-a-key"), $0.2, $0.3, 401, String?.none)
+    }
+
+    @Test("refusals get the right status, a JSON error and a request id", arguments: refusals + unknownKeyRefusals)
     func refused(name: String, key: String?, contentType: String, body: String, status: Int, field: String?) async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("sync_db")
@@ -60,6 +66,21 @@ struct ResultSubmissionTests {
             #expect((error["request_id"] as? String)?.isEmpty == false)
             #expect(error["field"] as? String == field)
             #expect(try await client.value("cronjob_runs_total", "sync_db") == "0")
+            if status == 401 {
+                #expect(try await client.metrics().contains(#"cronmetrics_result_submissions_total{outcome="unauthorized"} 1"#))
+            }
+        }
+    }
+
+    @Test("an unknown key gets 401 even with a body over the limit: the body is never read")
+    func unknownKeyBeforeBody() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("sync_db")
+        try await fixture.app().test(.router) { client async throws in
+            let output = String(repeating: "x", count: (1 << 20) + 10)
+            let (status, text) = try await client.submit(#"{"output":"\#(output)"}"#, key: "not-a-key")
+            #expect(status == .unauthorized)
+            #expect(json(text)["error"] as? String == "unknown API key")
         }
     }
 

@@ -1,4 +1,5 @@
 import CronMetricsCore
+import CronMetricsTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,13 +8,6 @@ import Logging
 import Synchronization
 import Testing
 @testable import CronMetricsServer
-
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let seconds = Mutex<Double>(1_800_000_000)
-    var now: Date { Date(timeIntervalSince1970: seconds.withLock { $0 }) }
-    func advance(_ by: Double) { seconds.withLock { $0 += by } }
-}
 
 /// A temp `jobs.d` and database, and an app built on them.
 final class ServerFixture: Sendable {

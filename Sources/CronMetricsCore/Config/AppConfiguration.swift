@@ -34,6 +34,10 @@ public struct AppConfiguration: Sendable {
         }
         for key in ConfigKey.all {
             if let value = environment[key.environmentName] {
+                if case .list = key.kind, Self.splitList(value) == nil {
+                    problems.append("env \(key.environmentName): a list starting with '[' must be a JSON array of strings, such as [\"a\", \"b\"]")
+                    continue
+                }
                 let values = Self.split(value, key.kind)
                 if let problem = Self.check(values, key) {
                     problems.append("env \(key.environmentName): \(problem)")
@@ -134,18 +138,30 @@ public struct AppConfiguration: Sendable {
         }
     }
 
+    /// A list from one string: a JSON array of strings when it starts with `[`
+    /// (for items that hold commas, such as the pattern `\d{1,3}`), else
+    /// comma-separated items. nil when it starts with `[` but is not such an array.
+    static func splitList(_ text: String) -> [String]? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("[") {
+            guard let items = try? JSONDecoder().decode([String].self, from: Data(trimmed.utf8)) else { return nil }
+            return items
+        }
+        return trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     static func split(_ text: String, _ kind: ConfigKey.Kind) -> [String] {
         guard case .list = kind else { return [text] }
-        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return splitList(text) ?? [text]
     }
 
     static func check(_ values: [String], _ key: ConfigKey) -> String? {
         switch key.kind {
         case .string, .list:
             return nil
-        case let .integer(min):
-            guard let value = Int(values.first ?? ""), value >= min else {
-                return "'\(key.key)' must be a whole number, at least \(min) (got \"\(values.first ?? "")\")"
+        case let .integer(min, max):
+            guard let value = Int(values.first ?? ""), value >= min, value <= max else {
+                return "'\(key.key)' must be a whole number from \(min) to \(max) (got \"\(String(values.first?.prefix(40) ?? ""))\")"
             }
             return nil
         case .boolean:

@@ -257,10 +257,12 @@ private struct FieldReader {
         let field = JobFileKey.maintenanceUntil.rawValue
         guard let text = scalarText(node, field: field) else { return nil }
         guard let date = RFC3339.parse(text) else {
-            error("'\(field)' must be an RFC 3339 timestamp with a time zone, such as 2026-12-01T06:00:00Z (got \"\(text)\")", at: node, field: field)
+            error("'\(field)' must be an RFC 3339 timestamp with a time zone, such as 2026-12-01T06:00:00Z (got \"\(text.prefix(64))\")", at: node, field: field)
             return nil
         }
-        return date
+        // Whole seconds, as files are written back: an edit through the API
+        // must not change the instant.
+        return Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     mutating func readKeyHash(_ node: Node) -> String? {

@@ -101,6 +101,11 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// Whether any job has this key hash (a dictionary lookup).
+    public func knows(keyHash: String) -> Bool {
+        storage.withLock { $0.jobsByKeyHash[keyHash] != nil }
+    }
+
     /// Looks a key up by its hash (a dictionary lookup, never a scan or a
     /// comparison of key bytes) and checks it belongs to `id`.
     public func authorize(keyHash: String, for id: JobID) -> Authorization {
