@@ -1,5 +1,6 @@
 import CronMetricsTestSupport
 import Foundation
+import Synchronization
 import Testing
 @testable import CronMetricsCore
 
@@ -104,8 +105,13 @@ struct RetentionTests {
         }
         _ = try await database.insert(results)
         // Older than day 7, but keep 5 per job: days 5 and 6 survive for both.
-        let removed = try await database.purge(olderThan: base.addingTimeInterval(7 * 86_400), keepLast: 5, batchSize: 3)
+        let batches = Mutex<[Int]>([])
+        let removed = try await database.purge(olderThan: base.addingTimeInterval(7 * 86_400), keepLast: 5, batchSize: 3) { count, _ in
+            batches.withLock { $0.append(count) }
+        }
         #expect(removed == 10)
+        #expect(batches.withLock { $0 }.allSatisfy { $0 <= 3 })
+        #expect(batches.withLock { $0 }.reduce(0, +) == 10)
         #expect(try database.countResults(for: a) == 5)
         let kept = try database.fetchResults(for: a, limit: 100).map { $0.receivedAt.timeIntervalSince(base) / 86_400 }
         #expect(kept == [9, 8, 7, 6, 5])
