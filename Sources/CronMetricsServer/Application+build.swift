@@ -27,6 +27,15 @@ public func buildApplication(
         tls = box
     }
     let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: now)
+    return buildApplication(runtime: runtime, server: server, tls: tls, logger: logger)
+}
+
+/// The application around a runtime that is already open (tests keep the
+/// runtime to drive its services by hand).
+func buildApplication(
+    runtime: ServerRuntime, server: HTTPServerBuilder = .http1(), tls: TLSContextBox? = nil, logger: Logger
+) -> some ApplicationProtocol {
+    let configuration = runtime.configuration
     let router = buildRouter(runtime: runtime)
     return Application(
         router: router,

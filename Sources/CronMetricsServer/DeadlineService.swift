@@ -26,6 +26,7 @@ struct DeadlineService: Service {
         guard !changes.isEmpty else { return }
         do {
             try await runtime.database.save(changes)
+            runtime.state.saved(changes)
             for change in changes where change.missedAnchor != nil {
                 logger.warning("job missed its deadline", metadata: [
                     "job": .string(change.jobID.jobName), "host": .string(change.jobID.host),
@@ -33,7 +34,8 @@ struct DeadlineService: Service {
                 ])
             }
         } catch {
-            logger.error("deadline bookkeeping not saved", metadata: ["error": .string("\(error)")])
+            // Still pending in the live state: the next tick tries again.
+            logger.error("deadline bookkeeping not saved; retrying on the next tick", metadata: ["error": .string("\(error)")])
         }
     }
 }

@@ -102,7 +102,9 @@ struct JobController {
             }
             if let key {
                 job.apiKeySHA256 = APIKeyHash.sha256Hex(of: key)
-            } else if fields["api_key_sha256"] == nil {
+            } else if patch["api_key_sha256"] == nil {
+                // Not named in the body: the key stays. Named as null: it is
+                // removed (the key is revoked), for PUT and PATCH alike.
                 job.apiKeySHA256 = current.apiKeySHA256
             }
             return job
@@ -173,9 +175,12 @@ struct JobController {
     /// Removes `api_key` (a plaintext key the caller chose) from the fields.
     private func takeKey(from fields: inout [String: Any]) throws(APIError) -> String? {
         guard let value = fields.removeValue(forKey: "api_key"), !(value is NSNull) else { return nil }
-        guard let key = value as? String, !key.isEmpty, key.utf8.count <= 512,
-              !key.contains(where: { $0.isWhitespace })
-        else { throw APIError(.unprocessableContent, "'api_key' must be a non-empty string without spaces", field: "api_key") }
+        guard let key = value as? String else {
+            throw APIError(.unprocessableContent, "'api_key' must be a string", field: "api_key")
+        }
+        if let problem = APIKeyHash.customKeyProblem(key) {
+            throw APIError(.unprocessableContent, "'api_key': \(problem)", field: "api_key")
+        }
         return key
     }
 

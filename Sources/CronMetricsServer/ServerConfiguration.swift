@@ -17,9 +17,10 @@ public struct ServerConfiguration: Sendable {
     public var allowedClockSkew: TimeInterval
     /// How often deadlines are checked and their bookkeeping saved.
     public var deadlineInterval: Duration
-    /// Poll `jobs.d` instead of using inotify (network file systems, where
-    /// inotify does not see changes made on other machines).
-    public var pollJobsDirectory: Bool
+    /// How changes to `jobs.d` are noticed: inotify, a poll (network file
+    /// systems, where inotify does not see changes made on other machines), or
+    /// not at all (reload by SIGHUP or `POST /-/reload` only).
+    public var jobsWatch: WatchMode
     /// How often a poll looks at the tree's stamps.
     public var pollInterval: Duration
     /// PEM certificate chain and private key: both set means HTTPS.
@@ -44,7 +45,7 @@ public struct ServerConfiguration: Sendable {
         maxOutputBytes: Int = 64 << 10,
         allowedClockSkew: TimeInterval = 300,
         deadlineInterval: Duration = .seconds(1),
-        pollJobsDirectory: Bool = false,
+        jobsWatch: WatchMode = .inotify,
         pollInterval: Duration = .seconds(2),
         tlsCertificateFile: String? = nil,
         tlsKeyFile: String? = nil,
@@ -62,7 +63,7 @@ public struct ServerConfiguration: Sendable {
         self.maxOutputBytes = maxOutputBytes
         self.allowedClockSkew = allowedClockSkew
         self.deadlineInterval = deadlineInterval
-        self.pollJobsDirectory = pollJobsDirectory
+        self.jobsWatch = jobsWatch
         self.pollInterval = pollInterval
         self.tlsCertificateFile = tlsCertificateFile
         self.tlsKeyFile = tlsKeyFile
@@ -110,6 +111,11 @@ public struct ServerConfiguration: Sendable {
         guard !host.isEmpty else { return nil }
         return (host, port)
     }
+}
+
+/// How the server notices changes to `jobs.d` (`jobs.watch`).
+public enum WatchMode: String, Sendable, CaseIterable {
+    case inotify, poll, off
 }
 
 /// A compiled redaction pattern.

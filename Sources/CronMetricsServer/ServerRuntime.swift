@@ -32,6 +32,11 @@ public actor ServerRuntime {
         self.state = state
         self.writer = ResultWriter(database: database, state: state, now: now)
         self.reconciler = Reconciler(root: configuration.jobsDirectory, database: database, now: now)
+        // Temp files of writes a crash interrupted (they are dot names, never
+        // read as jobs, but should not pile up).
+        for path in AtomicFile.removeLeftovers(under: configuration.jobsDirectory) {
+            logger.warning("removed a temp file left by an interrupted write", metadata: ["file": .string(path)])
+        }
         let storedStates = try database.fetchStates()
         if case .failed = reload(loadedStates: storedStates) {
             let lastGood = try database.fetchJobs()
@@ -59,8 +64,26 @@ public actor ServerRuntime {
         let time = now()
         do {
             let report = try reconciler.reconcile()
+            let previous = metrics.lastReload
+            if report.diff.isEmpty, previous.successful, previous.configHash == report.catalog.hash {
+                // Nothing changed (a poll, a touch): nothing to re-render or announce.
+                logger.debug("jobs unchanged", metadata: ["files": "\(report.fileCount)", "parsed": "\(report.parsedCount)"])
+                return .applied(report.diff)
+            }
             jobs = report.jobs
-            state.replaceJobs(Array(report.jobs.values), loadedStates: loadedStates, now: time)
+            if !report.diff.isEmpty || previous.configHash.isEmpty {
+                // A job that comes back (a branch switch, a revert) resumes its stored state.
+                var states = loadedStates
+                let returning = report.diff.added.filter { states[$0] == nil }
+                if !returning.isEmpty {
+                    do {
+                        states.merge(try database.fetchStates(ids: returning)) { old, _ in old }
+                    } catch {
+                        logger.error("could not read the stored state of re-added jobs", metadata: ["error": .string(error.description)])
+                    }
+                }
+                state.replaceJobs(Array(report.jobs.values), loadedStates: states, now: time)
+            }
             metrics.reloaded(at: time, hash: report.catalog.hash)
             for warning in report.warnings {
                 logger.warning("\(warning)")

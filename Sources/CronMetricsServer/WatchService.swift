@@ -3,37 +3,70 @@ import Logging
 import ServiceLifecycle
 
 /// Reloads `jobs.d` when its files change: inotify when the kernel offers it
-/// and `jobs.watch` is `inotify`, otherwise a poll of the tree's stamps every
-/// `jobs.poll_interval_seconds` (cheap: unchanged files are not read).
+/// and `jobs.watch` is `inotify`; a poll of the tree's stamps every
+/// `jobs.poll_interval_seconds` with `jobs.watch: poll`, or when watching is
+/// impossible (cheap: unchanged files are not read); nothing with `off`.
+/// Either way a reload waits while git rewrites the work tree.
 struct WatchService: Service {
     let runtime: ServerRuntime
     let logger: Logger
 
     func run() async throws {
-        let root = runtime.configuration.jobsDirectory
-        let pollInterval = runtime.configuration.pollInterval
-        let watcher = runtime.configuration.pollJobsDirectory ? nil : TreeWatcher(root: root)
-        guard let watcher else {
-            if runtime.configuration.pollJobsDirectory {
-                logger.info("polling jobs directory", metadata: ["path": .string(root), "interval": "\(pollInterval)"])
-            } else {
-                logger.warning("inotify is unavailable; polling jobs directory", metadata: ["interval": "\(pollInterval)"])
+        let configuration = runtime.configuration
+        let root = configuration.jobsDirectory
+        switch configuration.jobsWatch {
+        case .off:
+            logger.info("not watching jobs directory (jobs.watch: off); reload with SIGHUP or POST /-/reload")
+            try? await gracefulShutdown()
+        case .poll:
+            logger.info("polling jobs directory", metadata: ["path": .string(root), "interval": "\(configuration.pollInterval)"])
+            await poll()
+        case .inotify:
+            let watcher: TreeWatcher
+            do {
+                watcher = try TreeWatcher(root: root)
+            } catch {
+                logger.error("cannot watch jobs directory; polling instead", metadata: ["reason": .string(error.description), "interval": "\(configuration.pollInterval)"])
+                await poll()
+                return
             }
-            try? await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: pollInterval)
-                    await runtime.reload()
+            logger.info("watching jobs directory", metadata: ["path": .string(root)])
+            let fallBack = await withGracefulShutdownHandler {
+                for await event in watcher.events {
+                    switch event {
+                    case .changed:
+                        await reload()
+                    case let .notice(text):
+                        logger.warning("\(text)")
+                    case let .unavailable(reason):
+                        logger.error("cannot watch jobs directory any more; polling instead", metadata: ["reason": .string(reason), "interval": "\(configuration.pollInterval)"])
+                        return true
+                    }
                 }
+                return false
+            } onGracefulShutdown: {
+                watcher.stop()
             }
-            return
-        }
-        logger.info("watching jobs directory", metadata: ["path": .string(root)])
-        await withGracefulShutdownHandler {
-            for await _ in watcher.changes {
-                await runtime.reload()
+            if fallBack {
+                await reload()  // changes made while the watch broke down
+                await poll()
             }
-        } onGracefulShutdown: {
-            watcher.stop()
         }
+    }
+
+    private func poll() async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: runtime.configuration.pollInterval)
+                await reload()
+            }
+        }
+    }
+
+    private func reload() async {
+        if let lock = GitLock(containing: runtime.configuration.jobsDirectory), await lock.waitUntilReleased() {
+            logger.debug("waited for git to finish before reloading", metadata: ["lock": .string(lock.path)])
+        }
+        await runtime.reload()
     }
 }

@@ -47,7 +47,7 @@ struct EffectiveConfiguration {
             adminKeyHashes: ServerConfiguration.adminKeyHashes(from: values.list("security.admin_api_keys").joined(separator: ",")),
             maxBodyBytes: values.integer("server.max_body_bytes"),
             maxOutputBytes: values.integer("retention.max_output_bytes"),
-            pollJobsDirectory: values.string("jobs.watch") == "poll",
+            jobsWatch: WatchMode(rawValue: values.string("jobs.watch")) ?? .inotify,
             pollInterval: .seconds(values.integer("jobs.poll_interval_seconds")),
             tlsCertificateFile: values.optionalString("server.tls.cert_file"),
             tlsKeyFile: values.optionalString("server.tls.key_file"),

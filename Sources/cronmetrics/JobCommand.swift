@@ -92,6 +92,8 @@ struct JobAddCommand: AsyncParsableCommand {
         for (field, value) in [("--name", name), ("--host", host)] {
             if let problem = Identifier.problem(value) { throw ValidationError("\(field) \(problem)") }
         }
+        if let problem = JobID.problem(jobName: name, host: host) { throw ValidationError(problem) }
+        if let apiKey, let problem = APIKeyHash.customKeyProblem(apiKey) { throw ValidationError("--api-key: \(problem)") }
         if let client = try options.client() {
             var body: [String: Any] = ["job_name": name, "host": host, "automatic_failure_threshold": try parseThreshold(threshold).text ?? threshold,
                                        "labels": try parseLabels(label)]

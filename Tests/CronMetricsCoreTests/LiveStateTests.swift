@@ -30,6 +30,8 @@ struct LiveStateTests {
         let saved = state.tick(now: later.addingTimeInterval(601))
         #expect(saved.map(\.missedDeadlinesTotal) == [1])
         #expect(saved.first?.activatedAt == later)
+        #expect(state.tick(now: later.addingTimeInterval(602)) == saved, "pending until saved")
+        state.saved(saved)
         #expect(state.tick(now: later.addingTimeInterval(5000)).isEmpty)  // one silence, one miss
     }
 
@@ -38,6 +40,17 @@ struct LiveStateTests {
         let state = LiveState()
         state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
         #expect(state.tick(now: Self.t0.addingTimeInterval(10_000)).map(\.missedDeadlinesTotal) == [1])
+    }
+
+    @Test("bookkeeping of a job removed before it was saved is still handed out")
+    func departedBookkeeping() {
+        let state = LiveState()
+        state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
+        state.replaceJobs([], now: Self.t0.addingTimeInterval(10_001))
+        let pending = state.tick(now: Self.t0.addingTimeInterval(10_002))
+        #expect(pending.map(\.missedDeadlinesTotal) == [1])
+        state.saved(pending)
+        #expect(state.tick(now: Self.t0.addingTimeInterval(10_003)).isEmpty)
     }
 
     @Test("keys are looked up by hash and checked against the job")

@@ -1,5 +1,7 @@
 import CronMetricsCore
 import Foundation
+import HTTPTypes
+import Logging
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -76,18 +78,101 @@ struct DeadlineTests {
     func restart() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
-        try await fixture.app().test(.router) { client async throws in
+        let (app, runtime) = try await fixture.appWithRuntime()
+        try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"failure","exit_code":3,"duration":1.5}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(700)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
         }
-        // What the deadline service would have saved on its next tick.
+        await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+        fixture.clock.advance(10)
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
             #expect(try await client.value("cronjob_failures_total", "nightly") == "1")
             #expect(try await client.value("cronjob_last_exit_code", "nightly") == "3")
             #expect(try await client.value("cronjob_last_duration_seconds", "nightly") == "1.5")
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1", "the same silence is not counted again")
+        }
+    }
+
+    @Test("deadline bookkeeping that fails to save is saved on a later tick")
+    func bookkeepingRetried() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", threshold: 600)
+        let (app, runtime) = try await fixture.appWithRuntime()
+        let service = DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger)
+        try await app.test(.router) { client async throws in
+            fixture.clock.advance(700)
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            // The database refuses writes to job_state for a while.
+            try fixture.sqlite("""
+                CREATE TRIGGER refuse_insert BEFORE INSERT ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END;
+                CREATE TRIGGER refuse_update BEFORE UPDATE ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END;
+                """)
+            await service.tick()
+            try fixture.sqlite("DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;")
+            // A result now: were the miss not retried, nothing after a restart would show it.
+            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
+            await service.tick()
+        }
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="success"} 1"#) == true)
+        }
+    }
+
+    @Test("a job removed and added again resumes its state; counters never go back, also across a restart")
+    func reAdded() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", threshold: 600)
+        let (app, runtime) = try await fixture.appWithRuntime()
+        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+        try await app.test(.router) { client async throws in
+            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
+            fixture.clock.advance(700)
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+            let file = "\(fixture.jobsDir)/nightly@web1.yaml"
+            let saved = try Data(contentsOf: URL(fileURLWithPath: file))
+            try FileManager.default.removeItem(atPath: file)
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.statusLine("nightly") == nil)
+            try saved.write(to: URL(fileURLWithPath: file))
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true,
+                    "not pending with a fresh threshold")
+            await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+        }
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+        }
+    }
+
+    @Test("a reload of an unchanged tree changes nothing visible")
+    func unchangedReload() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", threshold: 600)
+        let logs = LogCapture()
+        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+        try await fixture.app(logger: logs.logger).test(.router) { client async throws in
+            let before = try await client.metrics()
+            let reloads = logs.all.filter { $0.contains("jobs reloaded") }.count
+            fixture.clock.advance(5)
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads)
+            #expect(logs.contains("jobs unchanged"))
+            let after = try await client.metrics()
+            let stamp = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("cronmetrics_config_last_reload_success_timestamp_seconds ") } }
+            #expect(stamp(after) == stamp(before))
+            // A real change is applied and announced.
+            try fixture.addJob("nightly", threshold: 601)
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads + 1)
+            #expect(try await client.value("cronjob_threshold_seconds", "nightly") == "601")
         }
     }
 }

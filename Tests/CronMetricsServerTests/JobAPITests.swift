@@ -38,6 +38,43 @@ struct JobAPITests {
         }
     }
 
+    @Test("PATCH api_key_sha256: null revokes the key; a custom key needs 32 characters; over-long ids and thresholds are 422")
+    func keysAndBounds() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        try await fixture.app().test(.router) { client async throws in
+            func send(_ method: HTTPRequest.Method, _ uri: String, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                try await client.execute(uri: uri, method: method, headers: Self.admin, body: ByteBuffer(string: body)) {
+                    ($0.status, json(String(buffer: $0.body)))
+                }
+            }
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
+            let revoked = try await send(.patch, "/api/job/a@web1", #"{"api_key_sha256":null}"#)
+            #expect(revoked.0 == .ok)
+            #expect(revoked.1["has_api_key"] as? Bool == false)
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .unauthorized)
+            #expect(try String(contentsOfFile: "\(fixture.jobsDir)/a@web1.yaml", encoding: .utf8).contains("api_key_sha256") == false)
+
+            let short = try await send(.post, "/api/job", #"{"job_name":"b","host":"db1","automatic_failure_threshold":60,"api_key":"short-key"}"#)
+            #expect(short.0 == .unprocessableContent)
+            #expect(short.1["field"] as? String == "api_key")
+            let long = String(repeating: "k", count: 32)
+            #expect(try await send(.post, "/api/job", #"{"job_name":"b","host":"db1","automatic_failure_threshold":60,"api_key":"\#(long)"}"#).0 == .created)
+            #expect(try await client.submit(#"{"job_name":"b","host":"db1","status":"success"}"#, key: long).0 == .created)
+
+            let name = String(repeating: "n", count: 128), host = String(repeating: "h", count: 128)
+            let tooLong = try await send(.post, "/api/job", #"{"job_name":"\#(name)","host":"\#(host)","automatic_failure_threshold":60}"#)
+            #expect(tooLong.0 == .unprocessableContent)
+            #expect(tooLong.1["field"] as? String == "job_name")
+            let huge = try await send(.post, "/api/job", #"{"job_name":"c","host":"db1","automatic_failure_threshold":9223372036854775807}"#)
+            #expect(huge.0 == .unprocessableContent)
+            #expect(huge.1["field"] as? String == "automatic_failure_threshold")
+            // The longest threshold allowed is listed and formatted without trouble.
+            #expect(try await send(.post, "/api/job", #"{"job_name":"c","host":"db1","automatic_failure_threshold":"3650d"}"#).0 == .created)
+            #expect(try await client.execute(uri: "/api/job", method: .get, headers: Self.admin) { $0.status } == .ok)
+        }
+    }
+
     @Test("an invalid job is refused with 422 naming the field, and leaves no file")
     func invalidCreate() async throws {
         let fixture = try ServerFixture()
@@ -175,59 +212,6 @@ struct JobAPITests {
             #expect(!FileManager.default.fileExists(atPath: "\(fixture.jobsDir)/b@web2.yaml"))
             #expect(try await client.execute(uri: "/api/job/b@web2", method: .get, headers: Self.admin) { $0.status } == .notFound)
             #expect(try await client.execute(uri: "/api/job/a@web1", method: .delete) { $0.status } == .unauthorized)
-        }
-    }
-}
-
-@Suite("Watching jobs.d")
-struct WatchTests {
-    @Test("a file edited on disk is live without any request, within a second")
-    func watcher() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        try await fixture.app().test(.live) { client async throws in
-            #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
-            try fixture.addJob("a", threshold: 77)
-            try FileManager.default.createDirectory(atPath: "\(fixture.jobsDir)/new/deeper", withIntermediateDirectories: true)
-            try await Task.sleep(for: .milliseconds(200))
-            try Data("version: 1\njob_name: deep\nhost: web1\nautomatic_failure_threshold: 60\n".utf8)
-                .write(to: URL(fileURLWithPath: "\(fixture.jobsDir)/new/deeper/deep@web1.yaml"))
-            let start = ContinuousClock.now
-            var threshold: String?
-            var deep: String?
-            while ContinuousClock.now - start < .seconds(5) {
-                threshold = try await client.value("cronjob_threshold_seconds", "a")
-                deep = try await client.value("cronjob_threshold_seconds", "deep")
-                if threshold == "77", deep == "60" { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(threshold == "77")
-            #expect(deep == "60", "a file in a folder created after start is watched too")
-        }
-    }
-}
-
-@Suite("Polling jobs.d")
-struct PollTests {
-    @Test("with jobs.watch: poll, a file edited on disk is live after a poll")
-    func polling() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        let app = try await fixture.app {
-            $0.pollJobsDirectory = true
-            $0.pollInterval = .milliseconds(200)
-        }
-        try await app.test(.live) { client async throws in
-            #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
-            try fixture.addJob("a", threshold: 55)
-            let start = ContinuousClock.now
-            var threshold: String?
-            while ContinuousClock.now - start < .seconds(5) {
-                threshold = try await client.value("cronjob_threshold_seconds", "a")
-                if threshold == "55" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(threshold == "55")
         }
     }
 }

@@ -15,6 +15,13 @@ final class ServerFixture: Sendable {
     let clock = TestClock()
     static let adminKey = "admin-key-for-tests"
 
+    /// A logger that prints only critical lines.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: "\(root)/jobs.d", withIntermediateDirectories: true)
@@ -41,15 +48,38 @@ final class ServerFixture: Sendable {
 
     /// The app on this fixture's tree and database; `adjust` changes the
     /// configuration first (polling, redaction …).
-    func app(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> some ApplicationProtocol {
+    func app(logger: Logger? = nil, _ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> some ApplicationProtocol {
         var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
-            adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)])
+            adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)], jobsWatch: .off)
+        // No watcher unless a test asks for one: it would race the test's own
+        // /-/reload calls and assertions.
         try adjust(&configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = logger ?? Self.quietLogger
         let clock = clock
         return try await buildApplication(configuration: configuration, logger: logger, now: { clock.now })
+    }
+
+    /// The app and its runtime, so a test can drive services (a deadline tick) by hand.
+    func appWithRuntime(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> (some ApplicationProtocol, ServerRuntime) {
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
+            adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)], jobsWatch: .off)
+        try adjust(&configuration)
+        let logger = Self.quietLogger
+        let clock = clock
+        let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: { clock.now })
+        return (buildApplication(runtime: runtime, logger: logger), runtime)
+    }
+
+    /// Runs SQL on the fixture's database with the sqlite3 tool, as another process would.
+    func sqlite(_ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["\(root)/cronmetrics.db", sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 failed on: \(sql)")
     }
 }
 
@@ -84,4 +114,36 @@ extension TestClientProtocol {
 
 func json(_ text: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+}
+
+extension TestClientProtocol {
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    func eventually(timeout: Duration = .seconds(5), _ condition: (Self) async throws -> Bool) async throws -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if try await condition(self) { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return try await condition(self)
+    }
+}
+
+/// A logger whose lines the test can read.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        let handler = LogFormatter(label: "test", level: .debug, format: .text) { [self] line in
+            self.lines.withLock { $0.append(line) }
+        }
+        return Logger(label: "test", factory: { _ in handler })
+    }
+
+    func contains(_ text: String) -> Bool {
+        lines.withLock { $0.contains { $0.contains(text) } }
+    }
+
+    var all: [String] {
+        lines.withLock { $0 }
+    }
 }

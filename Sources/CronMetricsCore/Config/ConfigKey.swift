@@ -26,7 +26,7 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey(key: "server.tls.key_file", kind: .string, defaultValue: "", secret: false),
         ConfigKey(key: "server.max_body_bytes", kind: .integer(min: 1024, max: 64 << 20), defaultValue: "1048576", secret: false),
         ConfigKey(key: "jobs.dir", kind: .string, defaultValue: "./jobs.d", secret: false),
-        ConfigKey(key: "jobs.watch", kind: .choice(["inotify", "poll"]), defaultValue: "inotify", secret: false),
+        ConfigKey(key: "jobs.watch", kind: .choice(["inotify", "poll", "off"]), defaultValue: "inotify", secret: false),
         ConfigKey(key: "jobs.poll_interval_seconds", kind: .integer(min: 1, max: 3600), defaultValue: "2", secret: false),
         ConfigKey(key: "storage.database", kind: .string, defaultValue: "./cronmetrics.db", secret: false),
         ConfigKey(key: "security.admin_api_keys", kind: .list, defaultValue: "", secret: true),

@@ -14,6 +14,23 @@ public enum APIKeyHash {
         text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// A key chosen by hand must be at least this long: only its unsalted
+    /// SHA-256 is stored, in files that sit in git, so a short key could be
+    /// found by brute force from the hash. Generated keys have 55 characters.
+    public static let minimumCustomKeyLength = 32
+
+    /// Why `key` cannot be a per-job key chosen by hand, or nil when it can.
+    public static func customKeyProblem(_ key: String) -> String? {
+        if key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f }) {
+            return "an API key must not contain spaces or control characters"
+        }
+        if key.count < minimumCustomKeyLength {
+            return "an API key must be at least \(minimumCustomKeyLength) characters (a generated one has 55); omit it to have one generated"
+        }
+        if key.utf8.count > 512 { return "an API key may be at most 512 bytes" }
+        return nil
+    }
+
     /// A new per-job key: `cm_` followed by the base32 (RFC 4648, no padding) of
     /// 32 random bytes from the system's cryptographic generator: `cm_` and 52
     /// lowercase base32 characters.

@@ -24,6 +24,8 @@ public final class Reconciler {
     private let now: @Sendable () -> Date
     /// The job table as the last successful reconcile left it; nil until then.
     private var applied: [JobID: StoredJob]?
+    /// The catalog hash of the last successful apply.
+    private var appliedHash: String?
 
     /// - Parameters:
     ///   - root: the `jobs.d` folder.
@@ -47,13 +49,18 @@ public final class Reconciler {
         guard let catalog = load.catalog else {
             throw .invalid(load.errors)
         }
-        let diff: CatalogDiff
-        do {
-            (diff, applied) = try database.apply(catalog, previous: applied, now: now())
-        } catch {
-            // The table may or may not hold this attempt: read it again next time.
-            applied = nil
-            throw .store(error)
+        var diff = CatalogDiff()
+        // The same files as last time (a poll, a touch): the table already holds them.
+        if applied == nil || catalog.hash != appliedHash {
+            do {
+                (diff, applied) = try database.apply(catalog, previous: applied, now: now())
+                appliedHash = catalog.hash
+            } catch {
+                // The table may or may not hold this attempt: read it again next time.
+                applied = nil
+                appliedHash = nil
+                throw .store(error)
+            }
         }
         return ReconcileReport(catalog: catalog, jobs: applied ?? [:], diff: diff, warnings: load.warnings,
                                fileCount: load.fileCount, parsedCount: load.parsedCount)

@@ -27,6 +27,9 @@ public final class LiveState: Sendable {
         var jobsByKeyHash: [String: [JobID]] = [:]
         /// Jobs whose deadline bookkeeping changed and is not yet in the database.
         var unpersisted: Set<JobID> = []
+        /// Unsaved bookkeeping of jobs that left the catalog: still saved, so a
+        /// job that comes back does not count its miss twice.
+        var departed: [JobID: Bookkeeping] = [:]
         /// The earliest `nextChange` of any verdict: nothing needs re-evaluating before it.
         var nextChange: Date = .distantFuture
     }
@@ -64,6 +67,12 @@ public final class LiveState: Sendable {
             var entries: [Entry] = []
             entries.reserveCapacity(jobs.count)
             var unpersisted = storage.unpersisted
+            let staying = Set(jobs.map(\.job.id))
+            for id in unpersisted where !staying.contains(id) {
+                if let index = storage.position[id] {
+                    storage.departed[id] = Self.bookkeeping(storage.entries[index])
+                }
+            }
             for stored in jobs.sorted(by: { $0.job.id < $1.job.id }) {
                 let id = stored.job.id
                 var state = loadedStates[id] ?? JobState()
@@ -128,19 +137,43 @@ public final class LiveState: Sendable {
     }
 
     /// Re-evaluates verdicts whose time has come, and hands over the deadline
-    /// bookkeeping that changed since the last call, for the database.
+    /// bookkeeping not yet in the database. It stays pending until ``saved(_:)``
+    /// confirms it, so a failed save is retried on the next tick.
     public func tick(now: Date) -> [Bookkeeping] {
         storage.withLock { storage in
             Self.refresh(&storage, now: now)
-            let changed = storage.unpersisted.compactMap { id -> Bookkeeping? in
+            var changed = storage.unpersisted.sorted().compactMap { id -> Bookkeeping? in
                 guard let index = storage.position[id] else { return nil }
-                let state = storage.entries[index].state
-                return Bookkeeping(jobID: id, missedDeadlinesTotal: state.missedDeadlinesTotal,
-                                   missedAnchor: state.missedAnchor, activatedAt: state.activatedAt)
+                return Self.bookkeeping(storage.entries[index])
             }
-            storage.unpersisted.removeAll()
+            changed += storage.departed.keys.sorted().compactMap { storage.departed[$0] }
             return changed
         }
+    }
+
+    /// Marks bookkeeping as in the database; what changed again since it was
+    /// handed out stays pending.
+    public func saved(_ items: [Bookkeeping]) {
+        storage.withLock { storage in
+            for item in items {
+                if storage.departed[item.jobID] == item {
+                    storage.departed[item.jobID] = nil
+                }
+                if let index = storage.position[item.jobID], Self.bookkeeping(storage.entries[index]) == item {
+                    storage.unpersisted.remove(item.jobID)
+                }
+            }
+        }
+    }
+
+    private static func bookkeeping(_ entry: Entry) -> Bookkeeping {
+        Bookkeeping(jobID: entry.job.id, missedDeadlinesTotal: entry.state.missedDeadlinesTotal,
+                    missedAnchor: entry.state.missedAnchor, activatedAt: entry.state.activatedAt)
+    }
+
+    /// The ids of the jobs in the catalog.
+    public func ids() -> Set<JobID> {
+        storage.withLock { Set($0.position.keys) }
     }
 
     /// The per-job part of `/metrics`, current as of `now`.

@@ -34,7 +34,14 @@ extension AppDatabase {
                         }
                     } else {
                         diff.added.append(id)
-                        try Self.upsert(entry, firstSeen: timestamp, updatedAt: timestamp, db)
+                        // Known before (removed, now back): its first-seen time stays.
+                        let known = try Double.fetchOne(try db.cachedStatement(sql: """
+                            INSERT INTO job_state (job_id, first_seen) VALUES (?, ?)
+                            ON CONFLICT(job_id) DO UPDATE SET first_seen = COALESCE(first_seen, excluded.first_seen)
+                            RETURNING first_seen
+                            """), arguments: [id.description, timestamp]) ?? timestamp
+                        firstSeen = Date(timeIntervalSince1970: known)
+                        try Self.upsert(entry, firstSeen: known, updatedAt: timestamp, db)
                     }
                     current[id] = StoredJob(job: entry.job, path: entry.path, contentHash: entry.contentHash, firstSeen: firstSeen)
                 }

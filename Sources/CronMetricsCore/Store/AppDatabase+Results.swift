@@ -20,6 +20,18 @@ extension AppDatabase {
                 t.column("activated_at", .double)
             }
         }
+        // A job removed from the tree and added again (a branch switch, a revert,
+        // a reload in the middle of a checkout) keeps its first-seen time: it
+        // lives beside the job's state, which outlives the job's row.
+        migrator.registerMigration("v3: first_seen in job_state") { db in
+            try db.alter(table: "job_state") { t in
+                t.add(column: "first_seen", .double)
+            }
+            try db.execute(sql: """
+                UPDATE job_state SET first_seen = (SELECT first_seen FROM jobs WHERE jobs.id = job_state.job_id);
+                INSERT OR IGNORE INTO job_state (job_id, first_seen) SELECT id, first_seen FROM jobs;
+                """)
+        }
     }
 
     /// Stores results and folds them into `job_state`, all in one transaction:
@@ -72,7 +84,8 @@ extension AppDatabase {
         }
     }
 
-    /// Saves the deadline bookkeeping of some jobs.
+    /// Saves the deadline bookkeeping of some jobs. A counter is never lowered:
+    /// the stored value wins if it is higher.
     public func save(_ bookkeeping: [LiveState.Bookkeeping]) async throws(StoreError) {
         guard !bookkeeping.isEmpty else { return }
         do {
@@ -81,7 +94,7 @@ extension AppDatabase {
                     INSERT INTO job_state (job_id, missed_deadlines_total, missed_anchor, activated_at)
                     VALUES (?, ?, ?, ?)
                     ON CONFLICT(job_id) DO UPDATE SET
-                        missed_deadlines_total = excluded.missed_deadlines_total,
+                        missed_deadlines_total = MAX(missed_deadlines_total, excluded.missed_deadlines_total),
                         missed_anchor = excluded.missed_anchor, activated_at = excluded.activated_at
                     """)
                 for item in bookkeeping {
@@ -99,9 +112,34 @@ extension AppDatabase {
     /// Every job's stored state, for rebuilding the in-memory picture at start.
     public func fetchStates() throws(StoreError) -> [JobID: JobState] {
         do {
+            return try dbWriter.read { db in try Self.states(try Row.fetchAll(db, sql: "SELECT * FROM job_state")) }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    /// The stored state of some jobs (those a reload brings back), by id.
+    public func fetchStates(ids: [JobID]) throws(StoreError) -> [JobID: JobState] {
+        guard !ids.isEmpty else { return [:] }
+        do {
             return try dbWriter.read { db in
                 var states: [JobID: JobState] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM job_state") {
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = ids[start..<min(start + 500, ids.count)].map(\.description)
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    let rows = try Row.fetchAll(db, sql: "SELECT * FROM job_state WHERE job_id IN (\(marks))", arguments: StatementArguments(chunk))
+                    states.merge(try Self.states(rows)) { $1 }
+                }
+                return states
+            }
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    static func states(_ rows: [Row]) throws -> [JobID: JobState] {
+                var states: [JobID: JobState] = [:]
+                for row in rows {
                     guard let id = JobID(row["job_id"] as String) else { continue }
                     var state = JobState()
                     state.lastStatus = (row["last_status"] as String?).flatMap(RunStatus.init(rawValue:))
@@ -119,10 +157,6 @@ extension AppDatabase {
                     states[id] = state
                 }
                 return states
-            }
-        } catch {
-            throw .query("\(error)")
-        }
     }
 
     /// A job's results, newest first.
