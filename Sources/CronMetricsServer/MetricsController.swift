@@ -11,8 +11,8 @@ struct MetricsController {
         router.get("/metrics") { request, _ in
             metrics(request)
         }
-        router.get("/health") { _, _ in
-            health()
+        router.get("/health") { request, _ in
+            health(request)
         }
     }
 
@@ -45,7 +45,12 @@ struct MetricsController {
         return false
     }
 
-    func health() -> Response {
+    /// Public: liveness only. With an admin key: the job count and the last
+    /// reload's outcome, whose errors name files and quote their values.
+    func health(_ request: Request) -> Response {
+        guard AdminAuthMiddleware.isAdmin(request, keyHashes: runtime.configuration.adminKeyHashes) else {
+            return JSONBody.response(status: .ok, HealthBody(status: "ok"))
+        }
         let reload = runtime.metrics.lastReload
         return JSONBody.response(status: .ok, HealthBody(
             status: "ok", jobs: runtime.state.count,
@@ -70,8 +75,8 @@ struct HealthBody: Encodable {
     }
 
     var status: String
-    var jobs: Int
-    var lastReload: Reload
+    var jobs: Int?
+    var lastReload: Reload?
 
     enum CodingKeys: String, CodingKey {
         case status, jobs

@@ -312,9 +312,13 @@ paths:
   /health:
     get:
       tags: [operations]
-      summary: Liveness and the outcome of the last reload
+      summary: Liveness; with an admin key, also the outcome of the last reload
+      description: |
+        Without a key (or with a wrong one): `{"status": "ok"}` only. With an admin
+        key: the job count and the last reload's outcome, whose errors name files
+        and quote their values.
       operationId: health
-      security: []
+      security: [{}, {admin: []}]
       responses:
         '200':
           description: Serving
@@ -333,7 +337,9 @@ paths:
           description: The OpenAPI document
           content:
             application/yaml:
-              schema: {type: string}
+              schema:
+                type: object
+                description: This OpenAPI 3 document, as YAML (a mapping at the top level).
   /swagger/:
     get:
       tags: [operations]
@@ -590,7 +596,7 @@ components:
         removed: {type: array, items: {type: string}}
     Health:
       type: object
-      required: [status, jobs, last_reload]
+      required: [status]
       properties:
         status: {type: string, enum: [ok]}
         jobs: {type: integer}

@@ -24,6 +24,12 @@ struct PurgeCommand: AsyncParsableCommand {
             seconds = age.seconds
         }
         let cutoff = Date().addingTimeInterval(-Double(seconds))
+        let path = effective.server.databasePath
+        guard FileManager.default.fileExists(atPath: path) else {
+            // Opening would create an empty database: a typo would look like success.
+            printError("error: no database at \(path); nothing to purge (check --database or storage.database)")
+            throw ExitCode.failure
+        }
         let store: AppDatabase
         do {
             store = try AppDatabase(path: effective.server.databasePath)

@@ -1,3 +1,4 @@
+import CronMetricsCore
 import CronMetricsTestSupport
 import Foundation
 import Testing
@@ -101,12 +102,21 @@ struct TLSAndConfigTests {
         #expect(invalid.stderr.contains("\(tree.path)/bad.yaml:2:3: unknown key 'retention.dayz'"))
     }
 
+    @Test("purge refuses a database that does not exist instead of creating one")
+    func purgeMissingDatabase() throws {
+        let dir = try TempDir()
+        let outcome = try CLIRunner.run(["purge", "--database", "\(dir.path)/missing.db"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("no database at \(dir.path)/missing.db"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/missing.db"))
+    }
+
     @Test("purge --older-than removes old results from the database")
     func purge() throws {
         let tree = try TempDir()
         let database = "\(tree.path)/cm.db"
-        // Let the binary create the schema, then add rows of known age with sqlite3.
-        #expect(try CLIRunner.run(["purge", "--database", database]).status == 0)
+        // A database as a server leaves it, then rows of known age added with sqlite3.
+        try AppDatabase(path: database).close()
         let now = Date().timeIntervalSince1970
         let inserts = (0..<4).map { "INSERT INTO results (job_id, received_at, status) VALUES ('a@h', \(now - Double($0) * 86_400 * 10), 'success');" }.joined()
         #expect(try Self.shell(["sqlite3", database, inserts], in: tree.path).0 == 0)

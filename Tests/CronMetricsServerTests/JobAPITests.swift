@@ -124,7 +124,7 @@ struct JobAPITests {
             let metrics = try await client.metrics()
             #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
             #expect(try await client.statusLine("a") != nil)
-            let health = try await client.execute(uri: "/health", method: .get) { json(String(buffer: $0.body)) }
+            let health = try await client.execute(uri: "/health", method: .get, headers: Self.admin) { json(String(buffer: $0.body)) }
             #expect(((health["last_reload"] as? [String: Any])?["errors"] as? [String]) == errors)
             #expect(try await client.execute(uri: "/-/reload", method: .post) { $0.status } == .unauthorized)
         }

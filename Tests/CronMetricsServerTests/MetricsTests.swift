@@ -54,12 +54,19 @@ struct MetricsTests {
         }
     }
 
-    @Test("/health reports the reload outcome and job count")
+    @Test("/health is liveness for everyone; the job count and reload outcome need an admin key")
     func health() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("a")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(json(String(buffer: response.body)).keys.sorted() == ["status"])
+            }
+            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer wrong"]) { response in
+                #expect(json(String(buffer: response.body)).keys.sorted() == ["status"])
+            }
+            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { response in
                 #expect(response.status == .ok)
                 let body = json(String(buffer: response.body))
                 #expect(body["status"] as? String == "ok")
@@ -83,7 +90,7 @@ struct MetricsTests {
             #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
             #expect(metrics.contains(#"cronjob_status{job_name="a",host="web1",status="pending"} -1"#))
             #expect(!metrics.contains("job_name=\"b\""))
-            try await client.execute(uri: "/health", method: .get) { response in
+            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { response in
                 let reload = json(String(buffer: response.body))["last_reload"] as? [String: Any]
                 #expect(reload?["successful"] as? Bool == false)
                 let errors = reload?["errors"] as? [String] ?? []
