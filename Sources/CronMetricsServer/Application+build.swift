@@ -78,7 +78,9 @@ enum TLSFiles {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             guard !chain.isEmpty else { throw Failure(description: "server.tls.cert_file: no certificate in \(certificate)") }
             let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            // TLS 1.0 and 1.1 are deprecated (RFC 8996); NIOSSL would accept them by default.
+            tls.minimumTLSVersion = .tlsv12
             // Building a context checks that the key belongs to the certificate.
             _ = try NIOSSLContext(configuration: tls)
             return tls

@@ -12,6 +12,7 @@ struct TLSAndConfigTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -58,6 +59,14 @@ struct TLSAndConfigTests {
         }
         #expect(answer.0 == 0, "\(answer.1)")
         #expect(answer.1.contains(#""status":"ok""#))
+        // TLS 1.2 at least: a client offering only 1.1 (allowed on its side by
+        // SECLEVEL=0) is refused; 1.2 and 1.3 connect.
+        let old = try Self.shell(["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"], in: tree.path)
+        #expect(old.0 != 0, "TLS 1.1 was accepted: \(old.1.suffix(300))")
+        for version in ["-tls1_2", "-tls1_3"] {
+            let modern = try Self.shell(["openssl", "s_client", "-connect", "127.0.0.1:\(port)", version], in: tree.path)
+            #expect(modern.0 == 0, "\(version) refused: \(modern.1.suffix(300))")
+        }
         let plain = try Self.shell(["curl", "-sS", "--max-time", "3", "http://127.0.0.1:\(port)/health"], in: tree.path)
         #expect(!plain.1.contains(#""status":"ok""#))
 
