@@ -352,6 +352,42 @@ paths:
           content:
             text/html:
               schema: {type: string}
+  /swagger/swagger-ui-bundle.js:
+    get:
+      tags: [operations]
+      summary: Swagger UI's script, built into the binary
+      operationId: swaggerUIBundle
+      security: []
+      responses:
+        '200':
+          description: JavaScript (gzip-encoded when the client accepts it)
+          content:
+            application/javascript:
+              schema: {type: string}
+  /swagger/swagger-ui.css:
+    get:
+      tags: [operations]
+      summary: Swagger UI's style sheet, built into the binary
+      operationId: swaggerUICSS
+      security: []
+      responses:
+        '200':
+          description: CSS (gzip-encoded when the client accepts it)
+          content:
+            text/css:
+              schema: {type: string}
+  /swagger/init.js:
+    get:
+      tags: [operations]
+      summary: Starts Swagger UI on this document (keys are not persisted)
+      operationId: swaggerUIInit
+      security: []
+      responses:
+        '200':
+          description: JavaScript
+          content:
+            application/javascript:
+              schema: {type: string}
 components:
   securitySchemes:
     admin:

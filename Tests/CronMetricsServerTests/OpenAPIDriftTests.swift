@@ -1,5 +1,6 @@
 import CronMetricsCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -72,7 +73,37 @@ struct OpenAPIDriftTests {
             try await client.execute(uri: "/swagger/", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
-                #expect(String(buffer: response.body).contains(#"url: "/api/openapi.yaml""#))
+                let page = String(buffer: response.body)
+                #expect(!page.contains("http://") && !page.contains("https://"), "nothing is loaded from elsewhere")
+                #expect(page.contains(#"src="/swagger/swagger-ui-bundle.js""#))
+                #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.hasPrefix("default-src 'self'") == true)
+            }
+            try await client.execute(uri: "/swagger/init.js", method: .get) { response in
+                let script = String(buffer: response.body)
+                #expect(script.contains(#"url: "/api/openapi.yaml""#))
+                #expect(script.contains("persistAuthorization: false"))
+            }
+        }
+    }
+
+    @Test("Swagger UI's files are served from the binary, gzip or plain")
+    func swaggerAssets() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app().test(.router) { client async throws in
+            let plain = try await client.execute(uri: "/swagger/swagger-ui-bundle.js", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentEncoding] == nil)
+                #expect(response.headers[.contentType] == "application/javascript; charset=utf-8")
+                return response.body.readableBytes
+            }
+            #expect(plain == 1_061_579)
+            try await client.execute(uri: "/swagger/swagger-ui-bundle.js", method: .get, headers: [.acceptEncoding: "gzip, br"]) { response in
+                #expect(response.headers[.contentEncoding] == "gzip")
+                #expect(response.body.readableBytes < plain / 2)
+            }
+            try await client.execute(uri: "/swagger/swagger-ui.css", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(".swagger-ui"))
             }
         }
     }
