@@ -19,11 +19,14 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     // TLS first: a missing file or a key that does not match the certificate
     // stops the start with a clear message, before anything else is opened.
-    var server = HTTPServerBuilder.http1()
+    let limits = configuration.connectionLimits
+    let counter = ConnectionCounter(limit: limits.maxConnections)
+    let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter)])
+    var server = HTTPServerBuilder.http1(configuration: http)
     var tls: TLSContextBox?
     if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
         let box = try TLSContextBox(certificateFile: certificate, keyFile: key)
-        server = .reloadableTLS(box)
+        server = .reloadableTLS(box, configuration: http)
         tls = box
     }
     let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: now)

@@ -68,9 +68,9 @@ extension ReloadableTLSChannel: HTTPChannelHandler where BaseChannel: HTTPChanne
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 over TLS whose certificate can be reloaded.
-    static func reloadableTLS(_ box: TLSContextBox) -> HTTPServerBuilder {
+    static func reloadableTLS(_ box: TLSContextBox, configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
         .init { responder in
-            ReloadableTLSChannel(box: box, baseChannel: HTTP1Channel(responder: responder, configuration: .init()))
+            ReloadableTLSChannel(box: box, baseChannel: HTTP1Channel(responder: responder, configuration: configuration))
         }
     }
 }

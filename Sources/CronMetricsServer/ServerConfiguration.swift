@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var adminKeyHashes: Set<String>
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
+    /// The connection cap and the header, body and idle timeouts.
+    public var connectionLimits: ConnectionLimits
     /// A result's `output` is cut to its last this-many bytes.
     public var maxOutputBytes: Int
     /// How far in the future a submitted `timestamp` may lie (client clock skew).
@@ -42,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         databasePath: String = "./cronmetrics.db",
         adminKeyHashes: Set<String> = [],
         maxBodyBytes: Int = 1 << 20,
+        connectionLimits: ConnectionLimits = ConnectionLimits(),
         maxOutputBytes: Int = 64 << 10,
         allowedClockSkew: TimeInterval = 300,
         deadlineInterval: Duration = .seconds(1),
@@ -60,6 +63,7 @@ public struct ServerConfiguration: Sendable {
         self.databasePath = databasePath
         self.adminKeyHashes = adminKeyHashes
         self.maxBodyBytes = maxBodyBytes
+        self.connectionLimits = connectionLimits
         self.maxOutputBytes = maxOutputBytes
         self.allowedClockSkew = allowedClockSkew
         self.deadlineInterval = deadlineInterval

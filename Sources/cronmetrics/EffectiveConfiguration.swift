@@ -46,6 +46,11 @@ struct EffectiveConfiguration {
             databasePath: values.string("storage.database"),
             adminKeyHashes: ServerConfiguration.adminKeyHashes(from: values.list("security.admin_api_keys").joined(separator: ",")),
             maxBodyBytes: values.integer("server.max_body_bytes"),
+            connectionLimits: ConnectionLimits(
+                maxConnections: values.integer("server.max_connections"),
+                headerTimeout: .seconds(values.integer("server.header_timeout_seconds")),
+                bodyTimeout: .seconds(values.integer("server.body_timeout_seconds")),
+                idleTimeout: .seconds(values.integer("server.idle_timeout_seconds"))),
             maxOutputBytes: values.integer("retention.max_output_bytes"),
             jobsWatch: WatchMode(rawValue: values.string("jobs.watch")) ?? .inotify,
             pollInterval: .seconds(values.integer("jobs.poll_interval_seconds")),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CronMetricsServer
 import Foundation
+import Glibc
 import Hummingbird
 import Logging
 
@@ -24,13 +25,22 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let effective = try EffectiveConfiguration(configFile: file.config, flags: serveFlags(listen: listen, jobsDir: jobsDir, database: database))
-        let configuration = effective.server
+        var configuration = effective.server
         let level = Logger.Level(rawValue: effective.values.string("log.level")) ?? .info
         let format = LogFormatter.Format(rawValue: effective.values.string("log.format")) ?? .text
         LoggingSystem.bootstrap { label in
             LogFormatter(label: label, level: level, format: format)
         }
         let logger = Logger(label: "cronmetrics")
+        // Every connection is a file descriptor: raise the soft limit to the hard
+        // one (as Go does), and keep the connection cap below it.
+        let files = FileLimit.raiseToHard()
+        if configuration.connectionLimits.maxConnections > files - 64 {
+            logger.warning("server.max_connections is above what the open-file limit allows; lowering it (raise LimitNOFILE / ulimit -n)", metadata: [
+                "max_connections": "\(configuration.connectionLimits.maxConnections)", "open_file_limit": "\(files)",
+            ])
+            configuration.connectionLimits.maxConnections = max(16, files - 64)
+        }
         logger.info("starting", metadata: [
             "listen": "\(configuration.host):\(configuration.port)", "jobs_dir": .string(configuration.jobsDirectory),
             "database": .string(configuration.databasePath), "admin_keys": "\(configuration.adminKeyHashes.count)",
@@ -45,4 +55,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await app.runService()
     }
+}
+
+/// The process's limit on open files.
+enum FileLimit {
+    /// Raises the soft limit to the hard one; returns the soft limit now in force.
+    static func raiseToHard() -> Int {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(RLIMIT_NOFILE_VALUE, &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    private static var RLIMIT_NOFILE_VALUE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }

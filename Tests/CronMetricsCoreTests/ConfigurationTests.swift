@@ -43,10 +43,10 @@ struct ConfigurationTests {
             try AppConfiguration(file: file, environment: ["CRONMETRICS_LOG_FORMAT": "xml"])
         } throws: { error in
             (error as? ConfigError)?.problems == [
-                "\(file):2:3: unknown key 'server.lisen'; allowed here: listen, max_body_bytes, tls",
+                "\(file):2:3: unknown key 'server.lisen' (did you mean 'server.listen'?)",
                 "\(file):4:3: 'retention.days' must be a whole number from 1 to 36500 (got \"0\")",
                 "\(file):5:3: 'retention.redact_output' must be true or false (got \"maybe\")",
-                "\(file):6:1: unknown key 'logs'; allowed here: jobs, log, retention, security, server, storage",
+                "\(file):6:1: unknown key 'logs' (did you mean 'log'?)",
                 "env CRONMETRICS_LOG_FORMAT: 'log.format' must be one of text, json (got \"xml\")",
             ]
         }

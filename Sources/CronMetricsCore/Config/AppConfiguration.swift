@@ -132,8 +132,12 @@ public struct AppConfiguration: Sendable {
             } else {
                 let siblings = ConfigKey.all.map(\.key).filter { prefix.isEmpty || $0.hasPrefix(prefix + ".") }
                     .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
-                let allowed = Array(Set(siblings)).sorted().joined(separator: ", ")
-                problems.append("\(location): unknown key '\(full)'; allowed here: \(allowed)")
+                let names = Array(Set(siblings)).sorted()
+                if let guess = Spelling.closest(to: name, in: names) {
+                    problems.append("\(location): unknown key '\(full)' (did you mean '\(prefix.isEmpty ? guess : "\(prefix).\(guess)")'?)")
+                } else {
+                    problems.append("\(location): unknown key '\(full)'; allowed here: \(names.joined(separator: ", "))")
+                }
             }
         }
     }

@@ -15,30 +15,6 @@ public enum JobFileKey: String, CaseIterable, Sendable {
 
     /// The known key closest to a misspelt one, if any is close enough to be a likely typo.
     static func suggestion(for unknown: String) -> JobFileKey? {
-        let lowered = unknown.lowercased()
-        var best: (key: JobFileKey, distance: Int)?
-        for key in allCases {
-            let distance = editDistance(lowered, key.rawValue)
-            if distance <= max(2, key.rawValue.count / 4), distance < (best?.distance ?? .max) {
-                best = (key, distance)
-            }
-        }
-        return best?.key
-    }
-
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        Spelling.closest(to: unknown, in: allCases.map(\.rawValue)).flatMap(JobFileKey.init(rawValue:))
     }
 }

@@ -1,0 +1,128 @@
+"""Shared helpers for the Python end-to-end scripts: start the cronmetrics
+binary on a temp tree, talk to it, and stop it."""
+import hashlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def key_hash(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def write_job(jobs_dir, name, host, key, threshold=3600, extra=""):
+    os.makedirs(jobs_dir, exist_ok=True)
+    with open(os.path.join(jobs_dir, f"{name}@{host}.yaml"), "w") as f:
+        f.write(f"version: 1\njob_name: {name}\nhost: {host}\nautomatic_failure_threshold: {threshold}\n"
+                f"api_key_sha256: {key_hash(key)}\n{extra}")
+
+
+def raise_file_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class Server:
+    """The binary serving `work/jobs.d` with `work/cronmetrics.db` on a free port."""
+
+    def __init__(self, binary, work, env=None, database=None, port=None):
+        self.binary, self.work = binary, work
+        self.database = database or os.path.join(work, "cronmetrics.db")
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, CRONMETRICS_SECURITY_ADMIN_API_KEYS="e2e-admin", **(env or {}))
+        self.proc = None
+
+    def start(self, timeout=30):
+        log = open(os.path.join(self.work, "server.log"), "a")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--jobs-dir", os.path.join(self.work, "jobs.d"),
+             "--database", self.database, "--listen", f"127.0.0.1:{self.port}"],
+            env=self.env, stdout=log, stderr=log)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                fail(f"server exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                urllib.request.urlopen(f"{self.url}/health", timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.proc.kill()
+        fail("server did not start")
+
+    def kill(self, sig=9):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            if sig in (9, 15):
+                self.proc.wait(timeout=30)
+
+    def log_tail(self, lines=10):
+        with open(os.path.join(self.work, "server.log")) as f:
+            return "".join(f.readlines()[-lines:])
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        """(status, body text); never raises for an HTTP status."""
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def submit(self, key, payload, timeout=10):
+        return self.request("POST", "/api/job-result", json.dumps(payload),
+                            {"X-API-Key": key, "Content-Type": "application/json"}, timeout)
+
+    def admin(self, method, path, payload=None):
+        headers = {"Authorization": "Bearer e2e-admin"}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        return self.request(method, path, json.dumps(payload) if payload is not None else None, headers)
+
+    def history(self, job_id, limit=1000):
+        ids, before = [], None
+        while True:
+            query = f"?limit={limit}" + (f"&before={before}" if before else "")
+            status, text = self.admin("GET", f"/api/job/{job_id}/results{query}")
+            if status != 200:
+                fail(f"history answered {status}: {text}")
+            page = json.loads(text)
+            ids += [r["id"] for r in page["results"]]
+            before = page.get("next_before")
+            if not before:
+                return ids
+
+    def metric(self, line_prefix):
+        _, text = self.request("GET", "/metrics")
+        for line in text.splitlines():
+            if line.startswith(line_prefix):
+                return line[len(line_prefix):].strip()
+        return None
+
+
+def wait_until(condition, timeout=10, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
