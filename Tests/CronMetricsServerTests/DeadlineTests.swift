@@ -39,6 +39,32 @@ struct DeadlineTests {
         }
     }
 
+    @Test("a clock step forward fails what is late by the new time; a step back un-fails nothing and counts nothing twice")
+    func clockSteps() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", threshold: 600)
+        try fixture.addJob("other", threshold: 6000)
+        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
+            fixture.clock.advance(3600)  // the clock jumps an hour ahead
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
+            #expect(try await client.statusLine("other")?.hasSuffix(#"status="pending"} -1"#) == true)
+            fixture.clock.advance(-3600)  // and is put right
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
+            // A reload re-evaluates every job at the earlier time: still missed, counted once.
+            try fixture.addJob("other", threshold: 6001)
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            // A result ends the miss; the next silence counts again.
+            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
+            #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="success"} 1"#) == true)
+            fixture.clock.advance(601)
+            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "2")
+        }
+    }
+
     @Test("a forged future timestamp cannot postpone the deadline")
     func clientClockIgnored() async throws {
         let fixture = try ServerFixture()

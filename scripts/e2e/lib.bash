@@ -25,6 +25,24 @@ fail() {
   exit 1
 }
 
+# wait_for SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it succeeds;
+# fails naming WHAT after SECONDS. Assert on conditions, never after a fixed sleep.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  local tries=$((seconds * 10))
+  for _ in $(seq 1 "$tries"); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1 || fail "$what (not within ${seconds} s)"
+}
+
+# metrics_has URL LINE: whether /metrics holds exactly that line.
+metrics_has() {
+  curl -s "$1/metrics" | grep -qxF "$2"
+}
+
 # python_tools PACKAGE...: makes PyPI tools available in a virtual environment
 # of the repository's own (.build-tools, ignored by git), and puts it first on
 # PATH. A venv works with pyenv and with Debian's externally managed Python

@@ -59,23 +59,14 @@ grep -q '"output":"…last lines…"' <<<"$history" || fail "history: $history"
 # (inotify), a broken file is refused while the last good set stays, SIGHUP
 # reloads, and the API writes a file.
 sed -i 's/automatic_failure_threshold: 90m/automatic_failure_threshold: 2h/' "$work/jobs.d/web/sync_db@web1.yaml"
-for _ in $(seq 1 50); do
-  curl -s "$url/metrics" | grep -qx 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200' && break
-  sleep 0.1
-done
-curl -s "$url/metrics" | grep -qx 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200' || fail "file edit not live within 5 s"
+wait_for 5 "file edit not live" metrics_has "$url" 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200'
 printf 'colour: blue\n' >> "$work/jobs.d/web/sync_db@web1.yaml"
-sleep 0.5
-curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 0' || fail "broken file accepted"
+wait_for 5 "broken file accepted" metrics_has "$url" 'cronmetrics_config_last_reload_successful 0'
 curl -s "$url/metrics" | grep -q '^cronjob_status{job_name="sync_db"' || fail "last good set dropped"
 sed -i '/^colour: blue$/d' "$work/jobs.d/web/sync_db@web1.yaml"
 kill -HUP $pid
-for _ in $(seq 1 50); do
-  curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 1' && break
-  sleep 0.1
-done
-curl -s "$url/metrics" | grep -qx 'cronmetrics_config_last_reload_successful 1' || fail "no successful reload after the fix and SIGHUP"
-grep -q "SIGHUP: reloading jobs" "$work/server.log" || fail "SIGHUP not seen"
+wait_for 5 "no successful reload after the fix and SIGHUP" metrics_has "$url" 'cronmetrics_config_last_reload_successful 1'
+wait_for 5 "SIGHUP not seen" grep -q "SIGHUP: reloading jobs" "$work/server.log"
 created=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/job" -H "Authorization: Bearer e2e-admin" \
   -H "Content-Type: application/json" -d '{"job_name":"backup","host":"db1","automatic_failure_threshold":600}')
 [[ $created == 201 ]] || fail "API create answered $created"

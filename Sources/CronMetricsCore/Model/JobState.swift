@@ -28,6 +28,9 @@ public struct JobState: Sendable, Hashable {
         lastRunAt = result.runAt
         lastDuration = result.duration
         lastExitCode = result.exitCode
+        // A result ends the silence: the next one is new, even if the clock was
+        // stepped back to the very instant the last one was counted from.
+        missedAnchor = nil
         runsTotal += 1
         switch result.status {
         case .success:

@@ -56,7 +56,9 @@ public struct Verdict: Sendable, Hashable {
             anchor = candidate
         }
         let deadline = anchor.addingTimeInterval(TimeInterval(job.threshold.seconds))
-        if now > deadline {
+        // A silence already counted as missed stays missed until a new result,
+        // even if the clock is stepped back before its deadline.
+        if now > deadline || state.missedAnchor == anchor {
             return Verdict(status: .missedDeadline, deadline: deadline, anchor: anchor)
         }
         let status: ExportedStatus
