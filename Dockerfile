@@ -8,6 +8,8 @@ RUN apt-get update \
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# Sources/CronMetricsServer/OpenAPI/openapi.yaml links here; it is compiled in.
+COPY docs/openapi.yaml ./docs/openapi.yaml
 COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product cronmetrics --static-swift-stdlib \
  && install -D "$(swift build -c release --show-bin-path)/cronmetrics" /out/cronmetrics \

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "cronmetrics", targets: ["cronmetrics"]),
         .library(name: "CronMetricsCore", targets: ["CronMetricsCore"]),
         .library(name: "CronMetricsServer", targets: ["CronMetricsServer"]),
+        .library(name: "CronMetricsClient", targets: ["CronMetricsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -23,69 +24,48 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
-        .target(
-            name: "CronMetricsCore",
-            dependencies: [
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
+        // The domain: job files, reconcile, store, live state, metrics text,
+        // the API's models and the one job edit path. No HTTP or CLI framework.
+        .target(name: "CronMetricsCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The HTTP server (Hummingbird) and its services. The OpenAPI document
+        // (a link to docs/openapi.yaml) is compiled in, so the binary serves it
+        // byte for byte with nothing beside it.
         .target(
             name: "CronMetricsServer",
             dependencies: [
                 "CronMetricsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            resources: [.embedInCode("OpenAPI/openapi.yaml")]
         ),
-        .executableTarget(
-            name: "cronmetrics",
-            dependencies: [
-                "CronMetricsCore",
-                "CronMetricsServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
-        .executableTarget(
-            name: "cronmetrics-bench",
-            dependencies: ["CronMetricsCore"],
-            path: "Benchmarks/CronMetricsBench"
-        ),
-        .target(
-            name: "CronMetricsTestSupport",
-            dependencies: ["CronMetricsCore"],
-            path: "Tests/CronMetricsTestSupport"
-        ),
-        .testTarget(
-            name: "CronMetricsCoreTests",
-            dependencies: ["CronMetricsCore", "CronMetricsTestSupport"],
-            exclude: ["Fixtures"]
-        ),
-        .testTarget(
-            name: "CronMetricsServerTests",
-            dependencies: [
-                "CronMetricsServer",
-                "CronMetricsTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Yams", package: "Yams"),
-            ]
-        ),
-        .testTarget(
-            name: "CronMetricsCLITests",
-            dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"]
-        ),
+        // The API client the CLI uses for --server.
+        .target(name: "CronMetricsClient", dependencies: [
+            "CronMetricsCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // The executable: ArgumentParser commands only.
+        .executableTarget(name: "cronmetrics", dependencies: [
+            "CronMetricsCore", "CronMetricsServer", "CronMetricsClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cronmetrics-bench", dependencies: ["CronMetricsCore"], path: "Benchmarks/CronMetricsBench"),
+        .target(name: "CronMetricsTestSupport", dependencies: ["CronMetricsCore"], path: "Tests/CronMetricsTestSupport"),
+        .testTarget(name: "CronMetricsCoreTests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CronMetricsServerTests", dependencies: [
+            "CronMetricsServer", "CronMetricsTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "CronMetricsCLITests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"]),
     ],
     swiftLanguageModes: [.v6]
 )

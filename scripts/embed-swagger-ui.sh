@@ -13,7 +13,7 @@ python3 -m pip download -q --no-deps "swagger-ui-bundle==$version" -d "$work"
 python3 -m zipfile -e "$work"/swagger_ui_bundle-*.whl "$work/x"
 dist=$(echo "$work"/x/swagger_ui_bundle/vendor/swagger-ui-*)
 ui_version=${dist##*swagger-ui-}
-out=Sources/CronMetricsServer/SwaggerUIAssets.swift
+out=Sources/CronMetricsServer/OpenAPI/SwaggerUIAssets.swift
 python3 - "$dist" "$ui_version" "$out" <<'PY'
 import base64, gzip, hashlib, sys
 dist, version, out = sys.argv[1:]

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
+import CronMetricsCore
 import Glibc
-#endif
 
 /// The `cronmetrics` binary: server and CLI in one.
 @main
@@ -10,6 +9,7 @@ struct CronMetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cronmetrics",
         abstract: "Tells you whether your cron jobs ran, and exports that truth to Prometheus.",
+        version: CronMetricsVersion.current,
         subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self, PurgeCommand.self])
 
     /// Exit codes: 0 ok, 1 failure, 2 usage. ArgumentParser's own usage code (64)
@@ -36,11 +36,4 @@ struct CronMetricsCommand: AsyncParsableCommand {
             Glibc.exit(code.rawValue)
         }
     }
-}
-
-/// Writes a line to standard error.
-func printError(_ message: String) {
-    var line = message
-    if !line.hasSuffix("\n") { line += "\n" }
-    FileHandle.standardError.write(Data(line.utf8))
 }

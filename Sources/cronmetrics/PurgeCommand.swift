@@ -13,10 +13,9 @@ struct PurgeCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database file.") var database: String?
 
     func run() async throws {
-        var flags: [String: (value: String, flag: String)] = [:]
-        if let database { flags["storage.database"] = (database, "--database") }
-        let effective = try EffectiveConfiguration(configFile: file.config, flags: flags)
-        var seconds = effective.server.retentionDays * 86_400
+        let flags = database.map { [ConfigKey.database: FlagValue($0, flag: "--database")] } ?? [:]
+        let server = try Settings.server(try Settings.load(configFile: file.config, flags: flags))
+        var seconds = server.retentionDays * 86_400
         if let olderThan {
             guard let age = Threshold(parsing: olderThan) else {
                 throw ValidationError("--older-than must be a duration such as 30d, 12h or 3600 (got \(olderThan))")
@@ -24,7 +23,7 @@ struct PurgeCommand: AsyncParsableCommand {
             seconds = age.seconds
         }
         let cutoff = Date().addingTimeInterval(-Double(seconds))
-        let path = effective.server.databasePath
+        let path = server.databasePath
         guard FileManager.default.fileExists(atPath: path) else {
             // Opening would create an empty database: a typo would look like success.
             printError("error: no database at \(path); nothing to purge (check --database or storage.database)")
@@ -32,14 +31,14 @@ struct PurgeCommand: AsyncParsableCommand {
         }
         let store: AppDatabase
         do {
-            store = try AppDatabase(path: effective.server.databasePath)
+            store = try AppDatabase(path: server.databasePath)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        let removed = try await store.purge(olderThan: cutoff, keepLast: effective.server.keepLast)
+        let removed = try await store.purge(olderThan: cutoff, keepLast: server.keepLast)
         try store.close()
         print("Purged \(removed) result\(removed == 1 ? "" : "s") received before \(RFC3339.format(cutoff))"
-            + (effective.server.keepLast > 0 ? " (keeping the last \(effective.server.keepLast) per job)" : ""))
+            + (server.keepLast > 0 ? " (keeping the last \(server.keepLast) per job)" : ""))
     }
 }

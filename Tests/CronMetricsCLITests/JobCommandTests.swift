@@ -65,7 +65,8 @@ struct JobCommandTests {
         let json = try CLIRunner.run(["job", "list", "--output", "json", "--status", "paused"], in: tree.path)
         let jobs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(jobs.map { $0["id"] as? String } == ["longer-name@h2"])
-        #expect(jobs.first?["file"] as? String == "./jobs.d/deep/longer-name@h2.yaml")
+        #expect(jobs.first?["path"] as? String == "deep/longer-name@h2.yaml")
+        #expect(jobs.first?["automatic_failure_threshold"] as? Int == 60)
     }
 
     @Test("an edit that would make the tree invalid changes nothing and exits 1")

@@ -22,17 +22,17 @@ struct ConfigurationTests {
         let config = try AppConfiguration(
             file: file,
             environment: ["CRONMETRICS_JOBS_DIR": "/env/jobs.d", "CRONMETRICS_STORAGE_DATABASE": "/env/cm.db", "CRONMETRICS_SECURITY_ADMIN_API_KEYS": "a, b"],
-            flags: ["storage.database": ("/flag/cm.db", "--database")])
-        #expect(config.string("server.listen") == "0.0.0.0:9000")
-        #expect(config.settings["server.listen"]?.source == "\(file):2:3")
-        #expect(config.string("jobs.dir") == "/env/jobs.d")
-        #expect(config.settings["jobs.dir"]?.source == "env CRONMETRICS_JOBS_DIR")
-        #expect(config.string("storage.database") == "/flag/cm.db")
-        #expect(config.settings["storage.database"]?.source == "flag --database")
-        #expect(config.integer("retention.days") == 7)
-        #expect(config.list("security.admin_api_keys") == ["a", "b"])
-        #expect(config.string("log.level") == "info")
-        #expect(config.settings["log.level"]?.source == "default")
+            flags: [.database: FlagValue("/flag/cm.db", flag: "--database")])
+        #expect(config.string(.listen) == "0.0.0.0:9000")
+        #expect(config.setting(.listen)?.source == "\(file):2:3")
+        #expect(config.string(.jobsDir) == "/env/jobs.d")
+        #expect(config.setting(.jobsDir)?.source == "env CRONMETRICS_JOBS_DIR")
+        #expect(config.string(.database) == "/flag/cm.db")
+        #expect(config.setting(.database)?.source == "flag --database")
+        #expect(config.integer(.retentionDays) == 7)
+        #expect(config.list(.adminAPIKeys) == ["a", "b"])
+        #expect(config.string(.logLevel) == "info")
+        #expect(config.setting(.logLevel)?.source == "default")
     }
 
     @Test("unknown keys and bad values are errors with file:line:column; all are reported")
@@ -69,9 +69,9 @@ struct ConfigurationTests {
     @Test("a list from the environment may be a JSON array, for items with commas")
     func jsonListFromEnvironment() throws {
         let config = try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": #"["\\d{1,3}", "token=[^ ]+"]"#])
-        #expect(config.list("retention.redact_patterns") == [#"\d{1,3}"#, "token=[^ ]+"])
+        #expect(config.list(.redactPatterns) == [#"\d{1,3}"#, "token=[^ ]+"])
         let plain = try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": "a, b"])
-        #expect(plain.list("retention.redact_patterns") == ["a", "b"])
+        #expect(plain.list(.redactPatterns) == ["a", "b"])
         #expect(throws: ConfigError.self) {
             try AppConfiguration(file: nil, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": "[not json"])
         }
@@ -80,12 +80,12 @@ struct ConfigurationTests {
     @Test("no file at all: the defaults run the server")
     func defaults() throws {
         let config = try AppConfiguration(file: nil, environment: [:])
-        #expect(config.string("server.listen") == "127.0.0.1:8080")
-        #expect(config.string("jobs.dir") == "./jobs.d")
-        #expect(config.string("storage.database") == "./cronmetrics.db")
-        #expect(config.integer("retention.days") == 30)
-        #expect(config.integer("retention.max_output_bytes") == 65536)
-        #expect(config.optionalString("server.tls.cert_file") == nil)
+        #expect(config.string(.listen) == "127.0.0.1:8080")
+        #expect(config.string(.jobsDir) == "./jobs.d")
+        #expect(config.string(.database) == "./cronmetrics.db")
+        #expect(config.integer(.retentionDays) == 30)
+        #expect(config.integer(.maxOutputBytes) == 65536)
+        #expect(config.optionalString(.tlsCertFile) == nil)
     }
 }
 

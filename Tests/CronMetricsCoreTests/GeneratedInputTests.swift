@@ -86,7 +86,7 @@ struct GeneratedInputTests {
                 let config = try AppConfiguration(file: path, environment: environment)
                 for key in ConfigKey.all {
                     if case let .integer(min, max) = key.kind {
-                        #expect((min...max).contains(config.integer(key.key)), "\(key.key) out of bounds")
+                        #expect((min...max).contains(config.integer(key)), "\(key.key) out of bounds")
                     }
                 }
             } catch {

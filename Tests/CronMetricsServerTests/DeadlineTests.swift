@@ -104,13 +104,14 @@ struct DeadlineTests {
     func restart() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
-        let (app, runtime) = try await fixture.appWithRuntime()
+        let components = try await fixture.components()
+        let app = buildApplication(components)
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"failure","exit_code":3,"duration":1.5}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(700)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
         }
-        await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+        await fixture.deadlineService(components).tick()
         fixture.clock.advance(10)
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
@@ -126,8 +127,9 @@ struct DeadlineTests {
     func bookkeepingRetried() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
-        let (app, runtime) = try await fixture.appWithRuntime()
-        let service = DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger)
+        let components = try await fixture.components()
+        let app = buildApplication(components)
+        let service = fixture.deadlineService(components)
         try await app.test(.router) { client async throws in
             fixture.clock.advance(700)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
@@ -152,13 +154,14 @@ struct DeadlineTests {
     func reAdded() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
-        let (app, runtime) = try await fixture.appWithRuntime()
+        let components = try await fixture.components()
+        let app = buildApplication(components)
         let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(700)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
-            await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+            await fixture.deadlineService(components).tick()
             let file = "\(fixture.jobsDir)/nightly@web1.yaml"
             let saved = try Data(contentsOf: URL(fileURLWithPath: file))
             try FileManager.default.removeItem(atPath: file)
@@ -170,7 +173,7 @@ struct DeadlineTests {
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true,
                     "not pending with a fresh threshold")
-            await DeadlineService(runtime: runtime, logger: ServerFixture.quietLogger).tick()
+            await fixture.deadlineService(components).tick()
         }
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.value("cronjob_runs_total", "nightly") == "1")

@@ -31,7 +31,7 @@ struct MetricsTests {
                 #expect(text.contains(#"cronjob_status{job_name="a",host="web1",env="prod",team="infra",status="pending"} -1"#))
                 #expect(text.contains("\ncronjob_total 1\n"))
                 #expect(text.contains("\ncronmetrics_config_last_reload_successful 1\n"))
-                #expect(text.contains("cronmetrics_build_info{version=\"\(ServerMetrics.version)\"} 1"))
+                #expect(text.contains("cronmetrics_build_info{version=\"\(CronMetricsVersion.current)\"} 1"))
                 #expect(text.contains("cronmetrics_config_hash "))
             }
         }

@@ -49,27 +49,30 @@ final class ServerFixture: Sendable {
     /// The app on this fixture's tree and database; `adjust` changes the
     /// configuration first (polling, redaction …).
     func app(logger: Logger? = nil, _ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> some ApplicationProtocol {
-        var configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
-            adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)], jobsWatch: .off)
-        // No watcher unless a test asks for one: it would race the test's own
-        // /-/reload calls and assertions.
-        try adjust(&configuration)
-        let logger = logger ?? Self.quietLogger
         let clock = clock
-        return try await buildApplication(configuration: configuration, logger: logger, now: { clock.now })
+        return try await buildApplication(configuration: try configuration(adjust), logger: logger ?? Self.quietLogger, now: { clock.now })
     }
 
-    /// The app and its runtime, so a test can drive services (a deadline tick) by hand.
-    func appWithRuntime(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> (some ApplicationProtocol, ServerRuntime) {
+    /// The configuration tests start from: this fixture's tree and database,
+    /// an admin key, no watcher (it would race the test's own /-/reload calls).
+    func configuration(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) rethrows -> ServerConfiguration {
         var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
             adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)], jobsWatch: .off)
         try adjust(&configuration)
-        let logger = Self.quietLogger
+        return configuration
+    }
+
+    /// The server's pieces on this fixture, so a test can drive a service by hand.
+    func components(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) async throws -> ServerComponents {
         let clock = clock
-        let runtime = try await ServerRuntime(configuration: configuration, logger: logger, now: { clock.now })
-        return (buildApplication(runtime: runtime, logger: logger), runtime)
+        return try await ServerComponents(configuration: try configuration(adjust), logger: Self.quietLogger, now: { clock.now })
+    }
+
+    /// The deadline service of `components`, for ticks by hand.
+    func deadlineService(_ components: ServerComponents) -> DeadlineService {
+        DeadlineService(state: components.state, database: components.database, interval: .seconds(1),
+                        now: components.now, logger: Self.quietLogger)
     }
 
     /// Runs SQL on the fixture's database with the sqlite3 tool, as another process would.

@@ -24,7 +24,7 @@ public struct AppConfiguration: Sendable {
     ///   - environment: the process environment.
     ///   - flags: values given on the command line, by key, with the flag's name.
     /// - Throws: ``ConfigError`` listing every problem.
-    public init(file: String?, environment: [String: String], flags: [String: (value: String, flag: String)] = [:]) throws(ConfigError) {
+    public init(file: String?, environment: [String: String], flags: [ConfigKey: FlagValue] = [:]) throws(ConfigError) {
         var problems: [String] = []
         for key in ConfigKey.all {
             settings[key.key] = Setting(key: key, values: Self.split(key.defaultValue, key.kind), source: "default")
@@ -46,38 +46,42 @@ public struct AppConfiguration: Sendable {
                 }
             }
         }
-        for (name, given) in flags {
-            guard let key = ConfigKey.byKey[name] else { continue }
+        for (key, given) in flags {
             let values = Self.split(given.value, key.kind)
             if let problem = Self.check(values, key) {
                 problems.append("flag \(given.flag): \(problem)")
             } else {
-                settings[name] = Setting(key: key, values: values, source: "flag \(given.flag)")
+                settings[key.key] = Setting(key: key, values: values, source: "flag \(given.flag)")
             }
         }
         guard problems.isEmpty else { throw ConfigError(problems) }
     }
 
-    public func string(_ key: String) -> String {
-        settings[key]?.values.first ?? ""
+    /// A setting's value and where it came from.
+    public func setting(_ key: ConfigKey) -> Setting? {
+        settings[key.key]
+    }
+
+    public func string(_ key: ConfigKey) -> String {
+        settings[key.key]?.values.first ?? ""
     }
 
     /// nil when the setting is empty (an optional path not given).
-    public func optionalString(_ key: String) -> String? {
+    public func optionalString(_ key: ConfigKey) -> String? {
         let value = string(key)
         return value.isEmpty ? nil : value
     }
 
-    public func integer(_ key: String) -> Int {
+    public func integer(_ key: ConfigKey) -> Int {
         Int(string(key)) ?? 0
     }
 
-    public func boolean(_ key: String) -> Bool {
+    public func boolean(_ key: ConfigKey) -> Bool {
         string(key) == "true"
     }
 
-    public func list(_ key: String) -> [String] {
-        settings[key]?.values ?? []
+    public func list(_ key: ConfigKey) -> [String] {
+        settings[key.key]?.values ?? []
     }
 
     private mutating func loadFile(_ path: String) -> [String] {

@@ -1,5 +1,7 @@
-/// Every setting of `cronmetrics.yaml`: its dotted key, type, default and the
+/// One setting of `cronmetrics.yaml`: its dotted key, type, default and the
 /// environment variable that overrides it (`CRONMETRICS_<SECTION>_<KEY>`).
+/// Settings are read by these constants (`settings.integer(.retentionDays)`),
+/// never by string.
 public struct ConfigKey: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case string
@@ -16,31 +18,43 @@ public struct ConfigKey: Sendable, Hashable {
     /// Printed masked by `config show`.
     public let secret: Bool
 
+    init(_ key: String, _ kind: Kind, default defaultValue: String = "", secret: Bool = false) {
+        self.key = key
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.secret = secret
+    }
+
     public var environmentName: String {
         "CRONMETRICS_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
+    public static let listen = ConfigKey("server.listen", .string, default: "127.0.0.1:8080")
+    public static let tlsCertFile = ConfigKey("server.tls.cert_file", .string)
+    public static let tlsKeyFile = ConfigKey("server.tls.key_file", .string)
+    public static let maxConnections = ConfigKey("server.max_connections", .integer(min: 16, max: 1_000_000), default: "4096")
+    public static let headerTimeoutSeconds = ConfigKey("server.header_timeout_seconds", .integer(min: 1, max: 3600), default: "10")
+    public static let bodyTimeoutSeconds = ConfigKey("server.body_timeout_seconds", .integer(min: 1, max: 3600), default: "30")
+    public static let idleTimeoutSeconds = ConfigKey("server.idle_timeout_seconds", .integer(min: 1, max: 3600), default: "60")
+    public static let maxBodyBytes = ConfigKey("server.max_body_bytes", .integer(min: 1024, max: 64 << 20), default: "1048576")
+    public static let jobsDir = ConfigKey("jobs.dir", .string, default: "./jobs.d")
+    public static let jobsWatch = ConfigKey("jobs.watch", .choice(["inotify", "poll", "off"]), default: "inotify")
+    public static let pollIntervalSeconds = ConfigKey("jobs.poll_interval_seconds", .integer(min: 1, max: 3600), default: "2")
+    public static let database = ConfigKey("storage.database", .string, default: "./cronmetrics.db")
+    public static let adminAPIKeys = ConfigKey("security.admin_api_keys", .list, secret: true)
+    public static let retentionDays = ConfigKey("retention.days", .integer(min: 1, max: 36_500), default: "30")
+    public static let keepLast = ConfigKey("retention.keep_last", .integer(min: 0, max: 1_000_000), default: "0")
+    public static let redactOutput = ConfigKey("retention.redact_output", .boolean, default: "false")
+    public static let redactPatterns = ConfigKey("retention.redact_patterns", .list)
+    public static let maxOutputBytes = ConfigKey("retention.max_output_bytes", .integer(min: 0, max: 16 << 20), default: "65536")
+    public static let logLevel = ConfigKey("log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: "info")
+    public static let logFormat = ConfigKey("log.format", .choice(["text", "json"]), default: "text")
+
+    /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
-        ConfigKey(key: "server.listen", kind: .string, defaultValue: "127.0.0.1:8080", secret: false),
-        ConfigKey(key: "server.tls.cert_file", kind: .string, defaultValue: "", secret: false),
-        ConfigKey(key: "server.tls.key_file", kind: .string, defaultValue: "", secret: false),
-        ConfigKey(key: "server.max_connections", kind: .integer(min: 16, max: 1_000_000), defaultValue: "4096", secret: false),
-        ConfigKey(key: "server.header_timeout_seconds", kind: .integer(min: 1, max: 3600), defaultValue: "10", secret: false),
-        ConfigKey(key: "server.body_timeout_seconds", kind: .integer(min: 1, max: 3600), defaultValue: "30", secret: false),
-        ConfigKey(key: "server.idle_timeout_seconds", kind: .integer(min: 1, max: 3600), defaultValue: "60", secret: false),
-        ConfigKey(key: "server.max_body_bytes", kind: .integer(min: 1024, max: 64 << 20), defaultValue: "1048576", secret: false),
-        ConfigKey(key: "jobs.dir", kind: .string, defaultValue: "./jobs.d", secret: false),
-        ConfigKey(key: "jobs.watch", kind: .choice(["inotify", "poll", "off"]), defaultValue: "inotify", secret: false),
-        ConfigKey(key: "jobs.poll_interval_seconds", kind: .integer(min: 1, max: 3600), defaultValue: "2", secret: false),
-        ConfigKey(key: "storage.database", kind: .string, defaultValue: "./cronmetrics.db", secret: false),
-        ConfigKey(key: "security.admin_api_keys", kind: .list, defaultValue: "", secret: true),
-        ConfigKey(key: "retention.days", kind: .integer(min: 1, max: 36_500), defaultValue: "30", secret: false),
-        ConfigKey(key: "retention.keep_last", kind: .integer(min: 0, max: 1_000_000), defaultValue: "0", secret: false),
-        ConfigKey(key: "retention.redact_output", kind: .boolean, defaultValue: "false", secret: false),
-        ConfigKey(key: "retention.redact_patterns", kind: .list, defaultValue: "", secret: false),
-        ConfigKey(key: "retention.max_output_bytes", kind: .integer(min: 0, max: 16 << 20), defaultValue: "65536", secret: false),
-        ConfigKey(key: "log.level", kind: .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), defaultValue: "info", secret: false),
-        ConfigKey(key: "log.format", kind: .choice(["text", "json"]), defaultValue: "text", secret: false),
+        listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
+        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, retentionDays, keepLast,
+        redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat,
     ]
 
     public static let byKey: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

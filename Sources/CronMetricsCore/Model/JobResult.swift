@@ -1,11 +1,5 @@
 import Foundation
 
-/// How a run ended, as its host reported it.
-public enum RunStatus: String, Sendable, Codable, Hashable {
-    case success
-    case failure
-}
-
 /// One submitted run of a job.
 public struct JobResult: Sendable, Hashable {
     /// The row id, once stored.

@@ -1,25 +1,5 @@
 import Foundation
 
-/// The status a job exports, and its value on `cronjob_status`.
-public enum ExportedStatus: String, Sendable, Hashable, CaseIterable {
-    case success
-    case failure
-    case missedDeadline = "missed_deadline"
-    case maintenance
-    case paused
-    /// Never reported and still within its threshold: no verdict yet.
-    case pending
-
-    /// 1 success; 0 failure or missed deadline; -1 no verdict (maintenance, paused, pending).
-    public var value: Int {
-        switch self {
-        case .success: return 1
-        case .failure, .missedDeadline: return 0
-        case .maintenance, .paused, .pending: return -1
-        }
-    }
-}
-
 /// A job's status at one instant, and when it can next change by itself.
 public struct Verdict: Sendable, Hashable {
     public var status: ExportedStatus

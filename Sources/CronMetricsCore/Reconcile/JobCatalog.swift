@@ -1,21 +1,6 @@
 import Crypto
 import Foundation
 
-/// One job of a validated tree, with the file it came from.
-public struct CatalogEntry: Hashable, Sendable {
-    public var job: Job
-    /// Path relative to the tree's root.
-    public var path: String
-    /// Lowercase hex SHA-256 of the file's bytes.
-    public var contentHash: String
-
-    public init(job: Job, path: String, contentHash: String) {
-        self.job = job
-        self.path = path
-        self.contentHash = contentHash
-    }
-}
-
 /// A whole tree that validated: every job by id. Immutable; a reload builds a new one.
 public struct JobCatalog: Sendable {
     public let entries: [JobID: CatalogEntry]

@@ -1,23 +1,6 @@
 import Crypto
 import Foundation
 
-/// The outcome of reading a whole tree.
-public struct TreeLoad: Sendable {
-    /// The validated catalog, or nil when any file has an error.
-    public var catalog: JobCatalog?
-    /// Every error and warning, sorted by path and line.
-    public var diagnostics: [JobFileDiagnostic]
-    /// How many files decoded to a job (duplicates included).
-    public var jobCount: Int
-    /// How many job files the tree holds.
-    public var fileCount: Int
-    /// How many of them were read and parsed in this pass (the rest came from the cache).
-    public var parsedCount: Int
-
-    public var errors: [JobFileDiagnostic] { diagnostics.filter { $0.severity == .error } }
-    public var warnings: [JobFileDiagnostic] { diagnostics.filter { $0.severity == .warning } }
-}
-
 /// Reads a `jobs.d` tree into a validated catalog, parsing only files whose
 /// (path, size, mtime, inode) changed since its previous pass.
 public struct JobTreeLoader: Sendable {
@@ -123,32 +106,5 @@ public struct JobTreeLoader: Sendable {
         }
         return TreeLoad(catalog: catalog, diagnostics: diagnostics, jobCount: jobs.count,
                         fileCount: files.count, parsedCount: parsedCount)
-    }
-}
-
-/// Fixed slots that parallel workers fill, each index written by exactly one worker.
-// @unchecked Sendable: every index is written once, by one worker, and read only
-// after concurrentPerform has returned (which orders those writes before the reads).
-private final class ResultSlots<Value>: @unchecked Sendable {
-    // A raw buffer rather than an Array: concurrent writes to distinct elements of
-    // a class's Array property would trip Swift's exclusivity checks.
-    private let slots: UnsafeMutableBufferPointer<Value?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ value: Value) {
-        slots[index] = value
-    }
-
-    func values() -> [Value] {
-        slots.compactMap { $0 }
     }
 }

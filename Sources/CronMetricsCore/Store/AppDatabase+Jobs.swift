@@ -70,48 +70,10 @@ extension AppDatabase {
     }
 
     static func fetchStoredJobs(_ db: Database) throws -> [StoredJob] {
-        try Row.fetchAll(db, sql: "SELECT * FROM jobs").map { row in
-            let thresholdText: String? = row["threshold_text"]
-            let thresholdSeconds: Int = row["threshold_seconds"]
-            let labelsJSON: String = row["labels"]
-            let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsJSON.utf8))) ?? [:]
-            let statusText: String = row["status"]
-            let until: Double? = row["maintenance_until"]
-            let job = Job(
-                jobName: row["job_name"],
-                host: row["host"],
-                threshold: thresholdText.flatMap(Threshold.init(parsing:)) ?? Threshold(seconds: thresholdSeconds),
-                status: Lifecycle(rawValue: statusText) ?? .active,
-                maintenanceUntil: until.map(Date.init(timeIntervalSince1970:)),
-                labels: labels,
-                apiKeySHA256: row["api_key_sha256"],
-                description: row["description"])
-            let firstSeen: Double = row["first_seen"]
-            return StoredJob(job: job, path: row["path"], contentHash: row["content_hash"],
-                             firstSeen: Date(timeIntervalSince1970: firstSeen))
-        }
+        try JobRow.fetchAll(db).map(\.stored)
     }
 
     private static func upsert(_ entry: CatalogEntry, firstSeen: Double, updatedAt: Double, _ db: Database) throws {
-        let job = entry.job
-        let labels = try json(job.labels)
-        // A cached statement: a cold reconcile of a large tree runs this once per job.
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO jobs (id, job_name, host, path, threshold_seconds, threshold_text, status,
-                              maintenance_until, labels, api_key_sha256, description, content_hash,
-                              first_seen, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET
-                path = excluded.path, threshold_seconds = excluded.threshold_seconds,
-                threshold_text = excluded.threshold_text, status = excluded.status,
-                maintenance_until = excluded.maintenance_until, labels = excluded.labels,
-                api_key_sha256 = excluded.api_key_sha256, description = excluded.description,
-                content_hash = excluded.content_hash, updated_at = excluded.updated_at
-            """)
-        try statement.execute(arguments: [
-                job.id.description, job.jobName, job.host, entry.path, job.threshold.seconds, job.threshold.text,
-                job.status.rawValue, job.maintenanceUntil?.timeIntervalSince1970, labels, job.apiKeySHA256,
-                job.description, entry.contentHash, firstSeen, updatedAt,
-            ])
+        try db.cachedStatement(sql: JobRow.upsertSQL).execute(arguments: try JobRow.arguments(entry, firstSeen: firstSeen, updatedAt: updatedAt))
     }
 }

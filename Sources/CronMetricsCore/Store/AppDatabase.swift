@@ -53,41 +53,10 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: jobs and results") { db in
-            try db.create(table: "jobs") { t in
-                t.primaryKey("id", .text)
-                t.column("job_name", .text).notNull()
-                t.column("host", .text).notNull()
-                t.column("path", .text).notNull()
-                t.column("threshold_seconds", .integer).notNull()
-                t.column("threshold_text", .text)
-                t.column("status", .text).notNull()
-                t.column("maintenance_until", .double)
-                t.column("labels", .text).notNull()
-                t.column("api_key_sha256", .text)
-                t.column("description", .text)
-                t.column("content_hash", .text).notNull()
-                t.column("first_seen", .double).notNull()
-                t.column("updated_at", .double).notNull()
-            }
-            try db.create(index: "jobs_api_key_sha256", on: "jobs", columns: ["api_key_sha256"])
-            try db.create(table: "results") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("job_id", .text).notNull()
-                t.column("received_at", .double).notNull()
-                t.column("run_at", .double)
-                t.column("status", .text).notNull()
-                t.column("duration", .double)
-                t.column("exit_code", .integer)
-                t.column("output", .text)
-                t.column("labels", .text)
-            }
-            try db.create(index: "results_job_received", on: "results", columns: ["job_id", "received_at"])
-            try db.create(index: "results_received", on: "results", columns: ["received_at"])
-        }
-        registerStateMigration(&migrator)
-        return migrator
+    /// Labels as stored: a JSON object with sorted keys.
+    static func json(_ labels: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(labels), as: UTF8.self)
     }
 }

@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import CronMetricsCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Calls a running server's API with an admin key, in the API's own JSON
+/// coding (the models the server encodes are the ones decoded here).
+public struct APIClient: Sendable {
+    public let base: String
+    let adminKey: String
+
+    public init(server: String, adminKey: String) {
+        var base = server
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        self.adminKey = adminKey
+    }
+
+    /// What a server answered other than 2xx.
+    public struct Failure: Error, Sendable {
+        public var status: Int
+        public var body: ErrorBody?
+    }
+
+    /// Sends a request; decodes a 2xx answer as `Answer`.
+    /// - Throws: ``Failure`` for any other status, ``JobEditError/unavailable(_:)`` when unreachable.
+    public func send<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = JSONValue?.none,
+                                        as: Answer.Type) async throws -> Answer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder.encode(body)))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw JobEditError.unavailable("cannot reach \(base): \(error)")
+        }
+        let data = Data(bytes.readableBytesView)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw Failure(status: Int(response.status.code), body: try? APICoding.decoder.decode(ErrorBody.self, from: data))
+        }
+        if Answer.self == Empty.self, let empty = Empty() as? Answer { return empty }
+        return try APICoding.decoder.decode(Answer.self, from: data)
+    }
+
+    /// An answer with no body (204).
+    public struct Empty: Decodable, Sendable {
+        public init() {}
+    }
+
+    /// `text`, percent-encoded for a query value.
+    public static func query(_ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return "" }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// A job as the API shows it: the file's fields (the same names as in YAML),
+/// the file it lives in (relative to `jobs.d`), and, from a server, its
+/// current state. The key hash is not shown, only whether there is one.
+public struct JobRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var jobName: String
+    public var host: String
+    /// As written: a number of seconds or a duration string.
+    public var automaticFailureThreshold: JSONValue
+    public var thresholdSeconds: Int
+    public var status: String
+    public var maintenanceUntil: Date?
+    public var labels: [String: String]
+    public var description: String?
+    public var hasApiKey: Bool
+    public var path: String
+    /// What the server knows beyond the file; nil from a `jobs.d` checkout.
+    public var state: JobStateRecord?
+
+    public init(job: Job, path: String, state: JobStateRecord? = nil) {
+        id = job.id.description
+        jobName = job.jobName
+        host = job.host
+        automaticFailureThreshold = job.threshold.text.map(JSONValue.string) ?? .integer(Int64(job.threshold.seconds))
+        thresholdSeconds = job.threshold.seconds
+        status = job.status.rawValue
+        maintenanceUntil = job.maintenanceUntil
+        labels = job.labels
+        description = job.description
+        hasApiKey = job.apiKeySHA256 != nil
+        self.path = path
+        self.state = state
+    }
+
+    /// The threshold as people write it: `90m`, or `3600s` for plain seconds.
+    public var thresholdText: String {
+        automaticFailureThreshold.string ?? "\(thresholdSeconds)s"
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A job's state as the API shows it: its verdict and what its results left.
+public struct JobStateRecord: Codable, Sendable, Hashable {
+    /// The last result, when there is one.
+    public struct LastResult: Codable, Sendable, Hashable {
+        public var status: String
+        public var receivedAt: Date?
+        public var timestamp: Date?
+        public var duration: Double?
+        public var exitCode: Int?
+    }
+
+    /// The exported status (`success`, `missed_deadline` …), or `retired`.
+    public var status: String
+    public var value: Int
+    public var deadline: Date?
+    public var firstSeen: Date
+    public var lastResult: LastResult?
+    public var runsTotal: Int
+    public var failuresTotal: Int
+    public var missedDeadlinesTotal: Int
+
+    public init(firstSeen: Date, state: JobState, verdict: Verdict?) {
+        status = verdict?.status.rawValue ?? "retired"
+        value = verdict?.status.value ?? -1
+        deadline = verdict?.deadline
+        self.firstSeen = firstSeen
+        lastResult = state.lastStatus.map {
+            LastResult(status: $0.rawValue, receivedAt: state.lastReceivedAt, timestamp: state.lastRunAt,
+                       duration: state.lastDuration, exitCode: state.lastExitCode)
+        }
+        runsTotal = state.runsTotal
+        failuresTotal = state.failuresTotal
+        missedDeadlinesTotal = state.missedDeadlinesTotal
+    }
+}

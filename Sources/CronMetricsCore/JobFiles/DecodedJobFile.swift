@@ -1,0 +1,12 @@
+/// What decoding one job file produced: the job when it is valid, and every
+/// diagnostic found (decoding goes on after the first error, so one run of
+/// `validate` shows them all).
+public struct DecodedJobFile: Sendable {
+    public var job: Job?
+    public var diagnostics: [JobFileDiagnostic]
+    /// Where `job_name` is written, for pointing at duplicates.
+    public var idLine: Int
+    public var idColumn: Int
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}

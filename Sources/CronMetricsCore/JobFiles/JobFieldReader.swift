@@ -1,0 +1,229 @@
+import Foundation
+import Yams
+
+/// Reads the fields of one job mapping, collecting diagnostics as it goes.
+struct JobFieldReader {
+    let path: String
+    var diagnostics: [JobFileDiagnostic] = []
+    var idMark = (line: 1, column: 1)
+
+    init(path: String) {
+        self.path = path
+    }
+
+    mutating func error(_ message: String, at node: Node?, field: String?) {
+        diagnostics.append(.init(path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, field: field, message: message))
+    }
+
+    mutating func warning(_ message: String, at node: Node?, field: String?) {
+        diagnostics.append(.init(severity: .warning, path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, field: field, message: message))
+    }
+
+    mutating func read(_ mapping: Node.Mapping) -> Job? {
+        var values: [JobFileKey: (key: Node, value: Node)] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string else {
+                error("keys must be plain names, not a \(JobFileDecoder.kind(of: keyNode))", at: keyNode, field: nil)
+                continue
+            }
+            guard let key = JobFileKey(rawValue: name) else {
+                var message = "unknown key '\(name)'"
+                if let suggestion = JobFileKey.suggestion(for: name) {
+                    message += " (did you mean '\(suggestion.rawValue)'?)"
+                } else {
+                    message += "; allowed keys are " + JobFileKey.allCases.map(\.rawValue).joined(separator: ", ")
+                }
+                error(message, at: keyNode, field: name)
+                continue
+            }
+            if let first = values[key] {
+                error("duplicate key '\(name)' (first at line \(first.key.mark?.line ?? 1))", at: keyNode, field: name)
+                continue
+            }
+            values[key] = (keyNode, valueNode)
+        }
+        let mappingNode = Node.mapping(mapping)
+        for key in JobFileKey.required where values[key] == nil {
+            let hint = key == .version ? " (write 'version: \(Job.schemaVersion)')" : ""
+            error("missing required key '\(key.rawValue)'\(hint)", at: mappingNode, field: key.rawValue)
+        }
+
+        let version = values[.version].flatMap { readVersion($0.value) }
+        guard version != nil || values[.version] == nil else {
+            // A file of another schema version is not read any further: its other
+            // keys would only produce misleading errors.
+            return nil
+        }
+        let jobName = values[.jobName].flatMap { readIdentifier($0.value, field: .jobName) }
+        if let node = values[.jobName]?.value, let mark = node.mark { idMark = (mark.line, mark.column) }
+        let host = values[.host].flatMap { readIdentifier($0.value, field: .host) }
+        if let jobName, let host, let problem = JobID.problem(jobName: jobName, host: host) {
+            error(problem, at: values[.jobName]?.value, field: JobFileKey.jobName.rawValue)
+        }
+        let threshold = values[.automaticFailureThreshold].flatMap { readThreshold($0.value) }
+        var status = Lifecycle.active
+        var statusOK = true
+        if let node = values[.status]?.value, !node.isYAMLNull {
+            if let value = readLifecycle(node) { status = value } else { statusOK = false }
+        }
+        var maintenanceUntil: Date?
+        var maintenanceOK = true
+        if let node = values[.maintenanceUntil]?.value, !node.isYAMLNull {
+            maintenanceUntil = readTimestamp(node)
+            maintenanceOK = maintenanceUntil != nil
+        }
+        var labels: [String: String] = [:]
+        var labelsOK = true
+        if let node = values[.labels]?.value, !node.isYAMLNull {
+            if let value = readLabels(node) { labels = value } else { labelsOK = false }
+        }
+        var apiKeySHA256: String?
+        var keyOK = true
+        if let node = values[.apiKeySHA256]?.value, !node.isYAMLNull {
+            apiKeySHA256 = readKeyHash(node)
+            keyOK = apiKeySHA256 != nil
+        }
+        var description: String?
+        var descriptionOK = true
+        if let node = values[.description]?.value, !node.isYAMLNull {
+            description = readString(node, field: .description)
+            descriptionOK = description != nil
+        }
+
+        // Warnings only for files without errors: a broken file has more pressing news.
+        guard version != nil, let jobName, let host, let threshold,
+              statusOK, maintenanceOK, labelsOK, keyOK, descriptionOK, diagnostics.isEmpty
+        else { return nil }
+        if apiKeySHA256 == nil {
+            warning("job \(jobName)@\(host) has no api_key_sha256 and accepts no submissions; mint one with 'cronmetrics job rotate-key \(jobName)@\(host)'",
+                    at: mappingNode, field: JobFileKey.apiKeySHA256.rawValue)
+        }
+        if maintenanceUntil != nil, status != .maintenance {
+            warning("maintenance_until has no effect while status is '\(status.rawValue)'",
+                    at: values[.maintenanceUntil]?.key, field: JobFileKey.maintenanceUntil.rawValue)
+        }
+        return Job(jobName: jobName, host: host, threshold: threshold, status: status,
+                   maintenanceUntil: maintenanceUntil, labels: labels, apiKeySHA256: apiKeySHA256,
+                   description: description)
+    }
+
+    mutating func scalarText(_ node: Node, field: String) -> String? {
+        guard let scalar = node.scalar else {
+            error("'\(field)' must be a single value, not a \(JobFileDecoder.kind(of: node))", at: node, field: field)
+            return nil
+        }
+        if node.isYAMLNull {
+            error("'\(field)' must not be empty", at: node, field: field)
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func readVersion(_ node: Node) -> Int? {
+        guard let text = scalarText(node, field: "version") else { return nil }
+        guard let number = Int(text), number == Job.schemaVersion else {
+            if let number = Int(text), number > Job.schemaVersion {
+                error("unsupported version \(number): this build of cronmetrics reads version \(Job.schemaVersion); upgrade cronmetrics", at: node, field: "version")
+            } else {
+                error("'version' must be \(Job.schemaVersion) (got \"\(text)\")", at: node, field: "version")
+            }
+            return nil
+        }
+        return number
+    }
+
+    mutating func readIdentifier(_ node: Node, field: JobFileKey) -> String? {
+        guard let text = scalarText(node, field: field.rawValue) else { return nil }
+        if let problem = Identifier.problem(text) {
+            error("'\(field.rawValue)' \(problem) (got \"\(text)\")", at: node, field: field.rawValue)
+            return nil
+        }
+        return text
+    }
+
+    mutating func readThreshold(_ node: Node) -> Threshold? {
+        let field = JobFileKey.automaticFailureThreshold.rawValue
+        guard let text = scalarText(node, field: field) else { return nil }
+        if let threshold = Threshold(parsing: text) {
+            return threshold
+        }
+        let problem = Threshold.problem(text) ?? "it is not a duration"
+        error("'\(field)' is not a valid duration (got \"\(text.prefix(64))\"): \(problem)", at: node, field: field)
+        return nil
+    }
+
+    mutating func readLifecycle(_ node: Node) -> Lifecycle? {
+        guard let text = scalarText(node, field: "status") else { return nil }
+        guard let value = Lifecycle(rawValue: text) else {
+            let allowed = Lifecycle.allCases.map(\.rawValue).joined(separator: ", ")
+            error("'status' must be one of \(allowed) (got \"\(text)\")", at: node, field: "status")
+            return nil
+        }
+        return value
+    }
+
+    mutating func readTimestamp(_ node: Node) -> Date? {
+        let field = JobFileKey.maintenanceUntil.rawValue
+        guard let text = scalarText(node, field: field) else { return nil }
+        guard let date = RFC3339.parse(text) else {
+            error("'\(field)' must be an RFC 3339 timestamp with a time zone, such as 2026-12-01T06:00:00Z (got \"\(text.prefix(64))\")", at: node, field: field)
+            return nil
+        }
+        // Whole seconds, as files are written back: an edit through the API
+        // must not change the instant.
+        return Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    mutating func readKeyHash(_ node: Node) -> String? {
+        let field = JobFileKey.apiKeySHA256.rawValue
+        guard let text = scalarText(node, field: field) else { return nil }
+        guard APIKeyHash.isValidHex(text) else {
+            var message = "'\(field)' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"
+            if text.hasPrefix("cm_") {
+                message += "; this looks like a key itself, which must never be written to a file"
+            } else if APIKeyHash.isValidHex(text.lowercased()) {
+                message += "; write it in lowercase"
+            }
+            error(message, at: node, field: field)
+            return nil
+        }
+        return text
+    }
+
+    mutating func readString(_ node: Node, field: JobFileKey) -> String? {
+        scalarText(node, field: field.rawValue)
+    }
+
+    mutating func readLabels(_ node: Node) -> [String: String]? {
+        guard let mapping = node.mapping else {
+            error("'labels' must be a mapping of label names to values, such as {env: prod}", at: node, field: "labels")
+            return nil
+        }
+        var labels: [String: String] = [:]
+        var ok = true
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string else {
+                error("label names must be plain names, not a \(JobFileDecoder.kind(of: keyNode))", at: keyNode, field: "labels")
+                ok = false
+                continue
+            }
+            let field = "labels.\(name)"
+            if let problem = LabelName.problem(name) {
+                error(problem, at: keyNode, field: field)
+                ok = false
+                continue
+            }
+            if labels[name] != nil {
+                error("duplicate label '\(name)'", at: keyNode, field: field)
+                ok = false
+                continue
+            }
+            guard let value = scalarText(valueNode, field: field) else {
+                ok = false
+                continue
+            }
+            labels[name] = value
+        }
+        return ok ? labels : nil
+    }
+}

@@ -1,0 +1,53 @@
+/// The per-job metric families, in exposition order.
+public enum JobFamily: Int, CaseIterable, Sendable {
+    case status
+    case lastRun
+    case lastSuccess
+    case lastFailure
+    case lastDuration
+    case lastExitCode
+    case deadline
+    case threshold
+    case runs
+    case failures
+    case missedDeadlines
+
+    public var name: String {
+        switch self {
+        case .status: return "cronjob_status"
+        case .lastRun: return "cronjob_last_run_timestamp"
+        case .lastSuccess: return "cronjob_last_success_timestamp_seconds"
+        case .lastFailure: return "cronjob_last_failure_timestamp_seconds"
+        case .lastDuration: return "cronjob_last_duration_seconds"
+        case .lastExitCode: return "cronjob_last_exit_code"
+        case .deadline: return "cronjob_deadline_timestamp_seconds"
+        case .threshold: return "cronjob_threshold_seconds"
+        case .runs: return "cronjob_runs_total"
+        case .failures: return "cronjob_failures_total"
+        case .missedDeadlines: return "cronjob_missed_deadlines_total"
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .status: return "Status of cron job: 1=success, 0=failure, -1=maintenance/paused"
+        case .lastRun: return "Unix time of the job's last reported run."
+        case .lastSuccess: return "Unix time of the job's last successful run."
+        case .lastFailure: return "Unix time of the job's last failed run."
+        case .lastDuration: return "Duration in seconds of the job's last reported run."
+        case .lastExitCode: return "Exit code of the job's last reported run."
+        case .deadline: return "Unix time at which the job is failed automatically if it stays silent."
+        case .threshold: return "Seconds of silence after which the job is failed automatically."
+        case .runs: return "Results submitted for the job."
+        case .failures: return "Failed results submitted for the job."
+        case .missedDeadlines: return "Times the job stayed silent past its threshold."
+        }
+    }
+
+    public var type: String {
+        switch self {
+        case .runs, .failures, .missedDeadlines: return "counter"
+        default: return "gauge"
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/// How a run ended, as its host reported it.
+public enum RunStatus: String, Sendable, Codable, Hashable {
+    case success
+    case failure
+}

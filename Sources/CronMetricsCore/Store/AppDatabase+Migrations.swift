@@ -1,0 +1,70 @@
+import GRDB
+
+extension AppDatabase {
+    /// Every schema change, in order. A migration is never edited once released.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: jobs and results") { db in
+            try db.create(table: "jobs") { t in
+                t.primaryKey("id", .text)
+                t.column("job_name", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("threshold_seconds", .integer).notNull()
+                t.column("threshold_text", .text)
+                t.column("status", .text).notNull()
+                t.column("maintenance_until", .double)
+                t.column("labels", .text).notNull()
+                t.column("api_key_sha256", .text)
+                t.column("description", .text)
+                t.column("content_hash", .text).notNull()
+                t.column("first_seen", .double).notNull()
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "jobs_api_key_sha256", on: "jobs", columns: ["api_key_sha256"])
+            try db.create(table: "results") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("job_id", .text).notNull()
+                t.column("received_at", .double).notNull()
+                t.column("run_at", .double)
+                t.column("status", .text).notNull()
+                t.column("duration", .double)
+                t.column("exit_code", .integer)
+                t.column("output", .text)
+                t.column("labels", .text)
+            }
+            try db.create(index: "results_job_received", on: "results", columns: ["job_id", "received_at"])
+            try db.create(index: "results_received", on: "results", columns: ["received_at"])
+        }
+        migrator.registerMigration("v2: job state") { db in
+            try db.create(table: "job_state") { t in
+                t.primaryKey("job_id", .text)
+                t.column("last_status", .text)
+                t.column("last_received_at", .double)
+                t.column("last_run_at", .double)
+                t.column("last_duration", .double)
+                t.column("last_exit_code", .integer)
+                t.column("last_success_at", .double)
+                t.column("last_failure_at", .double)
+                t.column("runs_total", .integer).notNull().defaults(to: 0)
+                t.column("failures_total", .integer).notNull().defaults(to: 0)
+                t.column("missed_deadlines_total", .integer).notNull().defaults(to: 0)
+                t.column("missed_anchor", .double)
+                t.column("activated_at", .double)
+            }
+        }
+        // A job removed from the tree and added again (a branch switch, a revert,
+        // a reload in the middle of a checkout) keeps its first-seen time: it
+        // lives beside the job's state, which outlives the job's row.
+        migrator.registerMigration("v3: first_seen in job_state") { db in
+            try db.alter(table: "job_state") { t in
+                t.add(column: "first_seen", .double)
+            }
+            try db.execute(sql: """
+                UPDATE job_state SET first_seen = (SELECT first_seen FROM jobs WHERE jobs.id = job_state.job_id);
+                INSERT OR IGNORE INTO job_state (job_id, first_seen) SELECT id, first_seen FROM jobs;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Deletes results received before `cutoff`, except each job's `keepLast`
+    /// newest, in transactions of at most `batchSize` rows so that writers
+    /// (result submissions) wait for one small batch at most. No VACUUM: freed
+    /// pages are reused.
+    ///
+    /// Linear in the rows it deletes: with `keepLast`, each job's boundary (the
+    /// receive time of its `keepLast`-th newest result) is one seek in the
+    /// `(job_id, received_at)` index, and the rows before it are deleted by
+    /// range, never counted row by row.
+    ///
+    /// - Parameter onBatch: called after each committed batch with the rows it
+    ///   deleted and how long its transaction took (for benchmarks and logs).
+    /// - Returns: how many results were deleted.
+    public func purge(
+        olderThan cutoff: Date, keepLast: Int, batchSize: Int = 1000,
+        onBatch: (@Sendable (Int, Duration) -> Void)? = nil
+    ) async throws(StoreError) -> Int {
+        let limit = cutoff.timeIntervalSince1970
+        let clock = ContinuousClock()
+        var total = 0
+        do {
+            guard keepLast > 0 else {
+                while true {
+                    let start = clock.now
+                    let removed = try await dbWriter.write { db -> Int in
+                        try db.execute(sql: """
+                            DELETE FROM results WHERE id IN (
+                                SELECT id FROM results WHERE received_at < ? ORDER BY received_at LIMIT ?)
+                            """, arguments: [limit, batchSize])
+                        return db.changesCount
+                    }
+                    onBatch?(removed, clock.now - start)
+                    total += removed
+                    if removed < batchSize { return total }
+                    await Task.yield()
+                }
+            }
+            var jobs = try await dbWriter.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT job_id FROM results WHERE received_at < ?", arguments: [limit])
+            }[...]
+            while !jobs.isEmpty {
+                let start = clock.now
+                let todo = jobs
+                let (removed, remaining) = try await dbWriter.write { db -> (Int, ArraySlice<String>) in
+                    var budget = batchSize
+                    var pending = todo
+                    let boundary = try db.cachedStatement(sql: """
+                        SELECT received_at FROM results WHERE job_id = ?
+                        ORDER BY received_at DESC LIMIT 1 OFFSET ?
+                        """)
+                    let delete = try db.cachedStatement(sql: """
+                        DELETE FROM results WHERE id IN (
+                            SELECT id FROM results WHERE job_id = ? AND received_at < ? LIMIT ?)
+                        """)
+                    while budget > 0, let job = pending.first {
+                        // Rows received before the keepLast-th newest one, and before the cutoff.
+                        guard let keptFrom = try Double.fetchOne(boundary, arguments: [job, keepLast - 1]) else {
+                            pending.removeFirst()  // fewer than keepLast results: all stay
+                            continue
+                        }
+                        try delete.execute(arguments: [job, min(limit, keptFrom), budget])
+                        let deleted = db.changesCount
+                        budget -= deleted
+                        if budget > 0 { pending.removeFirst() }  // this job is done
+                    }
+                    return (batchSize - budget, pending)
+                }
+                onBatch?(removed, clock.now - start)
+                total += removed
+                jobs = remaining
+                await Task.yield()
+            }
+            return total
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import CronMetricsCore
+import Foundation
+import Hummingbird
+
+/// The per-request context: Hummingbird's core storage, our request id, and
+/// the API's JSON coding (configured once, in ``APICoding``).
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``RequestIDMiddleware``; echoed in `X-Request-ID` and in error bodies.
+    public var requestID: String = ""
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var requestDecoder: JSONDecoder { APICoding.decoder }
+    public var responseEncoder: JSONEncoder { APICoding.encoder }
+}

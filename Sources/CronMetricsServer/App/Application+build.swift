@@ -1,0 +1,78 @@
+import CronMetricsCore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+
+/// Assembles the whole server: the pieces, the routes and the services, each
+/// given only what it uses.
+///
+/// - Parameters:
+///   - configuration: where to listen, the jobs tree, the database, keys and limits.
+///   - logger: the root logger.
+///   - now: the clock that decides deadlines (tests move it by hand).
+/// - Throws: ``StoreError`` when the database cannot be opened, and the TLS
+///   error when HTTPS cannot start.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    logger: Logger,
+    now: @escaping @Sendable () -> Date = Date.init
+) async throws -> some ApplicationProtocol {
+    // TLS first: a missing file or a key that does not match the certificate
+    // stops the start with a clear message, before anything else is opened.
+    let limits = configuration.connectionLimits
+    let counter = ConnectionCounter(limit: limits.maxConnections)
+    let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter)])
+    var server = HTTPServerBuilder.http1(configuration: http)
+    var tls: TLSContextBox?
+    if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
+        let box = try TLSContextBox(certificateFile: certificate, keyFile: key)
+        server = .reloadableTLS(box, configuration: http)
+        tls = box
+    }
+    let components = try await ServerComponents(configuration: configuration, logger: logger, now: now)
+    return buildApplication(components, server: server, tls: tls)
+}
+
+/// The application around components that are already open (tests keep them
+/// to drive a service by hand).
+func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder = .http1(), tls: TLSContextBox? = nil) -> some ApplicationProtocol {
+    let configuration = components.configuration
+    let logger = components.logger
+    return Application(
+        router: buildRouter(components),
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
+        services: [
+            DatabaseCloser(database: components.database, logger: logger),
+            DeadlineService(state: components.state, database: components.database, interval: configuration.deadlineInterval,
+                            now: components.now, logger: logger),
+            ReloadSignalService(registry: components.registry, tls: tls, logger: logger),
+            WatchService(registry: components.registry, root: configuration.jobsDirectory, mode: configuration.jobsWatch,
+                         pollInterval: configuration.pollInterval, logger: logger),
+            RetentionService(database: components.database, retentionDays: configuration.retentionDays,
+                             keepLast: configuration.keepLast, now: components.now, logger: logger),
+        ],
+        logger: logger)
+}
+
+/// The routes: public ones, and admin ones behind ``AdminAuthMiddleware``.
+/// Middleware order: the request id first (so every answer carries it), the
+/// access log, then errors turned into JSON bodies.
+func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
+    let configuration = components.configuration
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: configuration.adminKeyHashes))
+    MetricsController(state: components.state, metrics: components.metrics, now: components.now).addRoutes(to: router)
+    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: configuration.adminKeyHashes)
+        .addRoutes(to: router)
+    ResultController(state: components.state, writer: components.writer, metrics: components.metrics,
+                     database: components.database, configuration: configuration, now: components.now)
+        .addRoutes(public: router, admin: admin)
+    JobController(registry: components.registry, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: admin)
+    OpenAPIController().addRoutes(to: router)
+    return router
+}

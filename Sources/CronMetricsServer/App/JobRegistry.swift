@@ -1,0 +1,147 @@
+import CronMetricsCore
+import Foundation
+import Logging
+
+/// The server's jobs: the one place `jobs.d` is reloaded and edited.
+///
+/// An actor so that reloads run one at a time: a reconcile, the swap of the
+/// live state it feeds, and an edit with the reload that applies it happen
+/// together, never interleaved with another. The reconciler is a plain class
+/// it owns and calls without suspending.
+public actor JobRegistry {
+    private let root: String
+    private let database: AppDatabase
+    private let state: LiveState
+    private let metrics: ServerMetrics
+    private let reconciler: Reconciler
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// The job table as the last good reload left it (definitions, files, first-seen times).
+    private var jobs: [JobID: StoredJob] = [:]
+
+    /// The result of one reload.
+    public enum ReloadOutcome: Sendable {
+        case applied(CatalogDiff)
+        case failed([String])
+    }
+
+    /// Loads the jobs: from `jobs.d` if it is valid, otherwise the last good set
+    /// stored in the database. Removes temp files a crash left in the tree.
+    ///
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    init(root: String, database: AppDatabase, state: LiveState, metrics: ServerMetrics, logger: Logger,
+                now: @escaping @Sendable () -> Date) async throws(StoreError) {
+        self.root = root
+        self.database = database
+        self.state = state
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        reconciler = Reconciler(root: root, database: database, now: now)
+        for path in AtomicFile.removeLeftovers(under: root) {
+            logger.warning("removed a temp file left by an interrupted write", metadata: ["file": .string(path)])
+        }
+        let storedStates = try database.fetchStates()
+        if case .failed = reload(loadedStates: storedStates) {
+            let lastGood = try database.fetchJobs()
+            jobs = Dictionary(uniqueKeysWithValues: lastGood.map { ($0.job.id, $0) })
+            state.replaceJobs(lastGood, loadedStates: storedStates, now: now())
+            logger.warning("serving the last good set of jobs from the database", metadata: ["jobs": "\(lastGood.count)"])
+        }
+    }
+
+    /// Reads `jobs.d` again; applies it if it is valid, else keeps the current
+    /// set. Every trigger uses it: start, SIGHUP, `POST /-/reload`, the watcher
+    /// and each edit.
+    @discardableResult
+    public func reload() -> ReloadOutcome {
+        reload(loadedStates: [:])
+    }
+
+    /// Runs one change through the job editor, whose check is a reload: the
+    /// file is written, reloaded, and put back if the tree is then invalid,
+    /// all without suspending, so concurrent edits apply one after another.
+    @discardableResult
+    public func edit<T: Sendable>(_ change: (JobEditor) throws(JobEditError) -> T) throws(JobEditError) -> T {
+        let editor = JobEditor(root: root) { () throws(JobEditError) in
+            self.jobs.mapValues { CatalogEntry(job: $0.job, path: $0.path, contentHash: $0.contentHash) }
+        } check: {
+            if case let .failed(errors) = self.reload() { return errors }
+            return nil
+        }
+        return try change(editor)
+    }
+
+    /// One job as the API shows it, with its current state.
+    public func record(_ id: JobID) -> JobRecord? {
+        jobs[id].map(record)
+    }
+
+    /// The jobs that match `filter`, by id.
+    public func records(_ filter: JobFilter) -> [JobRecord] {
+        let time = now()
+        return jobs.values.sorted { $0.job.id < $1.job.id }.compactMap { stored in
+            let live = state.job(stored.job.id, now: time)
+            guard filter.matches(stored.job, verdict: live?.verdict?.status) else { return nil }
+            return record(stored)
+        }
+    }
+
+    private func record(_ stored: StoredJob) -> JobRecord {
+        let live = state.job(stored.job.id, now: now())
+        return JobRecord(job: stored.job, path: stored.path,
+                         state: live.map { JobStateRecord(firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict) })
+    }
+
+    private func reload(loadedStates: [JobID: JobState]) -> ReloadOutcome {
+        let time = now()
+        do {
+            let report = try reconciler.reconcile()
+            let previous = metrics.lastReload
+            if report.diff.isEmpty, previous.successful, previous.configHash == report.catalog.hash {
+                // Nothing changed (a poll, a touch): nothing to re-render or announce.
+                logger.debug("jobs unchanged", metadata: ["files": "\(report.fileCount)", "parsed": "\(report.parsedCount)"])
+                return .applied(report.diff)
+            }
+            jobs = report.jobs
+            if !report.diff.isEmpty || previous.configHash.isEmpty {
+                state.replaceJobs(Array(report.jobs.values), loadedStates: returning(report.diff.added, loaded: loadedStates), now: time)
+            }
+            metrics.reloaded(at: time, hash: report.catalog.hash)
+            for warning in report.warnings {
+                logger.warning("\(warning)")
+            }
+            logger.info("jobs reloaded", metadata: [
+                "jobs": "\(report.catalog.count)", "files": "\(report.fileCount)", "parsed": "\(report.parsedCount)",
+                "added": "\(report.diff.added.count)", "changed": "\(report.diff.changed.count)",
+                "moved": "\(report.diff.moved.count)", "removed": "\(report.diff.removed.count)",
+            ])
+            return .applied(report.diff)
+        } catch {
+            let errors: [String]
+            switch error {
+            case let .invalid(diagnostics): errors = diagnostics.map(\.description)
+            default: errors = [error.description]
+            }
+            for message in errors {
+                logger.error("reload refused, keeping the last good set: \(message)")
+            }
+            metrics.reloadFailed(at: time, errors: errors)
+            return .failed(errors)
+        }
+    }
+
+    /// The stored state of added jobs that were known before (a branch switch,
+    /// a revert): they resume it.
+    private func returning(_ added: [JobID], loaded: [JobID: JobState]) -> [JobID: JobState] {
+        var states = loaded
+        let missing = added.filter { states[$0] == nil }
+        guard !missing.isEmpty else { return states }
+        do {
+            states.merge(try database.fetchStates(ids: missing)) { old, _ in old }
+        } catch {
+            logger.error("could not read the stored state of re-added jobs", metadata: ["error": .string(error.description)])
+        }
+        return states
+    }
+}

@@ -1,0 +1,30 @@
+import CronMetricsCore
+import Foundation
+import Logging
+
+/// The long-lived pieces of one server, made once at start. Only the
+/// assembly (``buildApplication(configuration:logger:now:)``) holds all of
+/// them; every route and service is given the few it uses.
+struct ServerComponents: Sendable {
+    let configuration: ServerConfiguration
+    let database: AppDatabase
+    let state: LiveState
+    let metrics: ServerMetrics
+    let writer: ResultWriter
+    let registry: JobRegistry
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Opens the database and loads the jobs.
+    init(configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+        database = try AppDatabase(path: configuration.databasePath)
+        state = LiveState()
+        metrics = ServerMetrics()
+        writer = ResultWriter(database: database, state: state, now: now)
+        registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
+                                         metrics: metrics, logger: logger, now: now)
+    }
+}

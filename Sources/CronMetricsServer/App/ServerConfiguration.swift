@@ -1,0 +1,118 @@
+import CronMetricsCore
+import Foundation
+
+/// Everything the server needs to start, with the production defaults.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var jobsDirectory: String
+    public var databasePath: String
+    /// SHA-256 (lowercase hex) of each admin key: keys themselves are not kept.
+    public var adminKeyHashes: Set<String>
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodyBytes: Int
+    /// The connection cap and the header, body and idle timeouts.
+    public var connectionLimits: ConnectionLimits
+    /// A result's `output` is cut to its last this-many bytes.
+    public var maxOutputBytes: Int
+    /// How far in the future a submitted `timestamp` may lie (client clock skew).
+    public var allowedClockSkew: TimeInterval
+    /// How often deadlines are checked and their bookkeeping saved.
+    public var deadlineInterval: Duration
+    /// How changes to `jobs.d` are noticed: inotify, a poll (network file
+    /// systems, where inotify does not see changes made on other machines), or
+    /// not at all (reload by SIGHUP or `POST /-/reload` only).
+    public var jobsWatch: WatchMode
+    /// How often a poll looks at the tree's stamps.
+    public var pollInterval: Duration
+    /// PEM certificate chain and private key: both set means HTTPS.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Results older than this many days are purged (daily, and by `cronmetrics purge`).
+    public var retentionDays: Int
+    /// At least this many results per job are kept, however old.
+    public var keepLast: Int
+    /// Store no `output` at all.
+    public var redactOutput: Bool
+    /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.
+    public var redactPatterns: [RedactionPattern]
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        jobsDirectory: String = "./jobs.d",
+        databasePath: String = "./cronmetrics.db",
+        adminKeyHashes: Set<String> = [],
+        maxBodyBytes: Int = 1 << 20,
+        connectionLimits: ConnectionLimits = ConnectionLimits(),
+        maxOutputBytes: Int = 64 << 10,
+        allowedClockSkew: TimeInterval = 300,
+        deadlineInterval: Duration = .seconds(1),
+        jobsWatch: WatchMode = .inotify,
+        pollInterval: Duration = .seconds(2),
+        tlsCertificateFile: String? = nil,
+        tlsKeyFile: String? = nil,
+        retentionDays: Int = 30,
+        keepLast: Int = 0,
+        redactOutput: Bool = false,
+        redactPatterns: [RedactionPattern] = []
+    ) {
+        self.host = host
+        self.port = port
+        self.jobsDirectory = jobsDirectory
+        self.databasePath = databasePath
+        self.adminKeyHashes = adminKeyHashes
+        self.maxBodyBytes = maxBodyBytes
+        self.connectionLimits = connectionLimits
+        self.maxOutputBytes = maxOutputBytes
+        self.allowedClockSkew = allowedClockSkew
+        self.deadlineInterval = deadlineInterval
+        self.jobsWatch = jobsWatch
+        self.pollInterval = pollInterval
+        self.tlsCertificateFile = tlsCertificateFile
+        self.tlsKeyFile = tlsKeyFile
+        self.retentionDays = retentionDays
+        self.keepLast = keepLast
+        self.redactOutput = redactOutput
+        self.redactPatterns = redactPatterns
+    }
+
+    /// What a result's `output` becomes before it is stored: nothing when
+    /// redaction is on, else with every pattern's matches masked, then cut to
+    /// its last `maxOutputBytes` bytes.
+    public func storedOutput(_ output: String?) -> String? {
+        guard let output, !redactOutput else { return nil }
+        var text = output
+        for pattern in redactPatterns {
+            text = text.replacing(pattern.regex, with: "[REDACTED]")
+        }
+        return text.utf8Tail(maxBytes: maxOutputBytes)
+    }
+
+    /// Admin keys from settings: each a key, or `sha256:<hex>` of one (so a
+    /// committed file need not hold the key). Blank entries are ignored.
+    public static func adminKeyHashes(from keys: [String]) -> Set<String> {
+        var hashes: Set<String> = []
+        for item in keys {
+            let key = item.trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { continue }
+            if key.hasPrefix("sha256:"), APIKeyHash.isValidHex(String(key.dropFirst(7))) {
+                hashes.insert(String(key.dropFirst(7)))
+            } else {
+                hashes.insert(APIKeyHash.sha256Hex(of: key))
+            }
+        }
+        return hashes
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
+    }
+}

@@ -1,0 +1,10 @@
+import CronMetricsCore
+import Hummingbird
+
+// The shared API models are answered as JSON with the context's encoder.
+extension JobRecord: ResponseEncodable {}
+extension JobList: ResponseEncodable {}
+extension JobWithKey: ResponseEncodable {}
+extension HistoryPage: ResponseEncodable {}
+extension ReloadSummary: ResponseEncodable {}
+extension HealthReport: ResponseEncodable {}

@@ -1,0 +1,47 @@
+import CompressNIO
+import CronMetricsCore
+import Foundation
+import Hummingbird
+
+/// `GET /metrics`: the live state's prepared series, then the server's own
+/// metrics; gzip when the scraper asks for it.
+struct MetricsController {
+    let state: LiveState
+    let metrics: ServerMetrics
+    let now: @Sendable () -> Date
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/metrics") { request, _ in
+            metrics(request)
+        }
+    }
+
+    func metrics(_ request: Request) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(state.count * 800 + 4096)
+        state.renderJobMetrics(now: now(), into: &buffer)
+        var own: [UInt8] = []
+        metrics.render(into: &own)
+        buffer.writeBytes(own)
+        var headers: HTTPFields = [.contentType: PrometheusText.contentType]
+        if Self.acceptsGzip(request.headers[.acceptEncoding]),
+           let compressed = try? buffer.compress(with: .gzip(configuration: .init(compressionLevel: .fastestCompression))) {
+            buffer = compressed
+            headers[.contentEncoding] = "gzip"
+        }
+        headers[.vary] = "Accept-Encoding"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    /// Whether an `Accept-Encoding` value allows gzip (and does not give it `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.first == "gzip" || pieces.first == "*" else { continue }
+            let refused = pieces.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains("q=0.") }
+            return !refused
+        }
+        return false
+    }
+}

@@ -1,0 +1,68 @@
+import CronMetricsCore
+import Foundation
+import Synchronization
+
+/// The server's own metrics and the outcome of the last reload.
+final class ServerMetrics: Sendable {
+    struct Reload: Sendable {
+        var successful = false
+        var lastAttempt: Date?
+        var lastSuccess: Date?
+        var configHash = ""
+        var errors: [String] = []
+    }
+
+    private let submissions = Mutex([SubmissionOutcome: Int]())
+    private let reload = Mutex(Reload())
+
+    func count(_ outcome: SubmissionOutcome) {
+        submissions.withLock { $0[outcome, default: 0] += 1 }
+    }
+
+    func reloaded(at time: Date, hash: String) {
+        reload.withLock {
+            $0.successful = true
+            $0.lastAttempt = time
+            $0.lastSuccess = time
+            $0.configHash = hash
+            $0.errors = []
+        }
+    }
+
+    func reloadFailed(at time: Date, errors: [String]) {
+        reload.withLock {
+            $0.successful = false
+            $0.lastAttempt = time
+            $0.errors = errors
+        }
+    }
+
+    var lastReload: Reload {
+        reload.withLock { $0 }
+    }
+
+    func render(into out: inout [UInt8]) {
+        let reload = lastReload
+        func gauge(_ name: String, _ help: String, _ value: Double) {
+            PrometheusText.appendHeader(name: name, help: help, type: "gauge", to: &out)
+            out += Array("\(name) ".utf8)
+            PrometheusText.appendNumber(value, to: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
+        gauge("cronmetrics_config_last_reload_successful", "Whether the last reload of jobs.d succeeded.", reload.successful ? 1 : 0)
+        gauge("cronmetrics_config_last_reload_success_timestamp_seconds", "Unix time of the last successful reload of jobs.d.",
+              reload.lastSuccess?.timeIntervalSince1970 ?? 0)
+        // The first 48 bits of the catalog's SHA-256: exact as a float, enough to see a change.
+        let hashValue = UInt64(reload.configHash.prefix(12), radix: 16) ?? 0
+        gauge("cronmetrics_config_hash", "Hash of the loaded jobs.d (first 48 bits of its SHA-256).", Double(hashValue))
+        PrometheusText.appendHeader(name: "cronmetrics_build_info", help: "Build information; always 1.", type: "gauge", to: &out)
+        out += Array("cronmetrics_build_info{version=\"\(CronMetricsVersion.current)\"} 1\n".utf8)
+        PrometheusText.appendHeader(name: "cronmetrics_result_submissions_total", help: "Result submissions by outcome.", type: "counter", to: &out)
+        let counts = submissions.withLock { $0 }
+        for outcome in SubmissionOutcome.allCases {
+            out += Array("cronmetrics_result_submissions_total{outcome=\"\(outcome.rawValue)\"} ".utf8)
+            PrometheusText.appendInteger(Int64(counts[outcome] ?? 0), to: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
+    }
+}

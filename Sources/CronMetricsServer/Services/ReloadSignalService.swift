@@ -1,0 +1,27 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads `jobs.d`, and the TLS certificate if there is one, on SIGHUP
+/// (`systemctl reload`, `kill -HUP`).
+struct ReloadSignalService: Service {
+    let registry: JobRegistry
+    let tls: TLSContextBox?
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            logger.info("SIGHUP: reloading jobs")
+            await registry.reload()
+            if let tls {
+                do {
+                    try tls.reload()
+                    logger.info("TLS certificate reloaded", metadata: ["cert_file": .string(tls.certificateFile)])
+                } catch {
+                    logger.error("TLS certificate not reloaded; keeping the current one", metadata: ["error": .string(error.description)])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import CronMetricsCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Purges results older than `retention.days` (keeping `retention.keep_last`
+/// per job) shortly after start and then once a day, in small batches so
+/// submissions are never blocked for long.
+struct RetentionService: Service {
+    let database: AppDatabase
+    let retentionDays: Int
+    let keepLast: Int
+    let now: @Sendable () -> Date
+    let logger: Logger
+    var interval: Duration = .seconds(86_400)
+    var firstDelay: Duration = .seconds(60)
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: firstDelay)
+            while !Task.isCancelled {
+                await purge()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func purge() async {
+        let cutoff = now().addingTimeInterval(-Double(retentionDays) * 86_400)
+        do {
+            let removed = try await database.purge(olderThan: cutoff, keepLast: keepLast)
+            logger.info("retention: results purged", metadata: [
+                "removed": "\(removed)", "older_than": .string(RFC3339.format(cutoff)), "keep_last": "\(keepLast)",
+            ])
+        } catch {
+            logger.error("retention: purge failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import CronMetricsCore
+
+/// `cronmetrics config show`: every setting, its value and its source.
+struct ConfigShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print each setting, its value and where it came from (secrets masked).")
+
+    @OptionGroup var file: ConfigFileOption
+    @Option(help: "As serve's --listen.") var listen: String?
+    @Option(help: "As serve's --jobs-dir.") var jobsDir: String?
+    @Option(help: "As serve's --database.") var database: String?
+
+    func run() throws {
+        let settings = try Settings.load(configFile: file.config, flags: Settings.serveFlags(listen: listen, jobsDir: jobsDir, database: database))
+        _ = try Settings.server(settings)
+        var rows = [["KEY", "VALUE", "SOURCE"]]
+        for key in ConfigKey.all {
+            guard let setting = settings.setting(key) else { continue }
+            let value: String
+            if key.secret {
+                value = setting.values.isEmpty ? "(none)" : "\(setting.values.count) value(s), masked"
+            } else if case .list = key.kind {
+                value = setting.values.isEmpty ? "(none)" : setting.values.joined(separator: ", ")
+            } else {
+                value = setting.values.first.flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+            }
+            rows.append([key.key, value, setting.source])
+        }
+        print(Table.render(rows))
+    }
+}

@@ -1,0 +1,49 @@
+import CronMetricsCore
+
+/// How job commands print jobs: the same in a checkout and through a server
+/// (definitions only; state is the API's and the dashboard's).
+enum JobOutput {
+    static func table(_ records: [JobRecord], hashes: Bool) -> String {
+        var rows = [["ID", "STATUS", "THRESHOLD", "LABELS", "FILE"] + (hashes ? ["API KEY"] : [])]
+        for record in records {
+            rows.append([record.id, record.status, record.thresholdText, labels(record), record.path]
+                + (hashes ? [record.hasApiKey ? "set" : "(none)"] : []))
+        }
+        return Table.render(rows)
+    }
+
+    static func show(_ record: JobRecord) -> String {
+        var lines = ["id: \(record.id)", "file: \(record.path)", "job_name: \(record.jobName)", "host: \(record.host)",
+                     "automatic_failure_threshold: \(record.automaticFailureThreshold.string ?? String(record.thresholdSeconds))",
+                     "status: \(record.status)"]
+        if let until = record.maintenanceUntil { lines.append("maintenance_until: \(RFC3339.format(until))") }
+        if !record.labels.isEmpty { lines.append("labels: \(labels(record))") }
+        if let description = record.description { lines.append("description: \(description)") }
+        lines.append("api_key: \(record.hasApiKey ? "set (only its SHA-256 is stored)" : "none: the job accepts no submissions")")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ records: [JobRecord]) -> String {
+        JSONText.encode(records.map(definition))
+    }
+
+    static func json(_ record: JobRecord) -> String {
+        JSONText.encode(definition(record))
+    }
+
+    static func created(_ created: JobWithKey, chosenKey: String?) -> String {
+        ["Job ID \(created.job.id) created successfully", "File: \(created.job.path)",
+         "API Key: \(created.apiKey ?? chosenKey ?? "(given as api_key_sha256)")",
+         "Keep the key now: only its SHA-256 is stored, so it cannot be shown again."].joined(separator: "\n")
+    }
+
+    private static func definition(_ record: JobRecord) -> JobRecord {
+        var copy = record
+        copy.state = nil
+        return copy
+    }
+
+    private static func labels(_ record: JobRecord) -> String {
+        record.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+}

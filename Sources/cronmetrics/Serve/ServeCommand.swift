@@ -1,0 +1,57 @@
+import ArgumentParser
+import CronMetricsServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cronmetrics serve`: runs the HTTP server until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the cronmetrics server.",
+        discussion: "Settings come from --config FILE, then CRONMETRICS_<SECTION>_<KEY>, then flags; see cronmetrics config show.")
+
+    @OptionGroup var file: ConfigFileOption
+
+    @Option(help: "The jobs directory.")
+    var jobsDir: String?
+
+    @Option(help: "The SQLite database file.")
+    var database: String?
+
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen: String?
+
+    func run() async throws {
+        let settings = try Settings.load(configFile: file.config, flags: Settings.serveFlags(listen: listen, jobsDir: jobsDir, database: database))
+        var configuration = try Settings.server(settings)
+        let level = Logger.Level(rawValue: settings.string(.logLevel)) ?? .info
+        let format = LogFormatter.Format(rawValue: settings.string(.logFormat)) ?? .text
+        LoggingSystem.bootstrap { label in
+            LogFormatter(label: label, level: level, format: format)
+        }
+        let logger = Logger(label: "cronmetrics")
+        // Every connection is a file descriptor: raise the soft limit to the hard
+        // one (as Go does), and keep the connection cap below it.
+        let files = FileLimit.raiseToHard()
+        if configuration.connectionLimits.maxConnections > files - 64 {
+            logger.warning("server.max_connections is above what the open-file limit allows; lowering it (raise LimitNOFILE / ulimit -n)", metadata: [
+                "max_connections": "\(configuration.connectionLimits.maxConnections)", "open_file_limit": "\(files)",
+            ])
+            configuration.connectionLimits.maxConnections = max(16, files - 64)
+        }
+        logger.info("starting", metadata: [
+            "listen": "\(configuration.host):\(configuration.port)", "jobs_dir": .string(configuration.jobsDirectory),
+            "database": .string(configuration.databasePath), "admin_keys": "\(configuration.adminKeyHashes.count)",
+            "tls": "\(configuration.tlsCertificateFile != nil)",
+        ])
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: configuration, logger: logger)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        try await app.runService()
+    }
+}
