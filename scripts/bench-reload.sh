@@ -9,13 +9,11 @@ source scripts/e2e/lib.bash
 swift build -c release --product cronmetrics >/dev/null
 bin="$(swift build -c release --show-bin-path)/cronmetrics"
 work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 python3 scripts/gen-jobs.py "$count" "$work/jobs.d"
-port=$(free_port)
-CRONMETRICS_SECURITY_ADMIN_API_KEYS=bench "$bin" serve --jobs-dir "$work/jobs.d" --database "$work/db" \
-  --listen "127.0.0.1:$port" 2>"$work/log" &
-pid=$!
-wait_for_health "http://127.0.0.1:$port"
+CRONMETRICS_SECURITY_ADMIN_API_KEYS=bench start_server "$bin" "$work"
+port=${SERVER_URL##*:}
 file=$(find "$work/jobs.d" -name 'job000042@*.yaml')
 id=$(basename "$file" .yaml)
 python3 - "$file" "http://127.0.0.1:$port/api/job/$id" <<'PY'

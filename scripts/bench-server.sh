@@ -11,8 +11,10 @@ source scripts/e2e/lib.bash
 for tool in wrk prometheus-pushgateway; do
   command -v "$tool" >/dev/null || { apt-get update -qq; apt-get install -y -qq wrk prometheus-pushgateway; }
 done
-swift build -c release --product cronmetrics >/dev/null
-bin="$(swift build -c release --show-bin-path)/cronmetrics"
+if [[ -z ${CRONMETRICS_BIN:-} ]]; then
+  swift build -c release --product cronmetrics >/dev/null
+fi
+bin=${CRONMETRICS_BIN:-"$(swift build -c release --show-bin-path)/cronmetrics"}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -23,11 +25,11 @@ p99() { awk '/^ +99%/ {print $2}' "$1"; }
 rps() { awk '/^Requests\/sec/ {printf "%.0f", $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 
-start_cronmetrics() {  # COUNT PORT
-  python3 scripts/gen-jobs.py "$1" "$work/jobs-$1"
-  "$bin" serve --jobs-dir "$work/jobs-$1" --database "$work/cm-$1.db" --listen "127.0.0.1:$2" 2>"$work/cm-$1.log" &
-  pids+=($!)
-  wait_for_health "http://127.0.0.1:$2"
+start_cronmetrics() {  # COUNT: sets cm (its port)
+  mkdir -p "$work/$1"
+  python3 scripts/gen-jobs.py "$1" "$work/$1/jobs.d"
+  start_server "$bin" "$work/$1" cm
+  cm=${SERVER_URL##*:}
 }
 
 start_pushgateway() {  # COUNT PORT
@@ -45,8 +47,8 @@ metrics_latency() {  # URL OUT
 
 echo "# $(date -u +%FT%TZ), $(nproc) cores, ${secs}s per wrk run" >&2
 for n in 10000 100000; do
-  cm=$(free_port); pg=$(free_port)
-  start_cronmetrics $n "$cm"
+  pg=$(free_port)
+  start_cronmetrics $n
   start_pushgateway $n "$pg"
   # Submissions: 16 connections; also gives every job results before /metrics is timed.
   JOBS=$n THREADS=2 wrk -t2 -c16 -d"${secs}s" -s Benchmarks/wrk/submit.lua "http://127.0.0.1:$cm" > "$work/cm-submit-$n.txt"

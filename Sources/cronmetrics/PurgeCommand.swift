@@ -8,13 +8,13 @@ struct PurgeCommand: AsyncParsableCommand {
         commandName: "purge",
         abstract: "Delete results older than the retention period (keeping retention.keep_last per job).")
 
-    @OptionGroup var file: ConfigFileOption
+    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else none).") var config: String?
     @Option(help: "Age limit, e.g. 30d or 12h (default: retention.days).") var olderThan: String?
     @Option(help: "The SQLite database file.") var database: String?
 
     func run() async throws {
         let flags = database.map { [ConfigKey.database: FlagValue($0, flag: "--database")] } ?? [:]
-        let server = try Settings.server(try Settings.load(configFile: file.config, flags: flags))
+        let server = try Settings.server(try Settings.load(configFile: config, flags: flags))
         var seconds = server.retentionDays * 86_400
         if let olderThan {
             guard let age = Threshold(parsing: olderThan) else {

@@ -22,6 +22,16 @@ struct TLSAndConfigTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs a program every 100 ms until it exits 0 (10 s at most); its last outcome.
+    static func retrying(_ arguments: [String], in directory: String) async throws -> (Int32, String) {
+        var outcome = try shell(arguments, in: directory)
+        for _ in 0..<100 where outcome.0 != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            outcome = try shell(arguments, in: directory)
+        }
+        return outcome
+    }
+
     @Test("an HTTPS round trip with a self-signed certificate made here; a mismatched key is refused at start")
     func https() async throws {
         let tree = try TempDir()
@@ -51,12 +61,7 @@ struct TLSAndConfigTests {
             server.terminate()
             server.waitUntilExit()
         }
-        var answer = (Int32(1), "")
-        for _ in 0..<100 {
-            answer = try Self.shell(["curl", "-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
-            if answer.0 == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let answer = try await Self.retrying(["curl", "-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
         #expect(answer.0 == 0, "\(answer.1)")
         #expect(answer.1.contains(#""status":"ok""#))
         // TLS 1.2 at least: a client offering only 1.1 (allowed on its side by
@@ -79,12 +84,7 @@ struct TLSAndConfigTests {
         try FileManager.default.copyItem(atPath: "\(tree.path)/renewed/cert.pem", toPath: "\(tree.path)/cert.pem")
         try FileManager.default.copyItem(atPath: "\(tree.path)/renewed/key.pem", toPath: "\(tree.path)/key.pem")
         kill(server.processIdentifier, SIGHUP)
-        var renewed = (Int32(1), "")
-        for _ in 0..<50 {
-            renewed = try Self.shell(["curl", "-sS", "--cacert", "renewed/cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
-            if renewed.0 == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let renewed = try await Self.retrying(["curl", "-sS", "--cacert", "renewed/cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
         #expect(renewed.0 == 0, "the renewed certificate is served after SIGHUP: \(renewed.1)")
 
         let mismatched = try CLIRunner.run(["serve", "--config", "\(tree.path)/cronmetrics.yaml", "--listen", "127.0.0.1:\(port + 1)"],

@@ -7,19 +7,8 @@ import Testing
 /// trap; and what they accept can be written back and read again unchanged.
 @Suite("Generated inputs")
 struct GeneratedInputTests {
-    static let fullJob = """
-        version: 1
-        job_name: backup
-        host: db1
-        automatic_failure_threshold: 1h30m
-        status: maintenance
-        maintenance_until: 2026-12-01T06:00:00Z
-        labels:
-          env: prod
-          team: infra
-        api_key_sha256: 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8
-        description: Nightly database backup
-        """
+    /// Every field set: the writer tests' sample job, as its file.
+    static let fullJob = JobFileRenderer().render(JobFileWriterTests.sample, header: false)
 
     @Test("the job-file decoder returns a job or errors for 5,000 mutated and random documents", arguments: [1, 2, 3, 4, 5] as [UInt64])
     func jobFiles(seed: UInt64) {

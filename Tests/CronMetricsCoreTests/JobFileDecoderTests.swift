@@ -98,36 +98,3 @@ struct JobFileDecoderTests {
         #expect(decoded.diagnostics.map(\.message) == ["file is not valid UTF-8"])
     }
 }
-
-@Suite("Thresholds")
-struct ThresholdTests {
-    @Test("durations and seconds parse", arguments: [
-        ("3600", 3600), ("90m", 5400), ("1h30m", 5400), ("2d", 172_800), ("45s", 45), ("1w", 604_800), ("1d1h1m1s", 90061),
-    ])
-    func parses(text: String, seconds: Int) throws {
-        #expect(try #require(Threshold(parsing: text)).seconds == seconds)
-    }
-
-    @Test("bad durations are refused", arguments: ["", "0", "-5", "0m", "1.5", "90x", "h", "30m1h", "1h1h", "m30", "1 h", "99999999999999999999d"])
-    func refuses(text: String) {
-        #expect(Threshold(parsing: text) == nil)
-    }
-}
-
-@Suite("RFC 3339")
-struct RFC3339Tests {
-    @Test("parses zones and fractions")
-    func parses() throws {
-        let base = try #require(RFC3339.parse("2025-10-30T19:56:00Z"))
-        #expect(base.timeIntervalSince1970 == 1_761_854_160)
-        #expect(RFC3339.parse("2025-10-30T21:56:00+02:00") == base)
-        #expect(RFC3339.parse("2025-10-30T19:56:00.250Z")?.timeIntervalSince1970 == 1_761_854_160.25)
-        #expect(RFC3339.format(base) == "2025-10-30T19:56:00Z")
-        #expect(RFC3339.parse("2024-02-29T00:00:00Z") != nil)
-    }
-
-    @Test("refuses what is not RFC 3339", arguments: ["2025-10-30", "2025-10-30T19:56:00", "2025-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2025-10-30T19:56:00Zjunk", "yesterday"])
-    func refuses(text: String) {
-        #expect(RFC3339.parse(text) == nil)
-    }
-}

@@ -3,15 +3,6 @@ import Foundation
 import Testing
 @testable import CronMetricsCore
 
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let seconds = Mutex<Double>(1_800_000_000)
-    var now: Date { Date(timeIntervalSince1970: seconds.withLock { $0 }) }
-    func advance(_ by: Double) { seconds.withLock { $0 += by } }
-}
-
-import Synchronization
-
 @Suite("Reconciling jobs.d into SQLite")
 struct ReconcilerTests {
     struct Fixture {
@@ -27,6 +18,18 @@ struct ReconcilerTests {
             database = try AppDatabase(path: "\(dbDir.path)/cronmetrics.db")
             let clock = self.clock
             reconciler = Reconciler(root: tree.path, database: database, now: { clock.now })
+        }
+
+        /// Writes these jobs at the root and reconciles them; returns when they
+        /// were first seen, and moves the clock on by 100 s.
+        func seed(_ names: String...) throws -> Date {
+            for name in names {
+                try tree.write("\(name)@db1.yaml", jobYAML(name))
+            }
+            _ = try reconciler.reconcile()
+            let firstSeen = clock.now
+            clock.advance(100)
+            return firstSeen
         }
     }
 
@@ -46,10 +49,7 @@ struct ReconcilerTests {
     @Test("a changed definition is updated and keeps first_seen")
     func change() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try f.reconciler.reconcile()
-        let firstSeen = f.clock.now
-        f.clock.advance(100)
+        let firstSeen = try f.seed("a")
         try f.tree.write("a@db1.yaml", jobYAML("a", threshold: "90m", extra: "labels: {env: prod}\n"))
         let report = try f.reconciler.reconcile()
         #expect(report.diff.changed.map(\.description) == ["a@db1"])
@@ -62,9 +62,7 @@ struct ReconcilerTests {
     @Test("a removed file removes the job")
     func remove() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        try f.tree.write("b@db1.yaml", jobYAML("b"))
-        _ = try f.reconciler.reconcile()
+        _ = try f.seed("a", "b")
         try FileManager.default.removeItem(atPath: "\(f.tree.path)/b@db1.yaml")
         let report = try f.reconciler.reconcile()
         #expect(report.diff.removed.map(\.description) == ["b@db1"])
@@ -74,10 +72,7 @@ struct ReconcilerTests {
     @Test("a renamed file with the same id is a move: first_seen kept")
     func rename() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try f.reconciler.reconcile()
-        let firstSeen = f.clock.now
-        f.clock.advance(100)
+        let firstSeen = try f.seed("a")
         try FileManager.default.createDirectory(atPath: "\(f.tree.path)/infra", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: "\(f.tree.path)/a@db1.yaml", toPath: "\(f.tree.path)/infra/renamed.yaml")
         let report = try f.reconciler.reconcile()
@@ -91,8 +86,7 @@ struct ReconcilerTests {
     @Test("an invalid tree applies nothing and keeps the old set")
     func invalidKeepsOld() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try f.reconciler.reconcile()
+        _ = try f.seed("a")
         let before = try f.database.fetchJobs()
         try f.tree.write("a@db1.yaml", jobYAML("a", threshold: "60"))  // a valid change …
         try f.tree.write("b@db1.yaml", jobYAML("b", extra: "colour: blue\n"))  // … beside a broken file
@@ -125,9 +119,7 @@ struct ReconcilerTests {
     @Test("state survives reopening the database: first_seen is not reset")
     func reopen() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try f.reconciler.reconcile()
-        let firstSeen = f.clock.now
+        let firstSeen = try f.seed("a")
         try f.database.close()
         let reopened = try AppDatabase(path: "\(f.dbDir.path)/cronmetrics.db")
         f.clock.advance(500)
@@ -140,8 +132,7 @@ struct ReconcilerTests {
     @Test("a vanished tree is an error and the job table stays")
     func vanishedTree() async throws {
         let f = try Fixture()
-        try f.tree.write("a@db1.yaml", jobYAML("a"))
-        _ = try f.reconciler.reconcile()
+        _ = try f.seed("a")
         try FileManager.default.removeItem(atPath: f.tree.path)
         #expect(throws: ReconcileError.self) { try f.reconciler.reconcile() }
         #expect(try f.database.fetchJobs().count == 1)

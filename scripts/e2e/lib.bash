@@ -5,6 +5,30 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# e2e_workdir: a temp folder in $work, removed on exit with every server the
+# script started (their pids in the `pids` array).
+e2e_workdir() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
+
+# start_server BIN WORK [NAME]: the one way the scripts start cronmetrics:
+# serving WORK/jobs.d with WORK/NAME.db on a free loopback port, admin key
+# e2e-admin, log in WORK/NAME.log. Extra settings come from the environment
+# (CRONMETRICS_*). Sets SERVER_URL and SERVER_PID, adds the pid to the
+# caller's `pids` array (killed by its EXIT trap), and waits for /health.
+start_server() {
+  local bin=$1 work=$2 name=${3:-cronmetrics} port
+  port=$(free_port)
+  CRONMETRICS_SECURITY_ADMIN_API_KEYS=${CRONMETRICS_SECURITY_ADMIN_API_KEYS:-e2e-admin} \
+    "$bin" serve --jobs-dir "$work/jobs.d" --database "$work/$name.db" --listen "127.0.0.1:$port" 2>>"$work/$name.log" &
+  SERVER_PID=$!
+  SERVER_URL="http://127.0.0.1:$port"
+  pids+=("$SERVER_PID")
+  wait_for_health "$SERVER_URL"
+}
+
 # wait_for_health URL: polls /health for up to 30 s.
 wait_for_health() {
   for _ in $(seq 1 300); do

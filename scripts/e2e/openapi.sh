@@ -10,9 +10,7 @@ cd "$here/../.."
 python_tools schemathesis openapi-spec-validator
 openapi-spec-validator docs/openapi.yaml
 
-work=$(mktemp -d)
-pid=""
-trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+e2e_workdir
 mkdir -p "$work/jobs.d"
 cat > "$work/jobs.d/backup@db1.yaml" <<YAML
 version: 1
@@ -21,12 +19,8 @@ host: db1
 automatic_failure_threshold: 3600
 api_key_sha256: $(key_hash "schema-key")
 YAML
-port=$(free_port)
-url="http://127.0.0.1:$port"
-CRONMETRICS_SECURITY_ADMIN_API_KEYS=schema-admin "$bin" serve --jobs-dir "$work/jobs.d" \
-  --database "$work/cronmetrics.db" --listen "127.0.0.1:$port" 2>"$work/server.log" &
-pid=$!
-wait_for_health "$url"
+CRONMETRICS_SECURITY_ADMIN_API_KEYS=schema-admin start_server "$bin" "$work" server
+url=$SERVER_URL
 # A bounded run: ${SCHEMATHESIS_EXAMPLES:-25} examples per operation, fixed seed.
 schemathesis run "$url/api/openapi.yaml" --url "$url" \
   --checks not_a_server_error,response_schema_conformance \

@@ -8,9 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 repo=$(cd "$here/../.." && pwd)
 command -v prometheus >/dev/null || fail "prometheus is not installed (Debian package prometheus)"
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+e2e_workdir
 
 mkdir -p "$work/jobs.d"
 for spec in "nightly:3600:ok-key" "silent:3:silent-key" "broken:3600:broken-key"; do
@@ -18,10 +16,8 @@ for spec in "nightly:3600:ok-key" "silent:3:silent-key" "broken:3600:broken-key"
   printf 'version: 1\njob_name: %s\nhost: h1\nautomatic_failure_threshold: %s\nlabels: {env: e2e}\napi_key_sha256: %s\n' \
     "$name" "$threshold" "$(key_hash "$key")" > "$work/jobs.d/$name@h1.yaml"
 done
-cm_port=$(free_port)
-"$bin" serve --jobs-dir "$work/jobs.d" --database "$work/cm.db" --listen "127.0.0.1:$cm_port" 2>"$work/cm.log" &
-pids+=($!)
-wait_for_health "http://127.0.0.1:$cm_port"
+start_server "$bin" "$work" cm
+cm_port=${SERVER_URL##*:}
 post() {  # KEY BODY
   curl -fsS -o /dev/null -X POST "http://127.0.0.1:$cm_port/api/job-result" -H "X-API-Key: $1" \
     -H "Content-Type: application/json" -d "$2"

@@ -5,9 +5,7 @@ set -euo pipefail
 bin=${1:?usage: server.sh PATH_TO_CRONMETRICS}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
-work=$(mktemp -d)
-pid=""
-trap '[[ -n $pid ]] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
+e2e_workdir
 
 mkdir -p "$work/jobs.d/web"
 cat > "$work/jobs.d/web/sync_db@web1.yaml" <<YAML
@@ -18,12 +16,9 @@ automatic_failure_threshold: 90m
 labels: {env: prod, team: "data \"core\""}
 api_key_sha256: $(key_hash "sync-key")
 YAML
-port=$(free_port)
-url="http://127.0.0.1:$port"
-CRONMETRICS_SECURITY_ADMIN_API_KEYS=e2e-admin "$bin" serve --jobs-dir "$work/jobs.d" \
-  --database "$work/cronmetrics.db" --listen "127.0.0.1:$port" 2>"$work/server.log" &
-pid=$!
-wait_for_health "$url"
+start_server "$bin" "$work" server
+pid=$SERVER_PID
+url=$SERVER_URL
 
 # The seed's example, as a cron host would send it.
 status=$(curl -s -o "$work/receipt.json" -w '%{http_code}' -X POST "$url/api/job-result" \
@@ -77,7 +72,7 @@ created=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/job" -H "Auth
 kill -TERM $pid
 wait $pid
 code=$?
-pid=""
+pids=()
 [[ $code == 0 ]] || fail "exit code after SIGTERM: $code"
 grep -q "database closed" "$work/server.log" || fail "no clean database close: $(tail -5 "$work/server.log")"
 echo "server: ok (seed submission, refusals, promtool, history, watch, SIGHUP, API write, SIGTERM)"

@@ -34,6 +34,14 @@ public struct JobRecord: Codable, Sendable, Hashable {
         self.state = state
     }
 
+    /// The definition alone, without the server's state: what the CLI prints
+    /// in both of its modes.
+    public var definition: JobRecord {
+        var copy = self
+        copy.state = nil
+        return copy
+    }
+
     /// The threshold as people write it: `90m`, or `3600s` for plain seconds.
     public var thresholdText: String {
         automaticFailureThreshold.string ?? "\(thresholdSeconds)s"

@@ -61,39 +61,19 @@ struct JobFieldReader {
             error(problem, at: values[.jobName]?.value, field: JobFileKey.jobName.rawValue)
         }
         let threshold = values[.automaticFailureThreshold].flatMap { readThreshold($0.value) }
-        var status = Lifecycle.active
-        var statusOK = true
-        if let node = values[.status]?.value, !node.isYAMLNull {
-            if let value = readLifecycle(node) { status = value } else { statusOK = false }
+        // Optional fields: absent or null means not set. A value that fails to
+        // read has recorded its error, which `diagnostics` carries to the end.
+        func given(_ key: JobFileKey) -> Node? {
+            values[key].flatMap { $0.value.isYAMLNull ? nil : $0.value }
         }
-        var maintenanceUntil: Date?
-        var maintenanceOK = true
-        if let node = values[.maintenanceUntil]?.value, !node.isYAMLNull {
-            maintenanceUntil = readTimestamp(node)
-            maintenanceOK = maintenanceUntil != nil
-        }
-        var labels: [String: String] = [:]
-        var labelsOK = true
-        if let node = values[.labels]?.value, !node.isYAMLNull {
-            if let value = readLabels(node) { labels = value } else { labelsOK = false }
-        }
-        var apiKeySHA256: String?
-        var keyOK = true
-        if let node = values[.apiKeySHA256]?.value, !node.isYAMLNull {
-            apiKeySHA256 = readKeyHash(node)
-            keyOK = apiKeySHA256 != nil
-        }
-        var description: String?
-        var descriptionOK = true
-        if let node = values[.description]?.value, !node.isYAMLNull {
-            description = readString(node, field: .description)
-            descriptionOK = description != nil
-        }
+        let status = given(.status).flatMap { readLifecycle($0) } ?? .active
+        let maintenanceUntil = given(.maintenanceUntil).flatMap { readTimestamp($0) }
+        let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
+        let apiKeySHA256 = given(.apiKeySHA256).flatMap { readKeyHash($0) }
+        let description = given(.description).flatMap { readString($0, field: .description) }
 
         // Warnings only for files without errors: a broken file has more pressing news.
-        guard version != nil, let jobName, let host, let threshold,
-              statusOK, maintenanceOK, labelsOK, keyOK, descriptionOK, diagnostics.isEmpty
-        else { return nil }
+        guard version != nil, let jobName, let host, let threshold, diagnostics.isEmpty else { return nil }
         if apiKeySHA256 == nil {
             warning("job \(jobName)@\(host) has no api_key_sha256 and accepts no submissions; mint one with 'cronmetrics job rotate-key \(jobName)@\(host)'",
                     at: mappingNode, field: JobFileKey.apiKeySHA256.rawValue)

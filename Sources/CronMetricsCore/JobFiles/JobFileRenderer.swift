@@ -51,7 +51,7 @@ public struct JobFileRenderer: Sendable {
     /// `text` as a YAML scalar that reads back as the same string: plain when
     /// that is unambiguous, double-quoted otherwise.
     static func scalar(_ text: String) -> String {
-        needsQuotes(text) ? quoted(text) : text
+        needsQuotes(text) ? QuotedString.quote(text) : text
     }
 
     static func needsQuotes(_ text: String) -> Bool {
@@ -75,27 +75,5 @@ public struct JobFileRenderer: Sendable {
         if text.utf8.first.map({ (48...57).contains($0) }) == true, text.contains("-") { return true }  // dates
         if text.hasPrefix("0x") || text.hasPrefix("0o") || text.hasPrefix("+") { return true }
         return false
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xfeff {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

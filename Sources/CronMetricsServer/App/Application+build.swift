@@ -48,10 +48,8 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
             DeadlineService(state: components.state, database: components.database, interval: configuration.deadlineInterval,
                             now: components.now, logger: logger),
             ReloadSignalService(registry: components.registry, tls: tls, logger: logger),
-            WatchService(registry: components.registry, root: configuration.jobsDirectory, mode: configuration.jobsWatch,
-                         pollInterval: configuration.pollInterval, logger: logger),
-            RetentionService(database: components.database, retentionDays: configuration.retentionDays,
-                             keepLast: configuration.keepLast, now: components.now, logger: logger),
+            WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
+            RetentionService(database: components.database, policy: configuration.retention, now: components.now, logger: logger),
         ],
         logger: logger)
 }

@@ -7,13 +7,11 @@ import Logging
 /// them; every route and service is given the few it uses.
 struct ServerComponents: Sendable {
     let configuration: ServerConfiguration
-    let database: AppDatabase
-    let state: LiveState
-    let metrics: ServerMetrics
-    let writer: ResultWriter
-    let registry: JobRegistry
-    let logger: Logger
-    let now: @Sendable () -> Date
+    /// Where results and state go, and the in-memory picture `/metrics` reads.
+    let database: AppDatabase, state: LiveState, metrics: ServerMetrics
+    /// The two writers: results (group commit) and job definitions (files, then reload).
+    let writer: ResultWriter, registry: JobRegistry
+    let logger: Logger, now: @Sendable () -> Date
 
     /// Opens the database and loads the jobs.
     init(configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date) async throws {

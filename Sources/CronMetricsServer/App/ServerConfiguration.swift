@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var retentionDays: Int
     /// At least this many results per job are kept, however old.
     public var keepLast: Int
+    /// The two together.
+    public var retention: RetentionPolicy { RetentionPolicy(days: retentionDays, keepLast: keepLast) }
     /// Store no `output` at all.
     public var redactOutput: Bool
     /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.

@@ -50,7 +50,7 @@ public struct LogFormatter: LogHandler {
             var line = "{"
             for (index, (key, value)) in fields.enumerated() {
                 if index > 0 { line += "," }
-                line += Self.jsonString(key) + ":" + Self.jsonString(value)
+                line += QuotedString.quote(key) + ":" + QuotedString.quote(value)
             }
             write(line + "}\n")
         case .text:
@@ -70,44 +70,18 @@ public struct LogFormatter: LogHandler {
         return "\(whole.dropLast()).\(fraction)Z"
     }
 
-    /// A `key=value` value: bare when it is plain, else double-quoted with
-    /// every control and line-breaking character escaped, so that no value
-    /// (a client's text included) can end the line or forge another one.
-    /// Works on Unicode scalars: CRLF is one Swift `Character`, and would slip
-    /// past a comparison with "\n".
+    /// A `key=value` value: bare when it is plain, else quoted with every
+    /// control and line-breaking character escaped, so that no value (a
+    /// client's text included) can end the line or forge another one.
     static func quoted(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
             $0 != " " && $0 != "\"" && $0 != "=" && $0 != "\\" && !isUnsafe($0)
         }
-        return plain ? value : jsonString(value)
+        return plain ? value : QuotedString.quote(value)
     }
 
-    /// A JSON string literal with controls, NEL, U+2028 and U+2029 escaped
-    /// (JSONSerialization leaves the last three as they are). Also the quoted
-    /// form of text values: the same escapes serve both formats.
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                guard isUnsafe(scalar) else {
-                    out.unicodeScalars.append(scalar)
-                    continue
-                }
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-        }
-        return out + "\""
-    }
-
-    /// C0 and C1 controls (CR, LF, ESC, NEL …), DEL, and the Unicode line and paragraph separators.
+    /// The characters that may not appear raw in a log line.
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        QuotedString.needsEscape(scalar)
     }
 }

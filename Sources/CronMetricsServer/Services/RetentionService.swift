@@ -8,8 +8,7 @@ import ServiceLifecycle
 /// submissions are never blocked for long.
 struct RetentionService: Service {
     let database: AppDatabase
-    let retentionDays: Int
-    let keepLast: Int
+    let policy: RetentionPolicy
     let now: @Sendable () -> Date
     let logger: Logger
     var interval: Duration = .seconds(86_400)
@@ -26,11 +25,11 @@ struct RetentionService: Service {
     }
 
     func purge() async {
-        let cutoff = now().addingTimeInterval(-Double(retentionDays) * 86_400)
+        let cutoff = policy.cutoff(now: now())
         do {
-            let removed = try await database.purge(olderThan: cutoff, keepLast: keepLast)
+            let removed = try await database.purge(olderThan: cutoff, keepLast: policy.keepLast)
             logger.info("retention: results purged", metadata: [
-                "removed": "\(removed)", "older_than": .string(RFC3339.format(cutoff)), "keep_last": "\(keepLast)",
+                "removed": "\(removed)", "older_than": .string(RFC3339.format(cutoff)), "keep_last": "\(policy.keepLast)",
             ])
         } catch {
             logger.error("retention: purge failed", metadata: ["error": .string("\(error)")])

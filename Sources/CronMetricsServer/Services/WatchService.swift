@@ -9,13 +9,12 @@ import ServiceLifecycle
 /// Either way a reload waits while git rewrites the work tree.
 struct WatchService: Service {
     let registry: JobRegistry
-    let root: String
-    let mode: WatchMode
-    let pollInterval: Duration
+    let watch: JobsWatch
     let logger: Logger
 
     func run() async throws {
-        switch mode {
+        let root = watch.root, pollInterval = watch.pollInterval
+        switch watch.mode {
         case .off:
             logger.info("not watching jobs directory (jobs.watch: off); reload with SIGHUP or POST /-/reload")
             try? await gracefulShutdown()
@@ -58,14 +57,14 @@ struct WatchService: Service {
     private func poll() async {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: pollInterval)
+                try await Task.sleep(for: watch.pollInterval)
                 await reload()
             }
         }
     }
 
     private func reload() async {
-        if let lock = GitLock(containing: root), await lock.waitUntilReleased() {
+        if let lock = GitLock(containing: watch.root), await lock.waitUntilReleased() {
             logger.debug("waited for git to finish before reloading", metadata: ["lock": .string(lock.path)])
         }
         await registry.reload()

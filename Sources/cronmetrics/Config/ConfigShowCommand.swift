@@ -6,13 +6,10 @@ struct ConfigShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print each setting, its value and where it came from (secrets masked).")
 
-    @OptionGroup var file: ConfigFileOption
-    @Option(help: "As serve's --listen.") var listen: String?
-    @Option(help: "As serve's --jobs-dir.") var jobsDir: String?
-    @Option(help: "As serve's --database.") var database: String?
+    @OptionGroup var options: ServeOptions
 
     func run() throws {
-        let settings = try Settings.load(configFile: file.config, flags: Settings.serveFlags(listen: listen, jobsDir: jobsDir, database: database))
+        let settings = try options.settings()
         _ = try Settings.server(settings)
         var rows = [["KEY", "VALUE", "SOURCE"]]
         for key in ConfigKey.all {

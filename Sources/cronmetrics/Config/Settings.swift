@@ -27,13 +27,4 @@ enum Settings {
             throw ExitCode.failure
         }
     }
-
-    /// The flags `serve` shares with `config show`.
-    static func serveFlags(listen: String?, jobsDir: String?, database: String?) -> [ConfigKey: FlagValue] {
-        var flags: [ConfigKey: FlagValue] = [:]
-        if let listen { flags[.listen] = FlagValue(listen, flag: "--listen") }
-        if let jobsDir { flags[.jobsDir] = FlagValue(jobsDir, flag: "--jobs-dir") }
-        if let database { flags[.database] = FlagValue(database, flag: "--database") }
-        return flags
-    }
 }

@@ -15,7 +15,7 @@ struct JobAddCommand: AsyncParsableCommand {
     func run() async throws {
         let labels = try await refusing { () throws(JobEditError) in try JobFilter.labels(label) }
         var fields: [String: JSONValue] = ["job_name": .string(name), "host": .string(host),
-                                           "automatic_failure_threshold": thresholdValue(threshold),
+                                           "automatic_failure_threshold": JSONValue(durationText: threshold),
                                            "labels": .object(labels.mapValues(JSONValue.string))]
         fields["description"] = description.map(JSONValue.string)
         let definitions = try options.definitions()

@@ -18,7 +18,7 @@ struct JobListCommand: AsyncParsableCommand {
         let filter = JobFilter(labels: labels, lifecycle: status, host: host)
         let definitions = try options.definitions()
         let records = try await refusing { () async throws(JobEditError) in try await definitions.list(filter) }
-        guard output == .table else { return print(JobOutput.json(records)) }
+        guard output == .table else { return print(JSONText.encode(records.map(\.definition))) }
         print(JobOutput.table(records, hashes: showAPIKeys))
         if showAPIKeys {
             print("\nAPI keys are never stored, only their SHA-256 hashes, so they cannot be shown.")
@@ -27,4 +27,4 @@ struct JobListCommand: AsyncParsableCommand {
     }
 }
 
-extension Lifecycle: ExpressibleByArgument {}
+extension Lifecycle: ExpressibleByArgument, EnumerableFlag {}

@@ -23,24 +23,10 @@ enum JobOutput {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ records: [JobRecord]) -> String {
-        JSONText.encode(records.map(definition))
-    }
-
-    static func json(_ record: JobRecord) -> String {
-        JSONText.encode(definition(record))
-    }
-
     static func created(_ created: JobWithKey, chosenKey: String?) -> String {
         ["Job ID \(created.job.id) created successfully", "File: \(created.job.path)",
          "API Key: \(created.apiKey ?? chosenKey ?? "(given as api_key_sha256)")",
          "Keep the key now: only its SHA-256 is stored, so it cannot be shown again."].joined(separator: "\n")
-    }
-
-    private static func definition(_ record: JobRecord) -> JobRecord {
-        var copy = record
-        copy.state = nil
-        return copy
     }
 
     private static func labels(_ record: JobRecord) -> String {

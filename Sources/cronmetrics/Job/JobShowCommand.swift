@@ -4,14 +4,12 @@ import CronMetricsCore
 struct JobShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job's definition and file.")
 
-    @Argument(help: "The job id, job_name@host.") var id: String
-    @Option(help: "text or json.") var output: JobListCommand.Output = .table
-    @OptionGroup var options: JobOptions
+    @OptionGroup var target: JobTarget
+    @Option(help: "table (text) or json.") var output: JobListCommand.Output = .table
 
     func run() async throws {
-        let id = try parseID(id)
-        let definitions = try options.definitions()
+        let (id, definitions) = try target.resolve()
         let record = try await refusing { () async throws(JobEditError) in try await definitions.show(id) }
-        print(output == .json ? JobOutput.json(record) : JobOutput.show(record))
+        print(output == .json ? JSONText.encode(record.definition) : JobOutput.show(record))
     }
 }

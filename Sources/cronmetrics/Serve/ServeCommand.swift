@@ -11,19 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the cronmetrics server.",
         discussion: "Settings come from --config FILE, then CRONMETRICS_<SECTION>_<KEY>, then flags; see cronmetrics config show.")
 
-    @OptionGroup var file: ConfigFileOption
-
-    @Option(help: "The jobs directory.")
-    var jobsDir: String?
-
-    @Option(help: "The SQLite database file.")
-    var database: String?
-
-    @Option(help: "Address to listen on, HOST:PORT.")
-    var listen: String?
+    @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        let settings = try Settings.load(configFile: file.config, flags: Settings.serveFlags(listen: listen, jobsDir: jobsDir, database: database))
+        let settings = try options.settings()
         var configuration = try Settings.server(settings)
         let level = Logger.Level(rawValue: settings.string(.logLevel)) ?? .info
         let format = LogFormatter.Format(rawValue: settings.string(.logFormat)) ?? .text

@@ -1,0 +1,45 @@
+/// A change to a job as people ask for it (pause it, set a label), written as
+/// the RFC 7386 merge patch of its fields that every edit path applies: the
+/// CLI's `job update` flags and the dashboard's buttons build one of these.
+public struct JobPatch: Sendable, Hashable {
+    public private(set) var fields: [String: JSONValue] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { fields.isEmpty }
+
+    /// Moves the job to a lifecycle. Maintenance ends by itself at
+    /// `maintenanceUntil` (RFC 3339) when one is given; becoming active clears it.
+    public mutating func set(_ lifecycle: Lifecycle, maintenanceUntil: String? = nil) {
+        fields["status"] = .string(lifecycle.rawValue)
+        switch lifecycle {
+        case .maintenance: fields["maintenance_until"] = maintenanceUntil.map(JSONValue.string) ?? .null
+        case .active: fields["maintenance_until"] = .null
+        case .paused, .retired: break
+        }
+    }
+
+    /// A threshold as written: seconds (`3600`) or a duration (`90m`).
+    public mutating func setThreshold(_ text: String) {
+        fields["automatic_failure_threshold"] = JSONValue(durationText: text)
+    }
+
+    /// Sets some labels and removes others, leaving the rest.
+    public mutating func setLabels(_ labels: [String: String], removing removed: [String] = []) {
+        var change = labels.mapValues(JSONValue.string)
+        for name in removed { change[name] = .null }
+        if !change.isEmpty { fields["labels"] = .object(change) }
+    }
+
+    public mutating func setDescription(_ text: String) {
+        fields["description"] = .string(text)
+    }
+}
+
+extension JSONValue {
+    /// A duration as the API takes it: a number of seconds when `text` is one,
+    /// else the text (`90m`), which the job-file decoder checks.
+    public init(durationText text: String) {
+        self = Int64(text).map(JSONValue.integer) ?? .string(text)
+    }
+}

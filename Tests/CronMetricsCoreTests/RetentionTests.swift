@@ -1,0 +1,37 @@
+import CronMetricsTestSupport
+import Foundation
+import Synchronization
+import Testing
+@testable import CronMetricsCore
+
+@Suite("Retention")
+struct RetentionTests {
+    @Test("purge removes results older than the cutoff but keeps the last N per job, in batches")
+    func purgeKeepsLast() async throws {
+        let dir = try TempDir()
+        let database = try AppDatabase(path: "\(dir.path)/cm.db")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        let a = JobID(jobName: "a", host: "h"), b = JobID(jobName: "b", host: "h")
+        var results: [JobResult] = []
+        for day in 0..<10 {
+            for id in [a, b] {
+                results.append(JobResult(jobID: id, receivedAt: base.addingTimeInterval(Double(day) * 86_400), status: .success))
+            }
+        }
+        _ = try await database.insert(results)
+        // Older than day 7, but keep 5 per job: days 5 and 6 survive for both.
+        let batches = Mutex<[Int]>([])
+        let removed = try await database.purge(olderThan: base.addingTimeInterval(7 * 86_400), keepLast: 5, batchSize: 3) { count, _ in
+            batches.withLock { $0.append(count) }
+        }
+        #expect(removed == 10)
+        #expect(batches.withLock { $0 }.allSatisfy { $0 <= 3 })
+        #expect(batches.withLock { $0 }.reduce(0, +) == 10)
+        #expect(try database.countResults(for: a) == 5)
+        let kept = try database.fetchResults(for: a, limit: 100).map { $0.receivedAt.timeIntervalSince(base) / 86_400 }
+        #expect(kept == [9, 8, 7, 6, 5])
+        // keep_last 0: everything older goes.
+        #expect(try await database.purge(olderThan: base.addingTimeInterval(9 * 86_400), keepLast: 0) == 8)  // days 5–8 of both
+        #expect(try database.countResults(for: b) == 1)
+    }
+}
