@@ -58,6 +58,12 @@ struct OpenAPIDriftTests {
         #expect(try Self.specRoutes(withoutReload) == full.subtracting(["POST /-/reload"]))
     }
 
+    @Test("the document's version is the binary's")
+    func version() throws {
+        let spec = try Yams.load(yaml: String(contentsOfFile: Self.specPath, encoding: .utf8)) as? [String: Any]
+        #expect((spec?["info"] as? [String: Any])?["version"] as? String == CronMetricsVersion.current)
+    }
+
     @Test("GET /api/openapi.yaml serves docs/openapi.yaml byte for byte; /swagger/ loads it")
     func servedSpec() async throws {
         let fixture = try ServerFixture()
