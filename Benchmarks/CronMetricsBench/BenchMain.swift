@@ -14,15 +14,15 @@ struct BenchMain {
             render(count: count)
             return
         }
-        if arguments.first == "purge", arguments.count == 4 {
+        if arguments.first == "purge", arguments.count == 4 || arguments.count == 5 {
             let numbers = arguments.dropFirst().compactMap { Int($0) }
-            if numbers.count == 3 {
-                try await purge(jobs: numbers[0], results: numbers[1], keepLast: numbers[2])
+            if numbers.count == arguments.count - 1 {
+                try await purge(jobs: numbers[0], results: numbers[1], keepLast: numbers[2], batch: numbers.count == 4 ? numbers[3] : 500)
                 return
             }
         }
         guard arguments.first == "reconcile", arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST\n".utf8))
+            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST [BATCH]\n".utf8))
             exit(2)
         }
         let root = arguments[arguments.startIndex + 1]
@@ -83,10 +83,10 @@ struct BenchMain {
             + " median_ms_after_1pct_changed=\(String(format: "%.2f", dirtySamples[dirtySamples.count / 2]))")
     }
 
-    /// Fills a new database with JOBS × RESULTS results received over the last
-    /// 60 days, then purges everything older than 30 days keeping KEEP_LAST per
-    /// job, timing each batch's transaction.
-    static func purge(jobs: Int, results: Int, keepLast: Int) async throws {
+    /// Fills a new database with JOBS × RESULTS results received 31 to 90 days
+    /// ago, then purges everything older than 30 days (all of them) but the
+    /// KEEP_LAST newest per job, timing each batch's transaction.
+    static func purge(jobs: Int, results: Int, keepLast: Int, batch batchSize: Int) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -96,7 +96,7 @@ struct BenchMain {
         for job in 0..<jobs {
             let id = JobID(jobName: "job\(job)", host: "h")
             for index in 0..<results {
-                let age = 60 * 86_400 * Double(results - index) / Double(results)
+                let age = 31 * 86_400 + 59 * 86_400 * Double(results - index) / Double(results)
                 batch.append(JobResult(jobID: id, receivedAt: now.addingTimeInterval(-age), status: .success, duration: 1))
                 if batch.count == 20_000 {
                     _ = try await database.insert(batch)
@@ -107,14 +107,14 @@ struct BenchMain {
         _ = try await database.insert(batch)
         let times = Mutex<[Double]>([])
         let start = ContinuousClock.now
-        let removed = try await database.purge(olderThan: now.addingTimeInterval(-30 * 86_400), keepLast: keepLast) { _, elapsed in
+        let removed = try await database.purge(olderThan: now.addingTimeInterval(-30 * 86_400), keepLast: keepLast, batchSize: batchSize) { _, elapsed in
             let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             times.withLock { $0.append(ms) }
         }
         let total = ContinuousClock.now - start
         let sorted = times.withLock { $0 }.sorted()
         func at(_ q: Double) -> String { String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) }
-        print("purge jobs=\(jobs) results_per_job=\(results) keep_last=\(keepLast) removed=\(removed) batches=\(sorted.count)"
+        print("purge jobs=\(jobs) results_per_job=\(results) keep_last=\(keepLast) batch=\(batchSize) removed=\(removed) batches=\(sorted.count)"
             + " batch_ms_p50=\(at(0.5)) p99=\(at(0.99)) max=\(at(1)) total_s=\(String(format: "%.2f", Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18))")
         try database.close()
     }

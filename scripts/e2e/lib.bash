@@ -10,7 +10,7 @@ free_port() {
 e2e_workdir() {
   work=$(mktemp -d)
   pids=()
-  trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+  trap 'for p in "${pids[@]}"; do { kill -9 "$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
 # start_server BIN WORK [NAME]: the one way the scripts start cronmetrics:

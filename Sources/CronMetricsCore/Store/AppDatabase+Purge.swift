@@ -16,7 +16,7 @@ extension AppDatabase {
     ///   deleted and how long its transaction took (for benchmarks and logs).
     /// - Returns: how many results were deleted.
     public func purge(
-        olderThan cutoff: Date, keepLast: Int, batchSize: Int = 1000,
+        olderThan cutoff: Date, keepLast: Int, batchSize: Int = 500,
         onBatch: (@Sendable (Int, Duration) -> Void)? = nil
     ) async throws(StoreError) -> Int {
         let limit = cutoff.timeIntervalSince1970
