@@ -13,4 +13,9 @@ enum JSONText {
     static func encode(_ value: some Encodable) -> String {
         (try? String(decoding: APICoding.makeEncoder(pretty: true).encode(value), as: UTF8.self)) ?? "null"
     }
+
+    /// One line of compact JSON.
+    static func line(_ value: some Encodable) -> String {
+        (try? String(decoding: APICoding.encoder.encode(value), as: UTF8.self)) ?? "null"
+    }
 }
