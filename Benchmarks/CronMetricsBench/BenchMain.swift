@@ -48,7 +48,7 @@ struct BenchMain {
         let now = Date()
         let jobs = (0..<count).map { i in
             StoredJob(job: Job(jobName: String(format: "job%06d", i), host: String(format: "host%03d", i % 500),
-                               threshold: Threshold(seconds: 3600), labels: ["env": "prod", "team": "infra"],
+                               threshold: JobDuration(seconds: 3600), labels: ["env": "prod", "team": "infra"],
                                apiKeySHA256: APIKeyHash.sha256Hex(of: "k\(i)")),
                       path: "x", contentHash: "x", firstSeen: now)
         }

@@ -17,7 +17,7 @@ struct PurgeCommand: AsyncParsableCommand {
         let server = try Settings.server(try Settings.load(configFile: config, flags: flags))
         var seconds = server.retentionDays * 86_400
         if let olderThan {
-            guard let age = Threshold(parsing: olderThan) else {
+            guard let age = JobDuration(parsing: olderThan) else {
                 throw ValidationError("--older-than must be a duration such as 30d, 12h or 3600 (got \(olderThan))")
             }
             seconds = age.seconds

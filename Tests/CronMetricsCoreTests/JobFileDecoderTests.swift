@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Job file decoding")
 struct JobFileDecoderTests {
-    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, status, maintenance_until, labels, api_key_sha256, description"
+    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, api_key_sha256, description"
     static let durationHint = "write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\""
     static let identifierHint = "may only contain letters, digits, '_', '.' and '-'"
     static let keyHint = "'api_key_sha256' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"
@@ -16,7 +16,7 @@ struct JobFileDecoderTests {
         ("unknown-key-typo.yaml", ["1:1: missing required key 'host'", "3:1: unknown key 'hots' (did you mean 'host'?)"]),
         ("missing-version.yaml", ["1:1: missing required key 'version' (write 'version: 1')"]),
         ("future-version.yaml", ["1:10: unsupported version 2: this build of cronmetrics reads version 1; upgrade cronmetrics"]),
-        ("missing-threshold.yaml", ["1:1: missing required key 'automatic_failure_threshold'"]),
+        ("missing-threshold.yaml", ["1:1: missing required key 'automatic_failure_threshold' (or 'schedule'): a job needs a threshold, a schedule, or both"]),
         ("wrong-type.yaml", ["2:11: 'job_name' must be a single value, not a list"]),
         ("bad-job-name.yaml", ["2:11: 'job_name' \(identifierHint) (got \"back up\")"]),
         ("bad-host.yaml", ["3:7: 'host' \(identifierHint) (got \"../etc\")"]),
@@ -66,8 +66,8 @@ struct JobFileDecoderTests {
         #expect(decoded.diagnostics.isEmpty)
         let job = try #require(decoded.job)
         #expect(job.id == JobID(jobName: "backup", host: "db1"))
-        #expect(job.threshold.seconds == 5400)
-        #expect(job.threshold.text == "1h30m")
+        #expect(job.threshold?.seconds == 5400)
+        #expect(job.threshold?.text == "1h30m")
         #expect(job.status == .maintenance)
         #expect(job.maintenanceUntil == RFC3339.parse("2026-12-01T06:00:00Z"))
         #expect(job.labels == ["env": "prod", "team": "infra"])

@@ -8,7 +8,7 @@ struct JobFileWriterTests {
     static let hash = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 
     static var sample: Job {
-        Job(jobName: "backup", host: "db1", threshold: Threshold(parsing: "1h30m")!, status: .maintenance,
+        Job(jobName: "backup", host: "db1", threshold: JobDuration(parsing: "1h30m")!, status: .maintenance,
             maintenanceUntil: RFC3339.parse("2026-12-01T06:00:00Z"), labels: ["team": "infra", "env": "prod"],
             apiKeySHA256: hash, description: "Nightly database backup")
     }
@@ -67,10 +67,10 @@ struct JobFileWriterTests {
         try dir.write("infra/deep/custom.yaml", jobYAML("backup"))
         let writer = JobFileWriter(root: dir.path)
         var job = Self.sample
-        job.threshold = Threshold(seconds: 60)
+        job.threshold = JobDuration(seconds: 60)
         try writer.write(job, to: "infra/deep/custom.yaml")
         let decoded = JobFileDecoder().decode(Data(try dir.read("infra/deep/custom.yaml").utf8), path: "x")
-        #expect(decoded.job?.threshold.seconds == 60)
+        #expect(decoded.job?.threshold?.seconds == 60)
         #expect(!dir.exists("backup@db1.yaml"))
     }
 

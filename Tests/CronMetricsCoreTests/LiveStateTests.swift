@@ -7,7 +7,7 @@ struct LiveStateTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func stored(_ status: Lifecycle, threshold: Int = 600) -> StoredJob {
-        StoredJob(job: Job(jobName: "j", host: "h", threshold: Threshold(seconds: threshold), status: status,
+        StoredJob(job: Job(jobName: "j", host: "h", threshold: JobDuration(seconds: threshold), status: status,
                            apiKeySHA256: APIKeyHash.sha256Hex(of: "k")),
                   path: "j@h.yaml", contentHash: "x", firstSeen: t0)
     }
@@ -28,8 +28,8 @@ struct LiveStateTests {
         #expect(Self.status(state, at: later.addingTimeInterval(600)) == .pending)
         #expect(Self.status(state, at: later.addingTimeInterval(601)) == .missedDeadline)
         let saved = state.tick(now: later.addingTimeInterval(601))
-        #expect(saved.map(\.missedDeadlinesTotal) == [1])
-        #expect(saved.first?.activatedAt == later)
+        #expect(saved.bookkeeping.map(\.missedDeadlinesTotal) == [1])
+        #expect(saved.bookkeeping.first?.activatedAt == later)
         #expect(state.tick(now: later.addingTimeInterval(602)) == saved, "pending until saved")
         state.saved(saved)
         #expect(state.tick(now: later.addingTimeInterval(5000)).isEmpty)  // one silence, one miss
@@ -39,7 +39,7 @@ struct LiveStateTests {
     func missedAtStart() {
         let state = LiveState()
         state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
-        #expect(state.tick(now: Self.t0.addingTimeInterval(10_000)).map(\.missedDeadlinesTotal) == [1])
+        #expect(state.tick(now: Self.t0.addingTimeInterval(10_000)).bookkeeping.map(\.missedDeadlinesTotal) == [1])
     }
 
     @Test("bookkeeping of a job removed before it was saved is still handed out")
@@ -48,7 +48,7 @@ struct LiveStateTests {
         state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
         state.replaceJobs([], now: Self.t0.addingTimeInterval(10_001))
         let pending = state.tick(now: Self.t0.addingTimeInterval(10_002))
-        #expect(pending.map(\.missedDeadlinesTotal) == [1])
+        #expect(pending.bookkeeping.map(\.missedDeadlinesTotal) == [1])
         state.saved(pending)
         #expect(state.tick(now: Self.t0.addingTimeInterval(10_003)).isEmpty)
     }

@@ -33,13 +33,13 @@ final class ServerFixture: Sendable {
 
     var jobsDir: String { "\(root)/jobs.d" }
 
-    /// Writes a job file whose key is `key-<name>`.
-    func addJob(_ name: String, host: String = "web1", threshold: Int = 3600, extra: String = "") throws {
+    /// Writes a job file whose key is `key-<name>` (no threshold when nil: give a schedule in `extra`).
+    func addJob(_ name: String, host: String = "web1", threshold: Int? = 3600, extra: String = "") throws {
         let text = """
             version: 1
             job_name: \(name)
             host: \(host)
-            automatic_failure_threshold: \(threshold)
+            \(threshold.map { "automatic_failure_threshold: \($0)" } ?? "")
             api_key_sha256: \(APIKeyHash.sha256Hex(of: "key-\(name)"))
             \(extra)
             """

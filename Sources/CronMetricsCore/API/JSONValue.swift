@@ -1,6 +1,6 @@
 /// A JSON value, for bodies whose shape is decided later (a merge patch, the
 /// fields of a job file) without `[String: Any]`.
-public enum JSONValue: Sendable, Hashable, Codable {
+public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     /// Whole numbers are kept exact; 9223372036854775807 must reach the
@@ -41,6 +41,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case let .array(value): try container.encode(value)
         case let .object(value): try container.encode(value)
         }
+    }
+
+    /// The value as compact JSON text.
+    public var description: String {
+        (try? String(decoding: APICoding.encoder.encode(self), as: UTF8.self)) ?? "null"
     }
 
     /// The string, when this is one.

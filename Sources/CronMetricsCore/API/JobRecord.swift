@@ -7,9 +7,19 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var id: String
     public var jobName: String
     public var host: String
-    /// As written: a number of seconds or a duration string.
-    public var automaticFailureThreshold: JSONValue
-    public var thresholdSeconds: Int
+    /// As written: a number of seconds or a duration string; nil with a schedule alone.
+    public var automaticFailureThreshold: JSONValue?
+    public var thresholdSeconds: Int?
+    /// The cron schedule, as written.
+    public var schedule: String?
+    /// The schedule's IANA zone (UTC when not given).
+    public var timezone: String?
+    /// As written; nil when the default applies.
+    public var grace: JSONValue?
+    /// The grace in force with a schedule (the default is 300).
+    public var graceSeconds: Int?
+    public var maxRuntime: JSONValue?
+    public var maxRuntimeSeconds: Int?
     public var status: String
     public var maintenanceUntil: Date?
     public var labels: [String: String]
@@ -23,8 +33,14 @@ public struct JobRecord: Codable, Sendable, Hashable {
         id = job.id.description
         jobName = job.jobName
         host = job.host
-        automaticFailureThreshold = job.threshold.text.map(JSONValue.string) ?? .integer(Int64(job.threshold.seconds))
-        thresholdSeconds = job.threshold.seconds
+        automaticFailureThreshold = job.threshold.map(JSONValue.init(duration:))
+        thresholdSeconds = job.threshold?.seconds
+        schedule = job.schedule?.text
+        timezone = job.schedule == nil ? job.timezone : job.timezone ?? "UTC"
+        grace = job.grace.map(JSONValue.init(duration:))
+        graceSeconds = job.schedule == nil ? nil : job.graceSeconds
+        maxRuntime = job.maxRuntime.map(JSONValue.init(duration:))
+        maxRuntimeSeconds = job.maxRuntime?.seconds
         status = job.status.rawValue
         maintenanceUntil = job.maintenanceUntil
         labels = job.labels
@@ -44,6 +60,6 @@ public struct JobRecord: Codable, Sendable, Hashable {
 
     /// The threshold as people write it: `90m`, or `3600s` for plain seconds.
     public var thresholdText: String {
-        automaticFailureThreshold.string ?? "\(thresholdSeconds)s"
+        automaticFailureThreshold?.string ?? thresholdSeconds.map { "\($0)s" } ?? "-"
     }
 }

@@ -11,10 +11,23 @@ public struct JobStateRecord: Codable, Sendable, Hashable {
         public var exitCode: Int?
     }
 
-    /// The exported status (`success`, `missed_deadline` …), or `retired`.
+    /// A run started and not finished.
+    public struct Run: Codable, Sendable, Hashable {
+        public var runId: String?
+        public var startedAt: Date
+    }
+
+    /// The exported status (`success`, `missed_deadline`, `timeout` …), or `retired`.
     public var status: String
     public var value: Int
     public var deadline: Date?
+    /// With a schedule: the next scheduled time plus grace.
+    public var nextExpected: Date?
+    /// Runs open now (overlapping runs are several).
+    public var running: Int
+    public var openRuns: [Run]
+    public var lastStart: Date?
+    public var lastTimeout: Date?
     public var firstSeen: Date
     public var lastResult: LastResult?
     public var runsTotal: Int
@@ -25,6 +38,11 @@ public struct JobStateRecord: Codable, Sendable, Hashable {
         status = verdict?.status.rawValue ?? "retired"
         value = verdict?.status.value ?? -1
         deadline = verdict?.deadline
+        nextExpected = verdict?.nextExpected
+        running = state.openRuns.count
+        openRuns = state.openRuns.map { Run(runId: $0.runID, startedAt: $0.startedAt) }
+        lastStart = state.lastStartAt
+        lastTimeout = state.lastTimeoutAt
         self.firstSeen = firstSeen
         lastResult = state.lastStatus.map {
             LastResult(status: $0.rawValue, receivedAt: state.lastReceivedAt, timestamp: state.lastRunAt,

@@ -9,10 +9,13 @@ public enum JobFields {
     public static func fields(of job: Job) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [
             "version": .integer(Int64(Job.schemaVersion)), "job_name": .string(job.jobName), "host": .string(job.host),
-            "automatic_failure_threshold": job.threshold.text.map(JSONValue.string) ?? .integer(Int64(job.threshold.seconds)),
-            "status": .string(job.status.rawValue),
-            "labels": .object(job.labels.mapValues(JSONValue.string)),
+            "status": .string(job.status.rawValue), "labels": .object(job.labels.mapValues(JSONValue.string)),
         ]
+        fields["automatic_failure_threshold"] = job.threshold.map(JSONValue.init(duration:))
+        fields["schedule"] = job.schedule.map { .string($0.text) }
+        fields["timezone"] = job.timezone.map(JSONValue.string)
+        fields["grace"] = job.grace.map(JSONValue.init(duration:))
+        fields["max_runtime"] = job.maxRuntime.map(JSONValue.init(duration:))
         if let until = job.maintenanceUntil { fields["maintenance_until"] = .string(RFC3339.format(until)) }
         if let hash = job.apiKeySHA256 { fields["api_key_sha256"] = .string(hash) }
         if let description = job.description { fields["description"] = .string(description) }

@@ -19,9 +19,15 @@ public struct JobPatch: Sendable, Hashable {
         }
     }
 
-    /// A threshold as written: seconds (`3600`) or a duration (`90m`).
-    public mutating func setThreshold(_ text: String) {
-        fields["automatic_failure_threshold"] = JSONValue(durationText: text)
+    /// A duration field (`automatic_failure_threshold`, `grace`, `max_runtime`)
+    /// as written: seconds (`3600`) or a duration (`90m`); empty removes it.
+    public mutating func setDuration(_ key: JobFileKey, _ text: String) {
+        fields[key.rawValue] = text.isEmpty ? .null : JSONValue(durationText: text)
+    }
+
+    /// A field given as text (`schedule`, `timezone`); empty removes it.
+    public mutating func setText(_ key: JobFileKey, _ text: String) {
+        fields[key.rawValue] = text.isEmpty ? .null : .string(text)
     }
 
     /// Sets some labels and removes others, leaving the rest.
@@ -41,5 +47,10 @@ extension JSONValue {
     /// else the text (`90m`), which the job-file decoder checks.
     public init(durationText text: String) {
         self = Int64(text).map(JSONValue.integer) ?? .string(text)
+    }
+
+    /// A duration as written: its text, or its seconds when it was a number.
+    public init(duration: JobDuration) {
+        self = duration.text.map(JSONValue.string) ?? .integer(Int64(duration.seconds))
     }
 }

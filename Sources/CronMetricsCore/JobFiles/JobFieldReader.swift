@@ -48,6 +48,7 @@ struct JobFieldReader {
             error("missing required key '\(key.rawValue)'\(hint)", at: mappingNode, field: key.rawValue)
         }
 
+
         let version = values[.version].flatMap { readVersion($0.value) }
         guard version != nil || values[.version] == nil else {
             // A file of another schema version is not read any further: its other
@@ -60,12 +61,20 @@ struct JobFieldReader {
         if let jobName, let host, let problem = JobID.problem(jobName: jobName, host: host) {
             error(problem, at: values[.jobName]?.value, field: JobFileKey.jobName.rawValue)
         }
-        let threshold = values[.automaticFailureThreshold].flatMap { readThreshold($0.value) }
         // Optional fields: absent or null means not set. A value that fails to
         // read has recorded its error, which `diagnostics` carries to the end.
         func given(_ key: JobFileKey) -> Node? {
             values[key].flatMap { $0.value.isYAMLNull ? nil : $0.value }
         }
+        if given(.automaticFailureThreshold) == nil, given(.schedule) == nil {
+            error("missing required key 'automatic_failure_threshold' (or 'schedule'): a job needs a threshold, a schedule, or both",
+                  at: mappingNode, field: JobFileKey.automaticFailureThreshold.rawValue)
+        }
+        let threshold = given(.automaticFailureThreshold).flatMap { readDuration($0, field: .automaticFailureThreshold) }
+        let schedule = given(.schedule).flatMap { readSchedule($0) }
+        let timezone = given(.timezone).flatMap { readTimezone($0) }
+        let grace = given(.grace).flatMap { readDuration($0, field: .grace) }
+        let maxRuntime = given(.maxRuntime).flatMap { readDuration($0, field: .maxRuntime) }
         let status = given(.status).flatMap { readLifecycle($0) } ?? .active
         let maintenanceUntil = given(.maintenanceUntil).flatMap { readTimestamp($0) }
         let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
@@ -73,16 +82,20 @@ struct JobFieldReader {
         let description = given(.description).flatMap { readString($0, field: .description) }
 
         // Warnings only for files without errors: a broken file has more pressing news.
-        guard version != nil, let jobName, let host, let threshold, diagnostics.isEmpty else { return nil }
+        guard version != nil, let jobName, let host, threshold != nil || schedule != nil, diagnostics.isEmpty else { return nil }
         if apiKeySHA256 == nil {
             warning("job \(jobName)@\(host) has no api_key_sha256 and accepts no submissions; mint one with 'cronmetrics job rotate-key \(jobName)@\(host)'",
                     at: mappingNode, field: JobFileKey.apiKeySHA256.rawValue)
+        }
+        for (key, name) in [(JobFileKey.timezone, timezone), (.grace, grace.map { "\($0.seconds)" })] where name != nil && schedule == nil {
+            warning("\(key.rawValue) has no effect without a schedule", at: values[key]?.key, field: key.rawValue)
         }
         if maintenanceUntil != nil, status != .maintenance {
             warning("maintenance_until has no effect while status is '\(status.rawValue)'",
                     at: values[.maintenanceUntil]?.key, field: JobFileKey.maintenanceUntil.rawValue)
         }
-        return Job(jobName: jobName, host: host, threshold: threshold, status: status,
+        return Job(jobName: jobName, host: host, threshold: threshold, schedule: schedule, timezone: timezone,
+                   grace: grace, maxRuntime: maxRuntime, status: status,
                    maintenanceUntil: maintenanceUntil, labels: labels, apiKeySHA256: apiKeySHA256,
                    description: description)
     }
@@ -121,15 +134,35 @@ struct JobFieldReader {
         return text
     }
 
-    mutating func readThreshold(_ node: Node) -> Threshold? {
-        let field = JobFileKey.automaticFailureThreshold.rawValue
+    mutating func readDuration(_ node: Node, field key: JobFileKey) -> JobDuration? {
+        let field = key.rawValue
         guard let text = scalarText(node, field: field) else { return nil }
-        if let threshold = Threshold(parsing: text) {
-            return threshold
+        if let duration = JobDuration(parsing: text) {
+            return duration
         }
-        let problem = Threshold.problem(text) ?? "it is not a duration"
+        let problem = JobDuration.problem(text) ?? "it is not a duration"
         error("'\(field)' is not a valid duration (got \"\(text.prefix(64))\"): \(problem)", at: node, field: field)
         return nil
+    }
+
+    mutating func readSchedule(_ node: Node) -> CronSchedule? {
+        guard let text = scalarText(node, field: "schedule") else { return nil }
+        do {
+            return try CronSchedule(parsing: text)
+        } catch {
+            self.error("'schedule' is not a cron schedule (got \"\(text.prefix(64))\"): \(error)", at: node, field: "schedule")
+            return nil
+        }
+    }
+
+    mutating func readTimezone(_ node: Node) -> String? {
+        guard let text = scalarText(node, field: "timezone") else { return nil }
+        guard TimeZoneNames.isKnown(text), ZonedCalendar(identifier: text) != nil else {
+            let hint = TimeZoneNames.suggestion(for: text).map { " (did you mean '\($0)'?)" } ?? "; write an IANA name such as Europe/Berlin or UTC"
+            error("'timezone' is not a known time zone (got \"\(text.prefix(64))\")\(hint)", at: node, field: "timezone")
+            return nil
+        }
+        return text
     }
 
     mutating func readLifecycle(_ node: Node) -> Lifecycle? {

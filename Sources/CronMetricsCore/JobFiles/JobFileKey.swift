@@ -5,13 +5,18 @@ public enum JobFileKey: String, CaseIterable, Sendable {
     case jobName = "job_name"
     case host
     case automaticFailureThreshold = "automatic_failure_threshold"
+    case schedule
+    case timezone
+    case grace
+    case maxRuntime = "max_runtime"
     case status
     case maintenanceUntil = "maintenance_until"
     case labels
     case apiKeySHA256 = "api_key_sha256"
     case description
 
-    static let required: [JobFileKey] = [.version, .jobName, .host, .automaticFailureThreshold]
+    /// Also one of `automatic_failure_threshold` and `schedule`.
+    public static let required: [JobFileKey] = [.version, .jobName, .host]
 
     /// The known key closest to a misspelt one, if any is close enough to be a likely typo.
     static func suggestion(for unknown: String) -> JobFileKey? {

@@ -28,7 +28,14 @@ public struct JobFileRenderer: Sendable {
         line(.version, String(Job.schemaVersion))
         line(.jobName, Self.scalar(job.jobName))
         line(.host, Self.scalar(job.host))
-        line(.automaticFailureThreshold, job.threshold.text.map(Self.scalar) ?? String(job.threshold.seconds))
+        func duration(_ key: JobFileKey, _ value: JobDuration?) {
+            if let value { line(key, value.text.map(Self.scalar) ?? String(value.seconds)) }
+        }
+        duration(.automaticFailureThreshold, job.threshold)
+        if let schedule = job.schedule { line(.schedule, QuotedString.quote(schedule.text)) }
+        if let timezone = job.timezone { line(.timezone, Self.scalar(timezone)) }
+        duration(.grace, job.grace)
+        duration(.maxRuntime, job.maxRuntime)
         line(.status, job.status.rawValue)
         if let until = job.maintenanceUntil {
             line(.maintenanceUntil, RFC3339.format(until))

@@ -6,7 +6,10 @@ public enum JobFamily: Int, CaseIterable, Sendable {
     case lastFailure
     case lastDuration
     case lastExitCode
+    case lastStart
+    case running
     case deadline
+    case nextExpected
     case threshold
     case runs
     case failures
@@ -20,7 +23,10 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .lastFailure: return "cronjob_last_failure_timestamp_seconds"
         case .lastDuration: return "cronjob_last_duration_seconds"
         case .lastExitCode: return "cronjob_last_exit_code"
+        case .lastStart: return "cronjob_last_start_timestamp_seconds"
+        case .running: return "cronjob_running"
         case .deadline: return "cronjob_deadline_timestamp_seconds"
+        case .nextExpected: return "cronjob_next_expected_timestamp_seconds"
         case .threshold: return "cronjob_threshold_seconds"
         case .runs: return "cronjob_runs_total"
         case .failures: return "cronjob_failures_total"
@@ -36,7 +42,10 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .lastFailure: return "Unix time of the job's last failed run."
         case .lastDuration: return "Duration in seconds of the job's last reported run."
         case .lastExitCode: return "Exit code of the job's last reported run."
+        case .lastStart: return "Unix time of the job's last start signal."
+        case .running: return "Runs of the job started and not finished."
         case .deadline: return "Unix time at which the job is failed automatically if it stays silent."
+        case .nextExpected: return "Unix time by which the job's next scheduled run must report (scheduled time plus grace)."
         case .threshold: return "Seconds of silence after which the job is failed automatically."
         case .runs: return "Results submitted for the job."
         case .failures: return "Failed results submitted for the job."

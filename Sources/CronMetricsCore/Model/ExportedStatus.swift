@@ -7,12 +7,14 @@ public enum ExportedStatus: String, Sendable, Hashable, CaseIterable {
     case paused
     /// Never reported and still within its threshold: no verdict yet.
     case pending
+    /// A run stayed open past the job's `max_runtime` (it hangs, or died unreported).
+    case timeout
 
-    /// 1 success; 0 failure or missed deadline; -1 no verdict (maintenance, paused, pending).
+    /// 1 success; 0 failure, missed deadline or timeout; -1 no verdict (maintenance, paused, pending).
     public var value: Int {
         switch self {
         case .success: return 1
-        case .failure, .missedDeadline: return 0
+        case .failure, .missedDeadline, .timeout: return 0
         case .maintenance, .paused, .pending: return -1
         }
     }

@@ -4,10 +4,22 @@ import Foundation
 public struct Job: Hashable, Sendable {
     /// The schema version this build reads and writes.
     public static let schemaVersion = 1
+    /// How late a scheduled run may report when the file gives no `grace`.
+    public static let defaultGraceSeconds = 300
 
     public var jobName: String
     public var host: String
-    public var threshold: Threshold
+    /// Seconds of silence before the job is failed; a job has this, a
+    /// schedule, or both.
+    public var threshold: JobDuration?
+    /// When the job runs (`0 3 * * 1-5`), in ``timezone``.
+    public var schedule: CronSchedule?
+    /// The IANA zone of the schedule as written; nil is UTC.
+    public var timezone: String?
+    /// How late a scheduled run may report (default 5 minutes).
+    public var grace: JobDuration?
+    /// A run still open this long after its start fails the job with `timeout`.
+    public var maxRuntime: JobDuration?
     public var status: Lifecycle
     public var maintenanceUntil: Date?
     /// Extra Prometheus labels, exported on `cronjob_status` in name order.
@@ -19,7 +31,11 @@ public struct Job: Hashable, Sendable {
     public init(
         jobName: String,
         host: String,
-        threshold: Threshold,
+        threshold: JobDuration? = nil,
+        schedule: CronSchedule? = nil,
+        timezone: String? = nil,
+        grace: JobDuration? = nil,
+        maxRuntime: JobDuration? = nil,
         status: Lifecycle = .active,
         maintenanceUntil: Date? = nil,
         labels: [String: String] = [:],
@@ -29,6 +45,10 @@ public struct Job: Hashable, Sendable {
         self.jobName = jobName
         self.host = host
         self.threshold = threshold
+        self.schedule = schedule
+        self.timezone = timezone
+        self.grace = grace
+        self.maxRuntime = maxRuntime
         self.status = status
         self.maintenanceUntil = maintenanceUntil
         self.labels = labels
@@ -37,4 +57,14 @@ public struct Job: Hashable, Sendable {
     }
 
     public var id: JobID { JobID(jobName: jobName, host: host) }
+
+    /// The zone the schedule is read in (UTC unless the file names one).
+    public var zone: ZonedCalendar {
+        timezone.flatMap(ZonedCalendar.init(identifier:)) ?? .utc
+    }
+
+    /// How late a scheduled run may report, in seconds.
+    public var graceSeconds: Int {
+        grace?.seconds ?? Self.defaultGraceSeconds
+    }
 }

@@ -15,10 +15,18 @@ public struct JobResult: Sendable, Hashable {
     public var output: String?
     /// Labels sent with the result: stored, never turned into series.
     public var labels: [String: String]?
+    /// The client's run id (`run_id`, `?rid=`): which open run this closes.
+    public var runID: String?
+    /// The row of the run this result closed, once stored.
+    public var closedRun: Int64?
+    /// The job has open runs (the writer says so), so a result without a run
+    /// id closes the oldest: worth a look in `runs` only then.
+    public var openRunExpected = false
 
     public init(
         id: Int64? = nil, jobID: JobID, receivedAt: Date, runAt: Date? = nil, status: RunStatus,
-        duration: Double? = nil, exitCode: Int? = nil, output: String? = nil, labels: [String: String]? = nil
+        duration: Double? = nil, exitCode: Int? = nil, output: String? = nil, labels: [String: String]? = nil,
+        runID: String? = nil
     ) {
         self.id = id
         self.jobID = jobID
@@ -29,5 +37,6 @@ public struct JobResult: Sendable, Hashable {
         self.exitCode = exitCode
         self.output = output
         self.labels = labels
+        self.runID = runID
     }
 }

@@ -18,11 +18,28 @@ public struct JobState: Sendable, Hashable {
     /// When the job last became active again (from maintenance, paused or retired):
     /// its deadline counts from then, not from a result that predates the pause.
     public var activatedAt: Date?
+    /// When a run last signalled its start.
+    public var lastStartAt: Date?
+    /// When a run last timed out (stayed open past `max_runtime`).
+    public var lastTimeoutAt: Date?
+    /// Runs started and not yet finished, oldest first.
+    public var openRuns: [OpenRun] = []
 
     public init() {}
 
-    /// Folds one stored result into the state.
+    /// Folds one stored start signal into the state.
+    public mutating func start(_ run: OpenRun) {
+        lastStartAt = max(lastStartAt ?? run.startedAt, run.startedAt)
+        openRuns.append(run)
+        openRuns.sort { $0.startedAt < $1.startedAt }
+    }
+
+    /// Folds one stored result into the state (a `log` entry changes nothing).
     public mutating func record(_ result: JobResult) {
+        guard result.status != .log else { return }
+        if let closed = result.closedRun {
+            openRuns.removeAll { $0.id == closed }
+        }
         lastStatus = result.status
         lastReceivedAt = result.receivedAt
         lastRunAt = result.runAt
@@ -38,6 +55,26 @@ public struct JobState: Sendable, Hashable {
         case .failure:
             lastFailureAt = result.runAt
             failuresTotal += 1
+        case .log:
+            break
         }
+    }
+
+    /// Closes the runs open past `maxRuntime` as timed out, each a failure.
+    ///
+    /// - Returns: the runs that timed out now, and when each did.
+    public mutating func timeOut(maxRuntime: Int, now: Date) -> [(run: OpenRun, at: Date)] {
+        var timedOut: [(OpenRun, Date)] = []
+        openRuns.removeAll { run in
+            let limit = run.startedAt.addingTimeInterval(TimeInterval(maxRuntime))
+            guard limit < now else { return false }
+            timedOut.append((run, limit))
+            return true
+        }
+        for (_, at) in timedOut {
+            lastTimeoutAt = max(lastTimeoutAt ?? at, at)
+            failuresTotal += 1
+        }
+        return timedOut
     }
 }

@@ -5,10 +5,18 @@ public struct Verdict: Sendable, Hashable {
     public var status: ExportedStatus
     /// When an active job will be failed if it stays silent; nil while it cannot be.
     public var deadline: Date?
-    /// What the deadline counts from: the last result, first appearance, or reactivation.
+    /// What the deadline counts from: the last result or start, first
+    /// appearance, or reactivation.
     public var anchor: Date?
+    /// With a schedule: the next scheduled time after the anchor, plus grace.
+    public var nextExpected: Date?
     /// The next instant at which the verdict may change with no new input.
     public var nextChange: Date?
+
+    /// How early a signal may arrive and still count for the next scheduled
+    /// time: a host clock a few seconds fast must not make a daily job owe a
+    /// second run the same day. At most the job's grace.
+    public static let earlySeconds = 60
 
     /// Evaluates the deadline state machine on the server's clock.
     ///
@@ -32,21 +40,37 @@ public struct Verdict: Sendable, Hashable {
 
     private static func active(job: Job, firstSeen: Date, state: JobState, since: Date?, now: Date) -> Verdict {
         var anchor = state.lastReceivedAt ?? firstSeen
-        for candidate in [state.activatedAt, since].compactMap({ $0 }) where candidate > anchor {
+        for candidate in [state.lastStartAt, state.activatedAt, since].compactMap({ $0 }) where candidate > anchor {
             anchor = candidate
         }
-        let deadline = anchor.addingTimeInterval(TimeInterval(job.threshold.seconds))
-        // A silence already counted as missed stays missed until a new result,
+        let byThreshold = job.threshold.map { anchor.addingTimeInterval(TimeInterval($0.seconds)) }
+        var expected: Date?
+        if let schedule = job.schedule {
+            let early = TimeInterval(min(earlySeconds, job.graceSeconds))
+            expected = schedule.next(after: anchor.addingTimeInterval(early), in: job.zone)?
+                .addingTimeInterval(TimeInterval(job.graceSeconds))
+        }
+        let deadline = [byThreshold, expected].compactMap { $0 }.min()
+        // The earliest open run's timeout, when the job has a max_runtime.
+        let timeoutAt = job.maxRuntime.flatMap { limit in
+            state.openRuns.first.map { $0.startedAt.addingTimeInterval(TimeInterval(limit.seconds)) }
+        }
+        // A silence already counted as missed stays missed until a new signal,
         // even if the clock is stepped back before its deadline.
-        if now > deadline || state.missedAnchor == anchor {
-            return Verdict(status: .missedDeadline, deadline: deadline, anchor: anchor)
+        if let deadline, now > deadline || state.missedAnchor == anchor {
+            return Verdict(status: .missedDeadline, deadline: deadline, anchor: anchor, nextExpected: expected, nextChange: timeoutAt)
         }
         let status: ExportedStatus
-        switch state.lastStatus {
-        case .success?: status = .success
-        case .failure?: status = .failure
-        case nil: status = .pending
+        if let timedOut = state.lastTimeoutAt, timedOut > (state.lastReceivedAt ?? .distantPast) {
+            status = .timeout
+        } else {
+            switch state.lastStatus {
+            case .success?: status = .success
+            case .failure?: status = .failure
+            case .log?, nil: status = .pending
+            }
         }
-        return Verdict(status: status, deadline: deadline, anchor: anchor, nextChange: deadline)
+        let nextChange = [deadline, timeoutAt].compactMap { $0 }.min()
+        return Verdict(status: status, deadline: deadline, anchor: anchor, nextExpected: expected, nextChange: nextChange)
     }
 }

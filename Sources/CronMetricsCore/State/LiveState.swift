@@ -12,6 +12,8 @@ public final class LiveState: Sendable {
         var firstSeen: Date
         var state: JobState
         var verdict: Verdict?
+        /// Bumped at each evaluation; queue items of older versions are stale.
+        var version: UInt32 = 0
     }
 
     struct Storage: Sendable {
@@ -25,21 +27,15 @@ public final class LiveState: Sendable {
         var blocks: [SeriesBlock] = []
         var position: [JobID: Int] = [:]
         var jobsByKeyHash: [String: [JobID]] = [:]
+        /// When each verdict may next change by itself.
+        var queue = ChangeQueue()
         /// Jobs whose deadline bookkeeping changed and is not yet in the database.
         var unpersisted: Set<JobID> = []
         /// Unsaved bookkeeping of jobs that left the catalog: still saved, so a
         /// job that comes back does not count its miss twice.
         var departed: [JobID: Bookkeeping] = [:]
-        /// The earliest `nextChange` of any verdict: nothing needs re-evaluating before it.
-        var nextChange: Date = .distantFuture
-    }
-
-    /// What the deadline bookkeeping of one job is, for the `job_state` table.
-    public struct Bookkeeping: Sendable, Hashable {
-        public var jobID: JobID
-        public var missedDeadlinesTotal: Int
-        public var missedAnchor: Date?
-        public var activatedAt: Date?
+        /// Runs timed out and not yet recorded as such in the database.
+        var timeouts: [TimedOutRun] = []
     }
 
     /// Whether a key may submit for a job.
@@ -51,13 +47,15 @@ public final class LiveState: Sendable {
         case otherJob
     }
 
-    private let storage = Mutex(Storage())
+    let storage = Mutex(Storage())
 
     public init() {}
 
     /// Replaces the set of jobs (at start and after each reload), keeping the
     /// state of jobs that stay. A job that becomes active again counts its
-    /// deadline from now.
+    /// deadline from now. Jobs whose definition did not change keep their
+    /// verdict and prepared series: a reload that touches one file of 100,000
+    /// re-evaluates one job.
     ///
     /// - Parameters:
     ///   - jobs: the reconciled job table.
@@ -65,46 +63,40 @@ public final class LiveState: Sendable {
     public func replaceJobs(_ jobs: [StoredJob], loadedStates: [JobID: JobState] = [:], now: Date) {
         storage.withLock { storage in
             var entries: [Entry] = []
+            var series: [JobSeries] = []
+            var changed: [Int] = []
             entries.reserveCapacity(jobs.count)
-            var unpersisted = storage.unpersisted
+            series.reserveCapacity(jobs.count)
             let staying = Set(jobs.map(\.job.id))
-            for id in unpersisted where !staying.contains(id) {
-                if let index = storage.position[id] {
-                    storage.departed[id] = Self.bookkeeping(storage.entries[index])
-                }
+            for id in storage.unpersisted where !staying.contains(id) {
+                if let index = storage.position[id] { storage.departed[id] = Self.bookkeeping(storage.entries[index]) }
             }
             for stored in jobs.sorted(by: { $0.job.id < $1.job.id }) {
                 let id = stored.job.id
-                var state = loadedStates[id] ?? JobState()
-                if let index = storage.position[id] {
-                    let old = storage.entries[index]
-                    state = old.state
-                    if stored.job.status == .active, old.job.status != .active {
-                        state.activatedAt = now
-                        unpersisted.insert(id)
-                    }
+                guard let index = storage.position[id] else {
+                    changed.append(entries.count)
+                    entries.append(Entry(job: stored.job, firstSeen: stored.firstSeen, state: loadedStates[id] ?? JobState()))
+                    series.append(JobSeries())
+                    continue
                 }
-                entries.append(Entry(job: stored.job, firstSeen: stored.firstSeen, state: state, verdict: nil))
-            }
-            var position: [JobID: Int] = [:]
-            var byKey: [String: [JobID]] = [:]
-            position.reserveCapacity(entries.count)
-            for (index, entry) in entries.enumerated() {
-                position[entry.job.id] = index
-                if let hash = entry.job.apiKeySHA256 {
-                    byKey[hash, default: []].append(entry.job.id)
+                var entry = storage.entries[index]
+                if entry.job == stored.job, entry.firstSeen == stored.firstSeen {
+                    entries.append(entry)
+                    series.append(storage.series[index])
+                    continue
                 }
+                if stored.job.status == .active, entry.job.status != .active {
+                    entry.state.activatedAt = now
+                    storage.unpersisted.insert(id)
+                }
+                entry.job = stored.job
+                entry.firstSeen = stored.firstSeen
+                changed.append(entries.count)
+                entries.append(entry)
+                series.append(storage.series[index])
             }
-            storage.series = Array(repeating: JobSeries(), count: entries.count)
-            storage.blocks = Array(repeating: SeriesBlock(), count: (entries.count + SeriesBlock.size - 1) / SeriesBlock.size)
-            storage.entries = entries
-            storage.position = position
-            storage.jobsByKeyHash = byKey
-            storage.unpersisted = unpersisted.filter { position[$0] != nil }
-            storage.nextChange = .distantFuture
-            // Through the same path as every later change, so a job already past
-            // its deadline (say, after downtime) has its miss counted.
-            for index in storage.entries.indices {
+            storage.install(entries, series: series)
+            for index in changed {
                 Self.reevaluate(&storage, index: index, now: now)
             }
         }
@@ -125,6 +117,19 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// The job a key belongs to, when it is exactly one (ping URLs name no job).
+    public func job(forKeyHash keyHash: String) -> Job? {
+        storage.withLock { storage in
+            guard let ids = storage.jobsByKeyHash[keyHash], ids.count == 1, let index = storage.position[ids[0]] else { return nil }
+            return storage.entries[index].job
+        }
+    }
+
+    /// Whether the job has runs started and not finished (a result then closes one).
+    public func hasOpenRuns(_ id: JobID) -> Bool {
+        storage.withLock { storage in storage.position[id].map { !storage.entries[$0].state.openRuns.isEmpty } ?? false }
+    }
+
     /// Folds stored results into the state of their jobs.
     public func record(_ results: [JobResult], now: Date) {
         storage.withLock { storage in
@@ -136,71 +141,14 @@ public final class LiveState: Sendable {
         }
     }
 
-    /// Re-evaluates verdicts whose time has come, and hands over the deadline
-    /// bookkeeping not yet in the database. It stays pending until ``saved(_:)``
-    /// confirms it, so a failed save is retried on the next tick.
-    public func tick(now: Date) -> [Bookkeeping] {
+    /// Folds stored start signals into the state of their jobs.
+    public func started(_ runs: [(JobID, OpenRun)], now: Date) {
         storage.withLock { storage in
-            Self.refresh(&storage, now: now)
-            var changed = storage.unpersisted.sorted().compactMap { id -> Bookkeeping? in
-                guard let index = storage.position[id] else { return nil }
-                return Self.bookkeeping(storage.entries[index])
+            for (id, run) in runs {
+                guard let index = storage.position[id] else { continue }
+                storage.entries[index].state.start(run)
+                Self.reevaluate(&storage, index: index, now: now)
             }
-            changed += storage.departed.keys.sorted().compactMap { storage.departed[$0] }
-            return changed
-        }
-    }
-
-    /// Marks bookkeeping as in the database; what changed again since it was
-    /// handed out stays pending.
-    public func saved(_ items: [Bookkeeping]) {
-        storage.withLock { storage in
-            for item in items {
-                if storage.departed[item.jobID] == item {
-                    storage.departed[item.jobID] = nil
-                }
-                if let index = storage.position[item.jobID], Self.bookkeeping(storage.entries[index]) == item {
-                    storage.unpersisted.remove(item.jobID)
-                }
-            }
-        }
-    }
-
-    private static func bookkeeping(_ entry: Entry) -> Bookkeeping {
-        Bookkeeping(jobID: entry.job.id, missedDeadlinesTotal: entry.state.missedDeadlinesTotal,
-                    missedAnchor: entry.state.missedAnchor, activatedAt: entry.state.activatedAt)
-    }
-
-    /// The ids of the jobs in the catalog.
-    public func ids() -> Set<JobID> {
-        storage.withLock { Set($0.position.keys) }
-    }
-
-    /// The per-job part of `/metrics`, current as of `now`.
-    public func renderJobMetrics(now: Date, into out: inout some MetricsSink) {
-        storage.withLock { storage in
-            Self.refresh(&storage, now: now)
-            for index in storage.blocks.indices where storage.blocks[index].isDirty {
-                let start = index * SeriesBlock.size
-                let end = min(start + SeriesBlock.size, storage.series.count)
-                storage.blocks[index].rebuild(from: storage.series[start..<end])
-            }
-            var header: [UInt8] = []
-            for family in JobFamily.allCases {
-                header.removeAll(keepingCapacity: true)
-                PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &header)
-                out.append(header)
-                for block in storage.blocks {
-                    block.append(family, to: &out)
-                }
-            }
-            let exported = storage.entries.reduce(0) { $0 + ($1.verdict == nil ? 0 : 1) }
-            var tail: [UInt8] = []
-            PrometheusText.appendHeader(name: "cronjob_total", help: "Jobs exported (every job that is not retired).", type: "gauge", to: &tail)
-            tail += Array("cronjob_total ".utf8)
-            PrometheusText.appendInteger(Int64(exported), to: &tail)
-            tail.append(UInt8(ascii: "\n"))
-            out.append(tail)
         }
     }
 
@@ -218,39 +166,31 @@ public final class LiveState: Sendable {
     public var count: Int {
         storage.withLock { $0.entries.count }
     }
+}
 
-    private static func refresh(_ storage: inout Storage, now: Date) {
-        guard now > storage.nextChange else { return }
-        for index in storage.entries.indices {
-            if let change = storage.entries[index].verdict?.nextChange, now > change {
-                reevaluate(&storage, index: index, now: now)
+extension LiveState.Storage {
+    /// Takes a new list of entries and their series, and rebuilds what is
+    /// indexed by position: lookups, blocks, the change queue.
+    mutating func install(_ newEntries: [LiveState.Entry], series newSeries: [JobSeries]) {
+        let sameLayout = newEntries.count == entries.count && zip(newEntries, entries).allSatisfy { $0.job.id == $1.job.id }
+        entries = newEntries
+        series = newSeries
+        position = [:]
+        jobsByKeyHash = [:]
+        position.reserveCapacity(entries.count)
+        var items: [ChangeQueue.Item] = []
+        for (index, entry) in entries.enumerated() {
+            position[entry.job.id] = index
+            if let hash = entry.job.apiKeySHA256 { jobsByKeyHash[hash, default: []].append(entry.job.id) }
+            if let change = entry.verdict?.nextChange {
+                items.append(.init(time: change.timeIntervalSince1970, index: Int32(index), version: entry.version))
             }
         }
-        storage.nextChange = earliestChange(storage.entries)
-    }
-
-    private static func reevaluate(_ storage: inout Storage, index: Int, now: Date) {
-        var entry = storage.entries[index]
-        let verdict = Verdict.evaluate(job: entry.job, firstSeen: entry.firstSeen, state: entry.state, now: now)
-        if let verdict, verdict.status == .missedDeadline, let anchor = verdict.anchor, entry.state.missedAnchor != anchor {
-            entry.state.missedDeadlinesTotal += 1
-            entry.state.missedAnchor = anchor
-            storage.unpersisted.insert(entry.job.id)
+        queue = ChangeQueue(items)
+        unpersisted = unpersisted.filter { position[$0] != nil }
+        let blockCount = (entries.count + SeriesBlock.size - 1) / SeriesBlock.size
+        if !sameLayout || blocks.count != blockCount {
+            blocks = Array(repeating: SeriesBlock(), count: blockCount)
         }
-        entry.verdict = verdict
-        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
-        storage.blocks[index / SeriesBlock.size].isDirty = true
-        storage.entries[index] = entry
-        if let change = verdict?.nextChange, change < storage.nextChange {
-            storage.nextChange = change
-        }
-    }
-
-    private static func earliestChange(_ entries: [Entry]) -> Date {
-        var earliest = Date.distantFuture
-        for entry in entries {
-            if let change = entry.verdict?.nextChange, change < earliest { earliest = change }
-        }
-        return earliest
     }
 }

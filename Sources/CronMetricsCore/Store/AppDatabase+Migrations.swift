@@ -65,6 +65,31 @@ extension AppDatabase {
                 INSERT OR IGNORE INTO job_state (job_id, first_seen) SELECT id, first_seen FROM jobs;
                 """)
         }
+        migrator.registerMigration("v4: schedules and runs") { db in
+            try db.alter(table: "jobs") { t in
+                t.add(column: "schedule", .text)
+                t.add(column: "timezone", .text)
+                t.add(column: "grace", .text)
+                t.add(column: "max_runtime", .text)
+            }
+            try db.alter(table: "job_state") { t in
+                t.add(column: "last_start_at", .double)
+                t.add(column: "last_timeout_at", .double)
+            }
+            // One row per start signal; finished (by a result, or timed out) or open.
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("job_id", .text).notNull()
+                t.column("run_id", .text)
+                t.column("started_at", .double).notNull()
+                t.column("finished_at", .double)
+                t.column("result_id", .integer)
+                t.column("timed_out_at", .double)
+            }
+            try db.create(index: "runs_open", on: "runs", columns: ["job_id", "finished_at", "started_at"])
+            try db.create(index: "runs_run_id", on: "runs", columns: ["job_id", "run_id"])
+            try db.create(index: "runs_started", on: "runs", columns: ["started_at"])
+        }
         return migrator
     }
 }

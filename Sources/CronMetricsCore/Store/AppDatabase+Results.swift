@@ -2,53 +2,37 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Stores results and folds them into `job_state`, all in one transaction:
-    /// when this returns, every result is on disk.
+    /// Stores start signals and results and folds them into `job_state`,
+    /// all in one transaction: when this returns, every signal is on disk.
     ///
-    /// - Returns: the results with their row ids.
-    public func insert(_ results: [JobResult]) async throws(StoreError) -> [JobResult] {
+    /// A result closes the run it names (`run_id`), else the job's oldest
+    /// open run; with no `duration` of its own it gets the run's, from start to
+    /// arrival. A `log` result is stored and changes no state.
+    ///
+    /// - Returns: the signals as stored, in order.
+    public func store(_ signals: [Signal]) async throws(StoreError) -> [StoredSignal] {
         do {
             return try await dbWriter.write { db in
-                let insertResult = try db.cachedStatement(sql: """
-                    INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                // Increments in SQL, so the deadline bookkeeping written beside it
-                // (other columns of the same row) is never overwritten.
-                let upsertState = try db.cachedStatement(sql: """
-                    INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
-                                           last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                    ON CONFLICT(job_id) DO UPDATE SET
-                        last_status = excluded.last_status, last_received_at = excluded.last_received_at,
-                        last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
-                        last_exit_code = excluded.last_exit_code,
-                        last_success_at = COALESCE(excluded.last_success_at, last_success_at),
-                        last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
-                        runs_total = runs_total + 1, failures_total = failures_total + excluded.failures_total
-                    """)
-                var stored = results
-                for index in stored.indices {
-                    let result = stored[index]
-                    let labels = try result.labels.map { try Self.json($0) }
-                    try insertResult.execute(arguments: [
-                        result.jobID.description, result.receivedAt.timeIntervalSince1970,
-                        result.runAt.timeIntervalSince1970, result.status.rawValue, result.duration,
-                        result.exitCode, result.output, labels,
-                    ])
-                    stored[index].id = db.lastInsertedRowID
-                    let run = result.runAt.timeIntervalSince1970
-                    try upsertState.execute(arguments: [
-                        result.jobID.description, result.status.rawValue, result.receivedAt.timeIntervalSince1970,
-                        run, result.duration, result.exitCode,
-                        result.status == .success ? run : nil, result.status == .failure ? run : nil,
-                        result.status == .failure ? 1 : 0,
-                    ])
+                var writer = try SignalStatements(db)
+                return try signals.map { signal in
+                    switch signal {
+                    case let .start(jobID, runID, at):
+                        return .start(jobID, try writer.start(jobID, runID: runID, at: at, db: db))
+                    case let .result(result):
+                        return .result(try writer.result(result, db: db))
+                    }
                 }
-                return stored
             }
         } catch {
             throw .query("\(error)")
+        }
+    }
+
+    /// Stores results only (see ``store(_:)``).
+    public func insert(_ results: [JobResult]) async throws(StoreError) -> [JobResult] {
+        try await store(results.map(Signal.result)).compactMap {
+            if case let .result(result) = $0 { return result }
+            return nil
         }
     }
 

@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Saves the deadline bookkeeping of some jobs. A counter is never lowered:
-    /// the stored value wins if it is higher.
-    public func save(_ bookkeeping: [LiveState.Bookkeeping]) async throws(StoreError) {
-        guard !bookkeeping.isEmpty else { return }
+    /// Saves what the live state changed by itself: missed-deadline
+    /// bookkeeping (a counter is never lowered: the stored value wins if it is
+    /// higher) and timed-out runs (each closed, and counted as a failure, once).
+    public func save(_ changes: PendingChanges) async throws(StoreError) {
+        guard !changes.isEmpty else { return }
         do {
             try await dbWriter.write { db in
                 let statement = try db.cachedStatement(sql: """
@@ -15,11 +16,21 @@ extension AppDatabase {
                         missed_deadlines_total = MAX(missed_deadlines_total, excluded.missed_deadlines_total),
                         missed_anchor = excluded.missed_anchor, activated_at = excluded.activated_at
                     """)
-                for item in bookkeeping {
+                for item in changes.bookkeeping {
                     try statement.execute(arguments: [
                         item.jobID.description, item.missedDeadlinesTotal,
                         item.missedAnchor?.timeIntervalSince1970, item.activatedAt?.timeIntervalSince1970,
                     ])
+                }
+                for timeout in changes.timeouts {
+                    try db.execute(sql: "UPDATE runs SET finished_at = ?, timed_out_at = ? WHERE id = ? AND finished_at IS NULL",
+                                   arguments: [timeout.at.timeIntervalSince1970, timeout.at.timeIntervalSince1970, timeout.runID])
+                    guard db.changesCount == 1 else { continue }  // saved before
+                    try db.execute(sql: """
+                        INSERT INTO job_state (job_id, failures_total, last_timeout_at) VALUES (?, 1, ?)
+                        ON CONFLICT(job_id) DO UPDATE SET failures_total = failures_total + 1,
+                            last_timeout_at = MAX(COALESCE(last_timeout_at, 0), excluded.last_timeout_at)
+                        """, arguments: [timeout.jobID.description, timeout.at.timeIntervalSince1970])
                 }
             }
         } catch {
@@ -30,7 +41,11 @@ extension AppDatabase {
     /// Every job's stored state, for rebuilding the in-memory picture at start.
     public func fetchStates() throws(StoreError) -> [JobID: JobState] {
         do {
-            return try dbWriter.read { db in JobStateRow.states(try JobStateRow.fetchAll(db)) }
+            return try dbWriter.read { db in
+                var states = JobStateRow.states(try JobStateRow.fetchAll(db))
+                for (id, runs) in try Self.openRuns(db, ids: nil) { states[id, default: JobState()].openRuns = runs }
+                return states
+            }
         } catch {
             throw .query("\(error)")
         }
@@ -47,10 +62,23 @@ extension AppDatabase {
                     let rows = try JobStateRow.filter(chunk.contains(JobStateRow.Columns.jobID)).fetchAll(db)
                     states.merge(JobStateRow.states(rows)) { $1 }
                 }
+                for (id, runs) in try Self.openRuns(db, ids: ids) { states[id, default: JobState()].openRuns = runs }
                 return states
             }
         } catch {
             throw .query("\(error)")
         }
+    }
+
+    /// Runs started and not finished, by job, oldest first (of `ids`, or all).
+    static func openRuns(_ db: Database, ids: [JobID]?) throws -> [JobID: [OpenRun]] {
+        var runs: [JobID: [OpenRun]] = [:]
+        let wanted = ids.map { Set($0.map(\.description)) }
+        for row in try Row.fetchAll(db, sql: "SELECT id, job_id, run_id, started_at FROM runs WHERE finished_at IS NULL ORDER BY started_at") {
+            let jobText: String = row["job_id"]
+            guard wanted?.contains(jobText) ?? true, let id = JobID(jobText) else { continue }
+            runs[id, default: []].append(OpenRun(id: row["id"], runID: row["run_id"], startedAt: Date(timeIntervalSince1970: row["started_at"])))
+        }
+        return runs
     }
 }

@@ -9,6 +9,7 @@ struct JobRow: FetchableRecord, TableRecord {
     enum Columns: String, ColumnExpression, CaseIterable {
         case id, jobName = "job_name", host, path
         case thresholdSeconds = "threshold_seconds", thresholdText = "threshold_text"
+        case schedule, timezone, grace, maxRuntime = "max_runtime"
         case status, maintenanceUntil = "maintenance_until", labels
         case apiKeySHA256 = "api_key_sha256", description
         case contentHash = "content_hash", firstSeen = "first_seen", updatedAt = "updated_at"
@@ -18,12 +19,20 @@ struct JobRow: FetchableRecord, TableRecord {
 
     init(row: Row) throws {
         let thresholdText: String? = row[Columns.thresholdText]
+        let thresholdSeconds: Int = row[Columns.thresholdSeconds]
         let labelsJSON: String = row[Columns.labels]
+        func duration(_ column: Columns) -> JobDuration? {
+            (row[column] as String?).flatMap(JobDuration.init(parsing:))
+        }
         let statusText: String = row[Columns.status]
         let job = Job(
             jobName: row[Columns.jobName],
             host: row[Columns.host],
-            threshold: thresholdText.flatMap(Threshold.init(parsing:)) ?? Threshold(seconds: row[Columns.thresholdSeconds]),
+            threshold: thresholdText.flatMap(JobDuration.init(parsing:)) ?? (thresholdSeconds > 0 ? JobDuration(seconds: thresholdSeconds) : nil),
+            schedule: (row[Columns.schedule] as String?).flatMap { try? CronSchedule(parsing: $0) },
+            timezone: row[Columns.timezone],
+            grace: duration(.grace),
+            maxRuntime: duration(.maxRuntime),
             status: Lifecycle(rawValue: statusText) ?? .active,
             maintenanceUntil: (row[Columns.maintenanceUntil] as Double?).map(Date.init(timeIntervalSince1970:)),
             labels: (try? JSONDecoder().decode([String: String].self, from: Data(labelsJSON.utf8))) ?? [:],
@@ -49,7 +58,9 @@ struct JobRow: FetchableRecord, TableRecord {
         let job = entry.job
         let values: [Columns: (any DatabaseValueConvertible)?] = [
             .id: job.id.description, .jobName: job.jobName, .host: job.host, .path: entry.path,
-            .thresholdSeconds: job.threshold.seconds, .thresholdText: job.threshold.text, .status: job.status.rawValue,
+            .thresholdSeconds: job.threshold?.seconds ?? 0, .thresholdText: job.threshold?.text, .status: job.status.rawValue,
+            .schedule: job.schedule?.text, .timezone: job.timezone,
+            .grace: job.grace.map { $0.text ?? String($0.seconds) }, .maxRuntime: job.maxRuntime.map { $0.text ?? String($0.seconds) },
             .maintenanceUntil: job.maintenanceUntil?.timeIntervalSince1970, .labels: try AppDatabase.json(job.labels),
             .apiKeySHA256: job.apiKeySHA256, .description: job.description, .contentHash: entry.contentHash,
             .firstSeen: firstSeen, .updatedAt: updatedAt,

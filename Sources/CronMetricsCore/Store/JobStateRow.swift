@@ -12,6 +12,7 @@ struct JobStateRow: FetchableRecord, TableRecord {
         case lastSuccessAt = "last_success_at", lastFailureAt = "last_failure_at"
         case runsTotal = "runs_total", failuresTotal = "failures_total", missedDeadlinesTotal = "missed_deadlines_total"
         case missedAnchor = "missed_anchor", activatedAt = "activated_at", firstSeen = "first_seen"
+        case lastStartAt = "last_start_at", lastTimeoutAt = "last_timeout_at"
     }
 
     var jobID: JobID?
@@ -35,6 +36,8 @@ struct JobStateRow: FetchableRecord, TableRecord {
         state.missedDeadlinesTotal = row[Columns.missedDeadlinesTotal]
         state.missedAnchor = date(.missedAnchor)
         state.activatedAt = date(.activatedAt)
+        state.lastStartAt = date(.lastStartAt)
+        state.lastTimeoutAt = date(.lastTimeoutAt)
     }
 
     /// Rows by job id (rows whose id no longer parses are skipped).

@@ -67,9 +67,10 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     MetricsController(state: components.state, metrics: components.metrics, now: components.now).addRoutes(to: router)
     HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: configuration.adminKeyHashes)
         .addRoutes(to: router)
-    ResultController(state: components.state, writer: components.writer, metrics: components.metrics,
-                     database: components.database, configuration: configuration, now: components.now)
-        .addRoutes(public: router, admin: admin)
+    let intake = SignalIntake(state: components.state, writer: components.writer, metrics: components.metrics,
+                              configuration: configuration, now: components.now)
+    ResultController(intake: intake, database: components.database).addRoutes(public: router, admin: admin)
+    PingController(intake: intake).addRoutes(to: router)
     JobController(registry: components.registry, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: admin)
     OpenAPIController().addRoutes(to: router)
     return router

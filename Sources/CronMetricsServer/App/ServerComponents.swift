@@ -10,7 +10,7 @@ struct ServerComponents: Sendable {
     /// Where results and state go, and the in-memory picture `/metrics` reads.
     let database: AppDatabase, state: LiveState, metrics: ServerMetrics
     /// The two writers: results (group commit) and job definitions (files, then reload).
-    let writer: ResultWriter, registry: JobRegistry
+    let writer: SignalWriter, registry: JobRegistry
     let logger: Logger, now: @Sendable () -> Date
 
     /// Opens the database and loads the jobs.
@@ -21,7 +21,7 @@ struct ServerComponents: Sendable {
         database = try AppDatabase(path: configuration.databasePath)
         state = LiveState()
         metrics = ServerMetrics()
-        writer = ResultWriter(database: database, state: state, now: now)
+        writer = SignalWriter(database: database, state: state, now: now)
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, logger: logger, now: now)
     }

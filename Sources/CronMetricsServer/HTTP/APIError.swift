@@ -46,3 +46,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         return response
     }
 }
+
+extension Error {
+    /// This error as the client sees it, tagged with the job the request named.
+    func about(_ id: JobID) -> APIError {
+        APIError(self).about(id)
+    }
+}

@@ -9,7 +9,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         context.logger.debug("request", metadata: [
-            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "method": .string(request.method.rawValue), "path": .string(LoggedPath.masked(request.uri.path)),
             "status": "\(response.status.code)",
             "duration_ms": "\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000)",
         ])

@@ -11,7 +11,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let apiError = APIError(error)
             if apiError.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
+                context.logger.error("request failed", metadata: ["path": .string(LoggedPath.masked(request.uri.path)), "error": .string("\(error)")])
             }
             return try apiError.response(from: request, context: context)
         }

@@ -4,19 +4,18 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// `POST /api/job-result` and `GET /api/job/{id}/results`.
+/// `POST /api/job-result`, `POST /api/job-start` and `GET /api/job/{id}/results`.
 struct ResultController {
-    let state: LiveState
-    let writer: ResultWriter
-    let metrics: ServerMetrics
+    let intake: SignalIntake
     let database: AppDatabase
-    let configuration: ServerConfiguration
-    let now: @Sendable () -> Date
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 
     func addRoutes(public router: Router<AppRequestContext>, admin: RouterGroup<AppRequestContext>) {
         router.post("/api/job-result") { request, context in
-            try await submit(request, context: context)
+            try await intake.counted(context.logger) { try await submit(request, context: context) }
+        }
+        router.post("/api/job-start") { request, context in
+            try await intake.counted(context.logger) { try await start(request, context: context) }
         }
         admin.get("/api/job/{id}/results") { request, context in
             try history(request, context: context)
@@ -24,79 +23,36 @@ struct ResultController {
     }
 
     func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        do {
-            let response = try await accept(request, context: context)
-            metrics.count(.accepted)
-            return response
-        } catch {
-            let apiError = APIError(error)
-            metrics.count(apiError.outcome)
-            var metadata: Logger.Metadata = ["status": "\(apiError.status.code)", "reason": .string(apiError.message)]
-            if let id = apiError.jobID {
-                metadata["job"] = .string(id.jobName)
-                metadata["host"] = .string(id.host)
-            }
-            context.logger.warning("result refused", metadata: metadata)
-            throw apiError
-        }
-    }
-
-    private func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let key = request.headers[Self.apiKeyHeader], !key.isEmpty else {
-            throw APIError(.unauthorized, "missing X-API-Key header")
-        }
-        let keyHash = APIKeyHash.sha256Hex(of: key)
         // The key first: a client without a valid key learns nothing about the
         // body rules, and its body is never read.
-        guard state.knows(keyHash: keyHash) else {
-            throw APIError(.unauthorized, "unknown API key")
-        }
-        let payload = try SubmissionPayload.decode(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        let keyHash = try intake.knownKeyHash(request.headers[Self.apiKeyHeader])
+        let payload = try SubmissionPayload.decode(try await request.jsonBody(limit: intake.configuration.maxBodyBytes))
         let id = JobID(jobName: payload.jobName, host: payload.host)
         do {
-            return try await store(payload, id: id, keyHash: keyHash, context: context)
-        } catch let error as APIError {
+            _ = try intake.job(id, keyHash: keyHash)
+            let receivedAt = intake.now()
+            let result = JobResult(
+                jobID: id, receivedAt: receivedAt, runAt: try intake.runTime(payload.timestamp, receivedAt: receivedAt),
+                status: payload.status ?? (payload.exitCode == 0 ? .success : .failure), duration: payload.duration,
+                exitCode: payload.exitCode, output: payload.output, labels: payload.labels, runID: payload.runID)
+            let stored = try await intake.store(result, logger: context.logger)
+            return SubmissionReceipt(result: stored, requestID: context.requestID).response()
+        } catch {
             throw error.about(id)
         }
     }
 
-    private func store(_ payload: SubmissionPayload, id: JobID, keyHash: String, context: AppRequestContext) async throws -> Response {
-        let job: Job
-        switch state.authorize(keyHash: keyHash, for: id) {
-        case .unknownKey: throw APIError(.unauthorized, "unknown API key")
-        case .otherJob: throw APIError(.forbidden, "this API key does not belong to job \(id)")
-        case let .allowed(found): job = found
-        }
-        if job.status == .retired {
-            throw APIError(.conflict, "job \(id) is retired and accepts no results")
-        }
-        let receivedAt = now()
-        var runAt = receivedAt
-        if let text = payload.timestamp {
-            guard let date = RFC3339.parse(text) else {
-                throw APIError(.unprocessableContent, "'timestamp' must be an RFC 3339 timestamp such as 2025-10-30T19:56:00Z", field: "timestamp")
-            }
-            guard date.timeIntervalSince(receivedAt) <= configuration.allowedClockSkew else {
-                throw APIError(.unprocessableContent, "'timestamp' lies more than \(Int(configuration.allowedClockSkew)) seconds in the future; check the host's clock", field: "timestamp")
-            }
-            runAt = date
-        }
-        let status = payload.status ?? (payload.exitCode == 0 ? .success : .failure)
-        let result = JobResult(
-            jobID: id, receivedAt: receivedAt, runAt: runAt, status: status, duration: payload.duration,
-            exitCode: payload.exitCode, output: configuration.storedOutput(payload.output), labels: payload.labels)
-        // Metadata per call rather than set on the logger: setting it makes
-        // swift-log's stream handler re-render all metadata, on the hot path.
-        let jobMetadata: Logger.Metadata = ["job": .string(id.jobName), "host": .string(id.host)]
-        let stored: JobResult
+    func start(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let keyHash = try intake.knownKeyHash(request.headers[Self.apiKeyHeader])
+        let payload = try StrictJSON.decode(StartPayload.self, from: try await request.jsonBody(limit: intake.configuration.maxBodyBytes))
+        let id = JobID(jobName: payload.jobName, host: payload.host)
         do {
-            stored = try await writer.submit(result)
+            _ = try intake.job(id, keyHash: keyHash)
+            let run = try await intake.start(id, runID: payload.runID, logger: context.logger)
+            return StartReceipt(jobID: id, run: run, requestID: context.requestID).response()
         } catch {
-            context.logger.error("result not stored", metadata: jobMetadata.merging(["error": .string("\(error)")]) { $1 })
-            throw APIError(.serviceUnavailable, "the result could not be stored; retry")
+            throw error.about(id)
         }
-        context.logger.debug("result accepted", metadata: jobMetadata.merging(["status": .string(status.rawValue), "result_id": "\(stored.id ?? 0)"]) { $1 })
-        return SubmissionReceipt(result: stored, requestID: context.requestID).response()
     }
 
     func history(_ request: Request, context: AppRequestContext) throws -> HistoryPage {
@@ -117,7 +73,7 @@ struct ResultController {
             before = value
         }
         let results = try database.fetchResults(for: id, limit: limit, beforeID: before)
-        if results.isEmpty, before == nil, state.job(id, now: now()) == nil {
+        if results.isEmpty, before == nil, intake.state.job(id, now: intake.now()) == nil {
             throw APIError(.notFound, "no job \(id)")
         }
         return HistoryPage(results: results.map(ResultRecord.init), nextBefore: results.count == limit ? results.last?.id : nil)

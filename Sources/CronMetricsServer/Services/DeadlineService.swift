@@ -29,7 +29,7 @@ struct DeadlineService: Service {
         do {
             try await database.save(changes)
             state.saved(changes)
-            for change in changes where change.missedAnchor != nil {
+            for change in changes.bookkeeping where change.missedAnchor != nil {
                 logger.warning("job missed its deadline", metadata: [
                     "job": .string(change.jobID.jobName), "host": .string(change.jobID.host),
                     "missed_deadlines_total": "\(change.missedDeadlinesTotal)",

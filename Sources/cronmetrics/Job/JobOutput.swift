@@ -4,18 +4,22 @@ import CronMetricsCore
 /// (definitions only; state is the API's and the dashboard's).
 enum JobOutput {
     static func table(_ records: [JobRecord], hashes: Bool) -> String {
-        var rows = [["ID", "STATUS", "THRESHOLD", "LABELS", "FILE"] + (hashes ? ["API KEY"] : [])]
+        var rows = [["ID", "STATUS", "THRESHOLD", "SCHEDULE", "LABELS", "FILE"] + (hashes ? ["API KEY"] : [])]
         for record in records {
-            rows.append([record.id, record.status, record.thresholdText, labels(record), record.path]
+            rows.append([record.id, record.status, record.thresholdText, record.schedule ?? "-", labels(record), record.path]
                 + (hashes ? [record.hasApiKey ? "set" : "(none)"] : []))
         }
         return Table.render(rows)
     }
 
     static func show(_ record: JobRecord) -> String {
-        var lines = ["id: \(record.id)", "file: \(record.path)", "job_name: \(record.jobName)", "host: \(record.host)",
-                     "automatic_failure_threshold: \(record.automaticFailureThreshold.string ?? String(record.thresholdSeconds))",
-                     "status: \(record.status)"]
+        var lines = ["id: \(record.id)", "file: \(record.path)", "job_name: \(record.jobName)", "host: \(record.host)"]
+        for (name, value) in [("automatic_failure_threshold", record.automaticFailureThreshold), ("schedule", record.schedule.map(JSONValue.string)),
+                              ("timezone", record.timezone.map(JSONValue.string)), ("grace", record.graceSeconds.map { record.grace ?? .integer(Int64($0)) }),
+                              ("max_runtime", record.maxRuntime)] {
+            if let value { lines.append("\(name): \(value.string ?? value.description)") }
+        }
+        lines.append("status: \(record.status)")
         if let until = record.maintenanceUntil { lines.append("maintenance_until: \(RFC3339.format(until))") }
         if !record.labels.isEmpty { lines.append("labels: \(labels(record))") }
         if let description = record.description { lines.append("description: \(description)") }

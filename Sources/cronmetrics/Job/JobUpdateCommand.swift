@@ -8,7 +8,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
     @Flag(help: "A new lifecycle: --active, --maintenance (-1, no deadline), --paused, or --retired (not exported).")
     var lifecycle: Lifecycle?
     @Option(help: "With --maintenance: when maintenance ends by itself (RFC 3339).") var maintenanceUntil: String?
-    @Option(help: "A new threshold: seconds or a duration.") var threshold: String?
+    @OptionGroup var timing: TimingOptions
     @Option(help: "Set a label, name=value (repeatable).") var label: [String] = []
     @Option(help: "Remove a label (repeatable).") var removeLabel: [String] = []
     @Option(help: "A new description.") var description: String?
@@ -22,7 +22,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
     func patch() throws -> JobPatch {
         var patch = JobPatch()
         if let lifecycle { patch.set(lifecycle, maintenanceUntil: maintenanceUntil) }
-        if let threshold { patch.setThreshold(threshold) }
+        timing.apply(to: &patch)
         patch.setLabels(try JobFilter.labels(label), removing: removeLabel)
         if let description { patch.setDescription(description) }
         return patch

@@ -1,9 +1,9 @@
-/// How long a job may stay silent before it is failed automatically.
+/// A duration in a job file: the threshold, the grace, the longest runtime.
 ///
 /// Written as whole seconds (`3600`) or as a duration of `w`, `d`, `h`, `m`, `s`
 /// parts in that order (`"90m"`, `"1h30m"`, `"2d"`). The original spelling is kept
 /// so that writing a job back does not rewrite what a person typed.
-public struct Threshold: Hashable, Sendable {
+public struct JobDuration: Hashable, Sendable {
     /// The longest duration accepted anywhere a duration is written (job files,
     /// flags, requests): 3650 days. Every instant derived from it (a deadline, a
     /// purge cutoff) then stays within the years RFC 3339 can write.

@@ -1,0 +1,15 @@
+import Foundation
+
+/// What a cron host sends: a run's start, or its result (a `log` result is
+/// output only).
+public enum Signal: Sendable {
+    case start(jobID: JobID, runID: String?, at: Date)
+    case result(JobResult)
+}
+
+/// A signal as stored: the open run a start made, or the result with its row
+/// id, the run it closed and the duration computed from that run.
+public enum StoredSignal: Sendable {
+    case start(JobID, OpenRun)
+    case result(JobResult)
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+extension LiveState {
+    /// Re-evaluates verdicts whose time has come, and hands over what the
+    /// database does not hold yet (missed deadlines, timed-out runs). It stays
+    /// pending until ``saved(_:)`` confirms it, so a failed save is retried.
+    public func tick(now: Date) -> PendingChanges {
+        storage.withLock { storage in
+            Self.refresh(&storage, now: now)
+            var bookkeeping = storage.unpersisted.sorted().compactMap { id -> Bookkeeping? in
+                guard let index = storage.position[id] else { return nil }
+                return Self.bookkeeping(storage.entries[index])
+            }
+            bookkeeping += storage.departed.keys.sorted().compactMap { storage.departed[$0] }
+            return PendingChanges(bookkeeping: bookkeeping, timeouts: storage.timeouts)
+        }
+    }
+
+    /// Marks changes as in the database; what changed again since they were
+    /// handed out stays pending.
+    public func saved(_ changes: PendingChanges) {
+        storage.withLock { storage in
+            for item in changes.bookkeeping {
+                if storage.departed[item.jobID] == item {
+                    storage.departed[item.jobID] = nil
+                }
+                if let index = storage.position[item.jobID], Self.bookkeeping(storage.entries[index]) == item {
+                    storage.unpersisted.remove(item.jobID)
+                }
+            }
+            let done = Set(changes.timeouts.map(\.runID))
+            storage.timeouts.removeAll { done.contains($0.runID) }
+        }
+    }
+
+    static func bookkeeping(_ entry: Entry) -> Bookkeeping {
+        Bookkeeping(jobID: entry.job.id, missedDeadlinesTotal: entry.state.missedDeadlinesTotal,
+                    missedAnchor: entry.state.missedAnchor, activatedAt: entry.state.activatedAt)
+    }
+
+    /// Re-evaluates the jobs whose change time has passed: a pop from the
+    /// queue each, not a look at every job.
+    static func refresh(_ storage: inout Storage, now: Date) {
+        let time = now.timeIntervalSince1970
+        while let item = storage.queue.popDue(by: time) {
+            let index = Int(item.index)
+            guard index < storage.entries.count, storage.entries[index].version == item.version else { continue }
+            reevaluate(&storage, index: index, now: now)
+        }
+    }
+
+    /// Times out runs open too long, evaluates the verdict, counts a missed
+    /// deadline once per silence, prepares the job's series and queues its
+    /// next change.
+    static func reevaluate(_ storage: inout Storage, index: Int, now: Date) {
+        var entry = storage.entries[index]
+        if let limit = entry.job.maxRuntime, entry.job.status == .active || entry.job.maintenanceUntil.map({ $0 <= now }) == true {
+            for (run, at) in entry.state.timeOut(maxRuntime: limit.seconds, now: now) {
+                storage.timeouts.append(TimedOutRun(jobID: entry.job.id, runID: run.id, at: at))
+            }
+        }
+        let verdict = Verdict.evaluate(job: entry.job, firstSeen: entry.firstSeen, state: entry.state, now: now)
+        if let verdict, verdict.status == .missedDeadline, let anchor = verdict.anchor, entry.state.missedAnchor != anchor {
+            entry.state.missedDeadlinesTotal += 1
+            entry.state.missedAnchor = anchor
+            storage.unpersisted.insert(entry.job.id)
+        }
+        entry.verdict = verdict
+        entry.version &+= 1
+        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
+        storage.blocks[index / SeriesBlock.size].isDirty = true
+        storage.entries[index] = entry
+        if let change = verdict?.nextChange {
+            storage.queue.push(.init(time: change.timeIntervalSince1970, index: Int32(index), version: entry.version))
+        }
+    }
+}

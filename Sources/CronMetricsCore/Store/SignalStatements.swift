@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// The cached statements one transaction of signals runs. Counters are
+/// incremented in SQL, so the deadline bookkeeping written beside them (other
+/// columns of the same row) is never overwritten.
+struct SignalStatements {
+    let insertResult: Statement
+    let upsertState: Statement
+    let insertRun: Statement
+    let upsertStart: Statement
+    let runByID: Statement
+    let oldestOpenRun: Statement
+    let closeRun: Statement
+
+    init(_ db: Database) throws {
+        insertResult = try db.cachedStatement(sql: """
+            INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertState = try db.cachedStatement(sql: """
+            INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
+                                   last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            ON CONFLICT(job_id) DO UPDATE SET
+                last_status = excluded.last_status, last_received_at = excluded.last_received_at,
+                last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
+                last_exit_code = excluded.last_exit_code,
+                last_success_at = COALESCE(excluded.last_success_at, last_success_at),
+                last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
+                runs_total = runs_total + 1, failures_total = failures_total + excluded.failures_total
+            """)
+        insertRun = try db.cachedStatement(sql: "INSERT INTO runs (job_id, run_id, started_at) VALUES (?, ?, ?)")
+        upsertStart = try db.cachedStatement(sql: """
+            INSERT INTO job_state (job_id, last_start_at) VALUES (?, ?)
+            ON CONFLICT(job_id) DO UPDATE SET last_start_at = MAX(COALESCE(last_start_at, 0), excluded.last_start_at)
+            """)
+        runByID = try db.cachedStatement(sql: """
+            SELECT id, started_at FROM runs WHERE job_id = ? AND run_id = ? AND result_id IS NULL ORDER BY started_at LIMIT 1
+            """)
+        oldestOpenRun = try db.cachedStatement(sql: """
+            SELECT id, started_at FROM runs WHERE job_id = ? AND finished_at IS NULL ORDER BY started_at LIMIT 1
+            """)
+        closeRun = try db.cachedStatement(sql: "UPDATE runs SET finished_at = COALESCE(finished_at, ?), result_id = ? WHERE id = ?")
+    }
+
+    mutating func start(_ jobID: JobID, runID: String?, at: Date, db: Database) throws -> OpenRun {
+        try insertRun.execute(arguments: [jobID.description, runID, at.timeIntervalSince1970])
+        let id = db.lastInsertedRowID
+        try upsertStart.execute(arguments: [jobID.description, at.timeIntervalSince1970])
+        return OpenRun(id: id, runID: runID, startedAt: at)
+    }
+
+    mutating func result(_ submitted: JobResult, db: Database) throws -> JobResult {
+        var result = submitted
+        var run: (id: Int64, startedAt: Double)?
+        if result.status != .log, result.runID != nil || result.openRunExpected {
+            let row = try result.runID.map { try Row.fetchOne(runByID, arguments: [result.jobID.description, $0]) }
+                ?? (try Row.fetchOne(oldestOpenRun, arguments: [result.jobID.description]))
+            run = row.map { ($0["id"], $0["started_at"]) }
+        }
+        if let run, result.duration == nil {
+            result.duration = max(0, result.receivedAt.timeIntervalSince1970 - run.startedAt)
+        }
+        try insertResult.execute(arguments: [
+            result.jobID.description, result.receivedAt.timeIntervalSince1970,
+            result.runAt.timeIntervalSince1970, result.status.rawValue, result.duration,
+            result.exitCode, result.output, try result.labels.map { try AppDatabase.json($0) },
+        ])
+        result.id = db.lastInsertedRowID
+        if let run {
+            try closeRun.execute(arguments: [result.receivedAt.timeIntervalSince1970, result.id, run.id])
+            result.closedRun = run.id
+        }
+        guard result.status != .log else { return result }
+        let time = result.runAt.timeIntervalSince1970
+        try upsertState.execute(arguments: [
+            result.jobID.description, result.status.rawValue, result.receivedAt.timeIntervalSince1970,
+            time, result.duration, result.exitCode,
+            result.status == .success ? time : nil, result.status == .failure ? time : nil,
+            result.status == .failure ? 1 : 0,
+        ])
+        return result
+    }
+}

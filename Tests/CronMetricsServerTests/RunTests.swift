@@ -1,0 +1,101 @@
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+@Suite("Runs: start signals, durations, timeouts")
+struct RunTests {
+    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+
+    @Test("a start opens a run; a result closes it and gets its duration; overlapping runs are counted")
+    func startAndFinish() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("etl")
+        try await fixture.app().test(.router) { client async throws in
+            let started = try await client.start(#"{"job_name":"etl","host":"web1","run_id":"r1"}"#, key: "key-etl")
+            #expect(started.0 == .created)
+            #expect(json(started.1)["run_id"] as? String == "r1")
+            #expect(try await client.value("cronjob_running", "etl") == "1")
+            #expect(try await client.value("cronjob_last_start_timestamp_seconds", "etl") == "\(Int(fixture.clock.now.timeIntervalSince1970))")
+            fixture.clock.advance(10)
+            #expect(try await client.start(#"{"job_name":"etl","host":"web1"}"#, key: "key-etl").0 == .created)
+            #expect(try await client.value("cronjob_running", "etl") == "2")
+            let record = try await client.execute(uri: "/api/job/etl@web1", method: .get, headers: Self.admin) { json(String(buffer: $0.body)) }
+            #expect(((record["state"] as? [String: Any])?["open_runs"] as? [[String: Any]])?.count == 2)
+            fixture.clock.advance(20)
+            // No run id: the oldest open run (r1, 30 s ago) is closed.
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success"}"#, key: "key-etl").0 == .created)
+            #expect(try await client.value("cronjob_last_duration_seconds", "etl") == "30")
+            #expect(try await client.value("cronjob_running", "etl") == "1")
+            fixture.clock.advance(5)
+            // A duration given wins over the run's.
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","duration":3}"#, key: "key-etl").0 == .created)
+            #expect(try await client.value("cronjob_last_duration_seconds", "etl") == "3")
+            #expect(try await client.value("cronjob_running", "etl") == "0")
+        }
+    }
+
+    @Test("a result names its run by run_id")
+    func runID() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("etl")
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.start(#"{"job_name":"etl","host":"web1","run_id":"a"}"#, key: "key-etl").0 == .created)
+            fixture.clock.advance(100)
+            #expect(try await client.start(#"{"job_name":"etl","host":"web1","run_id":"b"}"#, key: "key-etl").0 == .created)
+            fixture.clock.advance(7)
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","run_id":"b"}"#, key: "key-etl").0 == .created)
+            #expect(try await client.value("cronjob_last_duration_seconds", "etl") == "7")
+            let refused = try await client.start(#"{"job_name":"etl","host":"web1","run_id":"no spaces"}"#, key: "key-etl")
+            #expect(refused.0 == .unprocessableContent)
+            #expect(json(refused.1)["field"] as? String == "run_id")
+        }
+    }
+
+    @Test("a run open past max_runtime fails the job with timeout, once, also across a restart")
+    func timeout() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("backup", threshold: 86_400, extra: "max_runtime: 1h")
+        let components = try await fixture.components()
+        try await buildApplication(components).test(.router) { client async throws in
+            #expect(try await client.submit(#"{"job_name":"backup","host":"web1","status":"success"}"#, key: "key-backup").0 == .created)
+            #expect(try await client.start(#"{"job_name":"backup","host":"web1"}"#, key: "key-backup").0 == .created)
+            fixture.clock.advance(3600)
+            #expect(try await client.statusLine("backup")?.hasSuffix(#"status="success"} 1"#) == true, "exactly at max_runtime: not yet")
+            // A second run starts, then the server stops before the first times out.
+            #expect(try await client.start(#"{"job_name":"backup","host":"web1"}"#, key: "key-backup").0 == .created)
+        }
+        fixture.clock.advance(1)
+        let restarted = try await fixture.components()
+        try await buildApplication(restarted).test(.router) { client async throws in
+            #expect(try await client.statusLine("backup") == #"cronjob_status{job_name="backup",host="web1",status="timeout"} 0"#)
+            #expect(try await client.value("cronjob_failures_total", "backup") == "1")
+            #expect(try await client.value("cronjob_running", "backup") == "1", "the second run is still open")
+            await fixture.deadlineService(restarted).tick()
+            fixture.clock.advance(3600)
+            #expect(try await client.value("cronjob_failures_total", "backup") == "2")
+            await fixture.deadlineService(restarted).tick()
+            #expect(try await client.value("cronjob_running", "backup") == "0")
+            // A result ends the timeout.
+            #expect(try await client.submit(#"{"job_name":"backup","host":"web1","status":"success"}"#, key: "key-backup").0 == .created)
+            #expect(try await client.statusLine("backup")?.hasSuffix(#"status="success"} 1"#) == true)
+        }
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await client.value("cronjob_failures_total", "backup") == "2", "each timeout counted once, and saved")
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a start signal with `key`.
+    @discardableResult
+    func start(_ body: String, key: String) async throws -> (HTTPResponse.Status, String) {
+        try await execute(uri: "/api/job-start", method: .post,
+                          headers: [.contentType: "application/json", HTTPField.Name("X-API-Key")!: key],
+                          body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+    }
+}
