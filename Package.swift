@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "CronMetricsClient", dependencies: [
             "CronMetricsCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The executable: ArgumentParser commands only.
         .executableTarget(name: "cronmetrics", dependencies: [

@@ -37,7 +37,7 @@ public struct APIClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await HTTPClient.quick.execute(request, timeout: .seconds(30))
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             throw JobEditError.unavailable("cannot reach \(base): \(error)")

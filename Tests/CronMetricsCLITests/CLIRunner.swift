@@ -7,6 +7,8 @@ struct CLIRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Standard output as bytes.
+        var stdoutData = Data()
     }
 
     /// The binary beside the test bundle (`swift test` builds it), or `$CRONMETRICS_BIN`.
@@ -38,6 +40,6 @@ struct CLIRunner {
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
                        stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+                       stderr: String(decoding: stderr, as: UTF8.self), stdoutData: stdout)
     }
 }
