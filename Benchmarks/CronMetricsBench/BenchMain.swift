@@ -14,6 +14,14 @@ struct BenchMain {
             render(count: count)
             return
         }
+        if arguments.first == "tick", arguments.count == 2, let count = Int(arguments.last ?? "") {
+            tick(count: count)
+            return
+        }
+        if arguments.first == "reload", arguments.count == 3 {
+            try reload(root: arguments[arguments.startIndex + 1], databasePath: arguments[arguments.startIndex + 2])
+            return
+        }
         if arguments.first == "purge", arguments.count == 4 || arguments.count == 5 {
             let numbers = arguments.dropFirst().compactMap { Int($0) }
             if numbers.count == arguments.count - 1 {
@@ -22,7 +30,7 @@ struct BenchMain {
             }
         }
         guard arguments.first == "reconcile", arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST [BATCH]\n".utf8))
+            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST [BATCH] | tick COUNT | reload JOBS_DIR DATABASE\n".utf8))
             exit(2)
         }
         let root = arguments[arguments.startIndex + 1]
@@ -117,5 +125,80 @@ struct BenchMain {
         print("purge jobs=\(jobs) results_per_job=\(results) keep_last=\(keepLast) batch=\(batchSize) removed=\(removed) batches=\(sorted.count)"
             + " batch_ms_p50=\(at(0.5)) p99=\(at(0.99)) max=\(at(1)) total_s=\(String(format: "%.2f", Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18))")
         try database.close()
+    }
+
+    /// COUNT scheduled jobs (five kinds of schedule in five zones, a start and
+    /// a result now and then) over two simulated hours: the deadline service's
+    /// tick every simulated second, timed; between ticks the signals that
+    /// arrived are folded in, untimed.
+    static func tick(count: Int) {
+        let zones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
+        var now = Date(timeIntervalSince1970: 1_790_000_000)
+        let jobs = (0..<count).map { i -> StoredJob in
+            let minute = i % 60
+            let text = ["\(minute) * * * *", "*/5 * * * *", "\(minute) \(i % 24) * * *", "\(minute) 3 * * 1-5", "@hourly"][i % 5]
+            let job = Job(jobName: String(format: "job%06d", i), host: "h", threshold: i % 5 == 0 ? JobDuration(seconds: 3600) : nil,
+                          schedule: try? CronSchedule(parsing: text), timezone: zones[i % 5], grace: JobDuration(seconds: 120),
+                          maxRuntime: JobDuration(seconds: 3600), labels: ["env": "prod"], apiKeySHA256: APIKeyHash.sha256Hex(of: "k\(i)"))
+            return StoredJob(job: job, path: "x", contentHash: "x", firstSeen: now)
+        }
+        let state = LiveState()
+        let loadStart = ContinuousClock.now
+        state.replaceJobs(jobs, now: now)
+        let load = ContinuousClock.now - loadStart
+        var samples: [Double] = []
+        var generator = SystemRandomNumberGenerator()
+        var resultID: Int64 = 0
+        for _ in 0..<7200 {
+            now = now.addingTimeInterval(1)
+            // About one job in 300 reports each second (a 5-minute cadence), a few start.
+            let results = (0..<max(1, count / 300)).map { _ -> JobResult in
+                resultID += 1
+                return JobResult(id: resultID, jobID: jobs[Int.random(in: 0..<count, using: &generator)].job.id, receivedAt: now, status: .success, duration: 1)
+            }
+            state.record(results, now: now)
+            let starts = (0..<max(1, count / 3000)).map { i -> (JobID, OpenRun) in
+                (jobs[Int.random(in: 0..<count, using: &generator)].job.id, OpenRun(id: Int64(i), runID: nil, startedAt: now))
+            }
+            state.started(starts, now: now)
+            let start = ContinuousClock.now
+            let changes = state.tick(now: now)
+            samples.append(milliseconds(ContinuousClock.now - start))
+            state.saved(changes)
+        }
+        samples.sort()
+        func at(_ q: Double) -> String { String(format: "%.3f", samples[min(samples.count - 1, Int(Double(samples.count) * q))]) }
+        print("tick jobs=\(count) ticks=\(samples.count) load_ms=\(String(format: "%.0f", milliseconds(load)))"
+            + " tick_ms_p50=\(at(0.5)) p99=\(at(0.99)) max=\(at(1))")
+    }
+
+    /// A cold reconcile of JOBS_DIR into the live state, then one file's
+    /// schedule changed: the second reconcile and the swap of the live state,
+    /// timed (what a reload of a changed schedule costs, without the watcher's
+    /// debounce).
+    static func reload(root: String, databasePath: String) throws {
+        let database = try AppDatabase(path: databasePath)
+        let reconciler = Reconciler(root: root, database: database)
+        let state = LiveState()
+        let first = try reconciler.reconcile()
+        state.replaceJobs(Array(first.jobs.values), now: Date())
+        guard let entry = first.catalog.entries.values.first(where: { $0.job.schedule != nil }) else { return }
+        let path = (root as NSString).appendingPathComponent(entry.path)
+        var samples: [Double] = []
+        for round in 0..<7 {
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            text = text.replacingOccurrences(of: #"schedule: "[^"]*""#, with: "schedule: \"\(round) 4 * * *\"", options: .regularExpression)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let start = ContinuousClock.now
+            let report = try reconciler.reconcile()
+            state.replaceJobs(Array(report.jobs.values), now: Date())
+            samples.append(milliseconds(ContinuousClock.now - start))
+        }
+        samples.sort()
+        print("reload jobs=\(first.catalog.count) changed_schedule_ms: \(samples.map { String(format: "%.0f", $0) }.joined(separator: " ")); median \(String(format: "%.0f", samples[3]))")
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
