@@ -34,4 +34,26 @@ struct RetentionTests {
         #expect(try await database.purge(olderThan: base.addingTimeInterval(9 * 86_400), keepLast: 0) == 8)  // days 5–8 of both
         #expect(try database.countResults(for: b) == 1)
     }
+
+    @Test("purge removes finished runs that started before the cutoff; open runs stay")
+    func purgeRuns() async throws {
+        let dir = try TempDir()
+        let database = try AppDatabase(path: "\(dir.path)/cm.db")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        let a = JobID(jobName: "a", host: "h")
+        var signals: [Signal] = []
+        for day in 0..<4 {
+            let start = base.addingTimeInterval(Double(day) * 86_400)
+            signals.append(.start(jobID: a, runID: "run-\(day)", at: start))
+            if day != 1 {  // day 1's run never finished
+                signals.append(.result(JobResult(jobID: a, receivedAt: start.addingTimeInterval(60), status: .success, runID: "run-\(day)")))
+            }
+        }
+        _ = try await database.store(signals)
+        _ = try await database.purge(olderThan: base.addingTimeInterval(3 * 86_400), keepLast: 0, batchSize: 1)
+        let left = try await database.dbWriter.read { db in
+            try String.fetchAll(db, sql: "SELECT run_id FROM runs ORDER BY started_at")
+        }
+        #expect(left == ["run-1", "run-3"])
+    }
 }

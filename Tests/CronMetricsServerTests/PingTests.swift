@@ -67,6 +67,19 @@ struct PingTests {
         }
     }
 
+    @Test("a retired job answers 409 and stores nothing, as /api/job-result does")
+    func retired() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("ping", extra: "status: retired")
+        try await fixture.app().test(.router) { client async throws in
+            #expect(try await ping(client, "/ping/\(Self.key)") == (.conflict, "job is retired"))
+            #expect(try await ping(client, "/ping/\(Self.key)/start").0 == .conflict)
+            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
+                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
+            #expect((history["results"] as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test("a long body is cut to its tail, never refused")
     func longBody() async throws {
         let fixture = try ServerFixture()

@@ -12,14 +12,44 @@ extension AppDatabase {
     /// `(job_id, received_at)` index, and the rows before it are deleted by
     /// range, never counted row by row.
     ///
-    /// - Parameter onBatch: called after each committed batch with the rows it
-    ///   deleted and how long its transaction took (for benchmarks and logs).
+    /// Finished runs (start signals a result or a timeout closed) that started
+    /// before `cutoff` go too, after the results; open runs are state, not
+    /// history, and stay until a result or `max_runtime` closes them.
+    ///
+    /// - Parameter onBatch: called after each committed batch of results with the
+    ///   rows it deleted and how long its transaction took (for benchmarks and logs).
     /// - Returns: how many results were deleted.
     public func purge(
         olderThan cutoff: Date, keepLast: Int, batchSize: Int = 500,
         onBatch: (@Sendable (Int, Duration) -> Void)? = nil
     ) async throws(StoreError) -> Int {
         let limit = cutoff.timeIntervalSince1970
+        do {
+            let total = try await purgeResults(before: limit, keepLast: keepLast, batchSize: batchSize, onBatch: onBatch)
+            try await purgeFinishedRuns(before: limit, batchSize: batchSize)
+            return total
+        } catch {
+            throw .query("\(error)")
+        }
+    }
+
+    private func purgeFinishedRuns(before limit: Double, batchSize: Int) async throws {
+        while true {
+            let removed = try await dbWriter.write { db -> Int in
+                try db.execute(sql: """
+                    DELETE FROM runs WHERE id IN (
+                        SELECT id FROM runs WHERE started_at < ? AND finished_at IS NOT NULL ORDER BY started_at LIMIT ?)
+                    """, arguments: [limit, batchSize])
+                return db.changesCount
+            }
+            if removed < batchSize { return }
+            await Task.yield()
+        }
+    }
+
+    private func purgeResults(
+        before limit: Double, keepLast: Int, batchSize: Int, onBatch: (@Sendable (Int, Duration) -> Void)?
+    ) async throws -> Int {
         let clock = ContinuousClock()
         var total = 0
         do {
@@ -75,8 +105,6 @@ extension AppDatabase {
                 await Task.yield()
             }
             return total
-        } catch {
-            throw .query("\(error)")
         }
     }
 }
