@@ -130,7 +130,8 @@ struct BenchMain {
     /// COUNT scheduled jobs (five kinds of schedule in five zones, a start and
     /// a result now and then) over two simulated hours: the deadline service's
     /// tick every simulated second, timed; between ticks the signals that
-    /// arrived are folded in, untimed.
+    /// arrived are folded in, untimed. A probe thread takes the state's lock
+    /// meanwhile, as a submission or scrape would, and reports its longest wait.
     static func tick(count: Int) {
         let zones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
         var now = Date(timeIntervalSince1970: 1_790_000_000)
@@ -149,6 +150,19 @@ struct BenchMain {
         var samples: [Double] = []
         var generator = SystemRandomNumberGenerator()
         var resultID: Int64 = 0
+        let probing = Atomic<Bool>(true)
+        let waits = Mutex<[Double]>([])
+        let probe = Thread {
+            var local: [Double] = []
+            while probing.load(ordering: .relaxed) {
+                let start = ContinuousClock.now
+                _ = state.count
+                local.append(milliseconds(ContinuousClock.now - start))
+                usleep(200)
+            }
+            waits.withLock { $0 = local }
+        }
+        probe.start()
         for _ in 0..<7200 {
             now = now.addingTimeInterval(1)
             // About one job in 300 reports each second (a 5-minute cadence), a few start.
@@ -166,10 +180,14 @@ struct BenchMain {
             samples.append(milliseconds(ContinuousClock.now - start))
             state.saved(changes)
         }
+        probing.store(false, ordering: .relaxed)
+        while waits.withLock({ $0.isEmpty }) { usleep(1000) }
+        let waited = waits.withLock { $0 }.sorted()
         samples.sort()
-        func at(_ q: Double) -> String { String(format: "%.3f", samples[min(samples.count - 1, Int(Double(samples.count) * q))]) }
+        func at(_ list: [Double], _ q: Double) -> String { String(format: "%.3f", list[min(list.count - 1, Int(Double(list.count) * q))]) }
         print("tick jobs=\(count) ticks=\(samples.count) load_ms=\(String(format: "%.0f", milliseconds(load)))"
-            + " tick_ms_p50=\(at(0.5)) p99=\(at(0.99)) max=\(at(1))")
+            + " tick_ms_p50=\(at(samples, 0.5)) p99=\(at(samples, 0.99)) max=\(at(samples, 1))"
+            + " lock_wait_ms_p99.9=\(at(waited, 0.999)) max=\(at(waited, 1))")
     }
 
     /// A cold reconcile of JOBS_DIR into the live state, then one file's

@@ -5,8 +5,11 @@ extension LiveState {
     /// database does not hold yet (missed deadlines, timed-out runs). It stays
     /// pending until ``saved(_:)`` confirms it, so a failed save is retried.
     public func tick(now: Date) -> PendingChanges {
-        storage.withLock { storage in
-            Self.refresh(&storage, now: now)
+        // Due jobs are re-evaluated in slices with the lock released between
+        // them, so a burst (every `*/5` job's deadline in the same second) holds
+        // submissions and scrapes for one slice at most.
+        while storage.withLock({ Self.refresh(&$0, now: now, limit: Self.refreshSlice) }) {}
+        return storage.withLock { storage in
             var bookkeeping = storage.unpersisted.sorted().compactMap { id -> Bookkeeping? in
                 guard let index = storage.position[id] else { return nil }
                 return Self.bookkeeping(storage.entries[index])
@@ -38,15 +41,24 @@ extension LiveState {
                     missedAnchor: entry.state.missedAnchor, activatedAt: entry.state.activatedAt)
     }
 
+    /// How many due jobs one slice of a tick re-evaluates (about 5 ms of work).
+    static let refreshSlice = 1_000
+
     /// Re-evaluates the jobs whose change time has passed: a pop from the
     /// queue each, not a look at every job.
-    static func refresh(_ storage: inout Storage, now: Date) {
+    ///
+    /// - Returns: whether it stopped at `limit` with jobs still due.
+    @discardableResult
+    static func refresh(_ storage: inout Storage, now: Date, limit: Int = .max) -> Bool {
         let time = now.timeIntervalSince1970
-        while let item = storage.queue.popDue(by: time) {
+        var done = 0
+        while done < limit, let item = storage.queue.popDue(by: time) {
             let index = Int(item.index)
             guard index < storage.entries.count, storage.entries[index].version == item.version else { continue }
             reevaluate(&storage, index: index, now: now)
+            done += 1
         }
+        return done == limit && storage.queue.earliest.map { $0 < time } == true
     }
 
     /// Times out runs open too long, evaluates the verdict, counts a missed
