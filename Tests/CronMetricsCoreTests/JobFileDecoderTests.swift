@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Job file decoding")
 struct JobFileDecoderTests {
-    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, api_key_sha256, description"
+    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, api_key_sha256, description"
     static let durationHint = "write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\""
     static let identifierHint = "may only contain letters, digits, '_', '.' and '-'"
     static let keyHint = "'api_key_sha256' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"

@@ -23,6 +23,8 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var status: String
     public var maintenanceUntil: Date?
     public var labels: [String: String]
+    /// The job's channels as written; nil when `notifications.default_channels` apply.
+    public var notify: [String]?
     public var description: String?
     public var hasApiKey: Bool
     public var path: String
@@ -44,6 +46,7 @@ public struct JobRecord: Codable, Sendable, Hashable {
         status = job.status.rawValue
         maintenanceUntil = job.maintenanceUntil
         labels = job.labels
+        notify = job.notify
         description = job.description
         hasApiKey = job.apiKeySHA256 != nil
         self.path = path

@@ -18,6 +18,18 @@ public struct AppConfiguration: Sendable {
     }
 
     public private(set) var settings: [String: Setting] = [:]
+    /// `notifications.channels`, by name order; from the file only (their
+    /// secrets from `*_file` or `*_env`).
+    public private(set) var channels: [ChannelDefinition] = []
+    private let environment: [String: String]
+    /// The configuration file read, if any.
+    public let file: String?
+
+    /// The channel names job files may use: nil without a configuration file
+    /// (then `notify` names cannot be checked), else those configured.
+    public var channelNames: Set<String>? {
+        file == nil ? nil : Set(channels.map(\.name))
+    }
 
     /// - Parameters:
     ///   - file: the config file, or nil for none.
@@ -25,6 +37,8 @@ public struct AppConfiguration: Sendable {
     ///   - flags: values given on the command line, by key, with the flag's name.
     /// - Throws: ``ConfigError`` listing every problem.
     public init(file: String?, environment: [String: String], flags: [ConfigKey: FlagValue] = [:]) throws(ConfigError) {
+        self.environment = environment
+        self.file = file
         var problems: [String] = []
         for key in ConfigKey.all {
             settings[key.key] = Setting(key: key, values: Self.split(key.defaultValue, key.kind), source: "default")
@@ -84,6 +98,11 @@ public struct AppConfiguration: Sendable {
         settings[key.key]?.values ?? []
     }
 
+    /// A duration setting in seconds; nil when it is empty (not set).
+    public func seconds(_ key: ConfigKey) -> Int? {
+        JobDuration(parsing: string(key))?.seconds
+    }
+
     private mutating func loadFile(_ path: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             return ["\(path): cannot read the configuration file"]
@@ -112,7 +131,11 @@ public struct AppConfiguration: Sendable {
             let name = keyNode.scalar?.string ?? ""
             let full = prefix.isEmpty ? name : "\(prefix).\(name)"
             let location = "\(path):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1)"
-            if let key = ConfigKey.byKey[full] {
+            if full == ConfigKey.channelsKey {
+                var parser = ChannelParser(path: path, environment: environment)
+                channels = parser.channels(value).sorted { $0.name < $1.name }
+                problems += parser.problems
+            } else if let key = ConfigKey.byKey[full] {
                 var values: [String]
                 if case .list = key.kind, let sequence = value.sequence {
                     values = sequence.compactMap { $0.scalar?.string }
@@ -136,7 +159,7 @@ public struct AppConfiguration: Sendable {
             } else {
                 let siblings = ConfigKey.all.map(\.key).filter { prefix.isEmpty || $0.hasPrefix(prefix + ".") }
                     .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
-                let names = Array(Set(siblings)).sorted()
+                let names = Array(Set(siblings + (prefix == "notifications" ? ["channels"] : []))).sorted()
                 if let guess = Spelling.closest(to: name, in: names) {
                     problems.append("\(location): unknown key '\(full)' (did you mean '\(prefix.isEmpty ? guess : "\(prefix).\(guess)")'?)")
                 } else {
@@ -175,6 +198,13 @@ public struct AppConfiguration: Sendable {
         case .boolean:
             guard ["true", "false"].contains(values.first ?? "") else {
                 return "'\(key.key)' must be true or false (got \"\(values.first ?? "")\")"
+            }
+            return nil
+        case let .duration(min, max):
+            let text = values.first ?? ""
+            if text.isEmpty, key.defaultValue.isEmpty { return nil }
+            guard let duration = JobDuration(parsing: text), duration.seconds >= min, duration.seconds <= max else {
+                return "'\(key.key)' must be a duration from \(min)s to \(max)s, such as 30s, 10m or 24h (got \"\(text.prefix(40))\")"
             }
             return nil
         case let .choice(options):

@@ -9,6 +9,8 @@ public struct ConfigKey: Sendable, Hashable {
         case boolean
         case list
         case choice([String])
+        /// Whole seconds or a duration (`90s`, `10m`); empty allowed when the default is empty.
+        case duration(min: Int, max: Int)
     }
 
     public let key: String
@@ -49,13 +51,28 @@ public struct ConfigKey: Sendable, Hashable {
     public static let maxOutputBytes = ConfigKey("retention.max_output_bytes", .integer(min: 0, max: 16 << 20), default: "65536")
     public static let logLevel = ConfigKey("log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: "info")
     public static let logFormat = ConfigKey("log.format", .choice(["text", "json"]), default: "text")
+    public static let externalURL = ConfigKey("server.external_url", .string)
+    public static let notifyDefaultChannels = ConfigKey("notifications.default_channels", .list)
+    public static let notifyRepeatInterval = ConfigKey("notifications.repeat_interval", .duration(min: 60, max: 365 * 86_400))
+    public static let notifyRetryBase = ConfigKey("notifications.retry.base", .duration(min: 1, max: 3600), default: "1s")
+    public static let notifyRetryCap = ConfigKey("notifications.retry.cap", .duration(min: 1, max: 86_400), default: "10m")
+    public static let notifyRetryMaxAttempts = ConfigKey("notifications.retry.max_attempts", .integer(min: 1, max: 1000), default: "10")
+    public static let notifyRetryMaxAge = ConfigKey("notifications.retry.max_age", .duration(min: 60, max: 30 * 86_400), default: "24h")
+    public static let notifyTimeout = ConfigKey("notifications.timeout", .duration(min: 1, max: 600), default: "30s")
+    public static let notifyConnectTimeout = ConfigKey("notifications.connect_timeout", .duration(min: 1, max: 600), default: "10s")
 
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
         maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, retentionDays, keepLast,
-        redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat,
+        redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
+        notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
+        notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout,
     ]
+
+    /// Keys under `notifications` that are not settings of their own: each
+    /// channel is a mapping read by its own parser.
+    static let channelsKey = "notifications.channels"
 
     public static let byKey: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
 }

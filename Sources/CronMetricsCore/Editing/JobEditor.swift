@@ -25,12 +25,12 @@ public struct JobEditor {
     }
 
     /// An editor for a checkout: the tree is read and validated on its own.
-    public static func validatingTree(root: String) -> JobEditor {
+    public static func validatingTree(root: String, channels: Set<String>? = nil) -> JobEditor {
         JobEditor(root: root) { () throws(JobEditError) in
-            try TreeCheck(root: root).catalog().entries
+            try TreeCheck(root: root, channels: channels).catalog().entries
         } check: {
             do throws(JobEditError) {
-                _ = try TreeCheck(root: root).catalog()
+                _ = try TreeCheck(root: root, channels: channels).catalog()
                 return nil
             } catch {
                 if case let .invalidTree(errors) = error { return errors }
@@ -138,9 +138,10 @@ public struct JobEditor {
 /// Reads and validates a whole tree, for editors without a server.
 private struct TreeCheck {
     let root: String
+    let channels: Set<String>?
 
     func catalog() throws(JobEditError) -> JobCatalog {
-        var loader = JobTreeLoader(root: root)
+        var loader = JobTreeLoader(root: root, channels: channels)
         let load: TreeLoad
         do {
             load = try loader.load()

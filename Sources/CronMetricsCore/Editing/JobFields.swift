@@ -16,6 +16,7 @@ public enum JobFields {
         fields["timezone"] = job.timezone.map(JSONValue.string)
         fields["grace"] = job.grace.map(JSONValue.init(duration:))
         fields["max_runtime"] = job.maxRuntime.map(JSONValue.init(duration:))
+        fields["notify"] = job.notify.map { .array($0.map(JSONValue.string)) }
         if let until = job.maintenanceUntil { fields["maintenance_until"] = .string(RFC3339.format(until)) }
         if let hash = job.apiKeySHA256 { fields["api_key_sha256"] = .string(hash) }
         if let description = job.description { fields["description"] = .string(description) }

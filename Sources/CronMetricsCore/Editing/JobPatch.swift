@@ -37,6 +37,12 @@ public struct JobPatch: Sendable, Hashable {
         if !change.isEmpty { fields["labels"] = .object(change) }
     }
 
+    /// The job's notification channels; nil removes the field (the default
+    /// channels apply), an empty list means none.
+    public mutating func setChannels(_ names: [String]?) {
+        fields["notify"] = names.map { .array($0.map(JSONValue.string)) } ?? .null
+    }
+
     public mutating func setDescription(_ text: String) {
         fields["description"] = .string(text)
     }

@@ -2,12 +2,15 @@
 /// way (run the CLI in the checkout, review the diff, commit).
 public struct LocalJobDefinitions: JobDefinitions {
     public let root: String
+    /// The configured notification channels, when a configuration file is in use.
+    public let channels: Set<String>?
 
-    public init(root: String) {
+    public init(root: String, channels: Set<String>? = nil) {
         self.root = root
+        self.channels = channels
     }
 
-    private var editor: JobEditor { .validatingTree(root: root) }
+    private var editor: JobEditor { .validatingTree(root: root, channels: channels) }
 
     public func list(_ filter: JobFilter) async throws(JobEditError) -> [JobRecord] {
         try editor.jobs().values.filter { filter.matches($0.job) }.sorted { $0.job.id < $1.job.id }

@@ -7,6 +7,8 @@ public struct DecodedJobFile: Sendable {
     /// Where `job_name` is written, for pointing at duplicates.
     public var idLine: Int
     public var idColumn: Int
+    /// Where `notify` is written, for pointing at an unknown channel.
+    public var notifyMark: (line: Int, column: Int)?
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }

@@ -6,6 +6,7 @@ struct JobFieldReader {
     let path: String
     var diagnostics: [JobFileDiagnostic] = []
     var idMark = (line: 1, column: 1)
+    var notifyMark: (line: Int, column: Int)?
 
     init(path: String) {
         self.path = path
@@ -78,6 +79,8 @@ struct JobFieldReader {
         let status = given(.status).flatMap { readLifecycle($0) } ?? .active
         let maintenanceUntil = given(.maintenanceUntil).flatMap { readTimestamp($0) }
         let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
+        let notify = given(.notify).flatMap { readChannels($0) }
+        if let mark = values[.notify]?.value.mark { notifyMark = (mark.line, mark.column) }
         let apiKeySHA256 = given(.apiKeySHA256).flatMap { readKeyHash($0) }
         let description = given(.description).flatMap { readString($0, field: .description) }
 
@@ -96,7 +99,7 @@ struct JobFieldReader {
         }
         return Job(jobName: jobName, host: host, threshold: threshold, schedule: schedule, timezone: timezone,
                    grace: grace, maxRuntime: maxRuntime, status: status,
-                   maintenanceUntil: maintenanceUntil, labels: labels, apiKeySHA256: apiKeySHA256,
+                   maintenanceUntil: maintenanceUntil, labels: labels, notify: notify, apiKeySHA256: apiKeySHA256,
                    description: description)
     }
 
@@ -205,6 +208,31 @@ struct JobFieldReader {
 
     mutating func readString(_ node: Node, field: JobFileKey) -> String? {
         scalarText(node, field: field.rawValue)
+    }
+
+    /// `notify: [ops, chat]`: channel names (identifiers), each once. Whether
+    /// each names a configured channel is checked against the configuration
+    /// (``JobTreeLoader``), which a job file alone does not know.
+    mutating func readChannels(_ node: Node) -> [String]? {
+        let field = JobFileKey.notify.rawValue
+        guard let sequence = node.sequence else {
+            error("'\(field)' must be a list of channel names, such as [ops, chat] ([] for none)", at: node, field: field)
+            return nil
+        }
+        var names: [String] = []
+        for item in sequence {
+            guard let name = scalarText(item, field: field) else { return nil }
+            if let problem = Identifier.problem(name) {
+                error("channel name \(problem) (got \"\(name.prefix(64))\")", at: item, field: field)
+                return nil
+            }
+            if names.contains(name) {
+                error("channel '\(name)' is listed twice", at: item, field: field)
+                return nil
+            }
+            names.append(name)
+        }
+        return names
     }
 
     mutating func readLabels(_ node: Node) -> [String: String]? {

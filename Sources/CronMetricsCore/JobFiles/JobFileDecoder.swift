@@ -53,6 +53,7 @@ public struct JobFileDecoder: Sendable {
         result.diagnostics = reader.diagnostics
         result.idLine = reader.idMark.line
         result.idColumn = reader.idMark.column
+        result.notifyMark = reader.notifyMark
         result.job = result.hasErrors ? nil : job
         return result
     }

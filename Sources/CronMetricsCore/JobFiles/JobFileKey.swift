@@ -12,6 +12,7 @@ public enum JobFileKey: String, CaseIterable, Sendable {
     case status
     case maintenanceUntil = "maintenance_until"
     case labels
+    case notify
     case apiKeySHA256 = "api_key_sha256"
     case description
 

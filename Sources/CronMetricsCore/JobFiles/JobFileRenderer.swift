@@ -46,6 +46,9 @@ public struct JobFileRenderer: Sendable {
                 out += "  \(name): \(Self.scalar(job.labels[name] ?? ""))\n"
             }
         }
+        if let notify = job.notify {
+            line(.notify, "[" + notify.map(Self.scalar).joined(separator: ", ") + "]")
+        }
         if let hash = job.apiKeySHA256 {
             line(.apiKeySHA256, hash)
         }

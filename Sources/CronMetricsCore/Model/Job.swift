@@ -24,6 +24,9 @@ public struct Job: Hashable, Sendable {
     public var maintenanceUntil: Date?
     /// Extra Prometheus labels, exported on `cronjob_status` in name order.
     public var labels: [String: String]
+    /// The notification channels for this job's down and up events; nil means
+    /// `notifications.default_channels`, an empty list none at all.
+    public var notify: [String]?
     /// Lowercase hex SHA-256 of the job's API key; the key itself is never stored.
     public var apiKeySHA256: String?
     public var description: String?
@@ -39,6 +42,7 @@ public struct Job: Hashable, Sendable {
         status: Lifecycle = .active,
         maintenanceUntil: Date? = nil,
         labels: [String: String] = [:],
+        notify: [String]? = nil,
         apiKeySHA256: String? = nil,
         description: String? = nil
     ) {
@@ -52,6 +56,7 @@ public struct Job: Hashable, Sendable {
         self.status = status
         self.maintenanceUntil = maintenanceUntil
         self.labels = labels
+        self.notify = notify
         self.apiKeySHA256 = apiKeySHA256
         self.description = description
     }

@@ -5,6 +5,9 @@ import Foundation
 /// (path, size, mtime, inode) changed since its previous pass.
 public struct JobTreeLoader: Sendable {
     public let tree: JobTree
+    /// The configured notification channels: a job's `notify` must name only
+    /// these. nil when no configuration was given (then names are not checked).
+    public var channels: Set<String>?
     private let decoder = JobFileDecoder()
     private var cache: [String: CachedFile] = [:]
 
@@ -14,8 +17,9 @@ public struct JobTreeLoader: Sendable {
         var contentHash: String
     }
 
-    public init(root: String) {
+    public init(root: String, channels: Set<String>? = nil) {
         self.tree = JobTree(root: root)
+        self.channels = channels
     }
 
     /// Reads the tree, validates every file and the tree as a whole.
@@ -90,6 +94,17 @@ public struct JobTreeLoader: Sendable {
                     path: tree.displayPath(file.stamp.path), line: file.decoded.idLine, column: file.decoded.idColumn,
                     field: JobFileKey.jobName.rawValue,
                     message: "duplicate job id '\(id)': also defined in \(others.joined(separator: ", "))"))
+            }
+        }
+        if let channels {
+            for file in files {
+                for name in file.decoded.job?.notify ?? [] where !channels.contains(name) {
+                    let mark = file.decoded.notifyMark ?? (1, 1)
+                    let known = channels.isEmpty ? "no channels are configured (notifications.channels)" : "configured: \(channels.sorted().joined(separator: ", "))"
+                    let guess = Spelling.closest(to: name, in: channels).map { " (did you mean '\($0)'?)" } ?? ""
+                    diagnostics.append(.init(path: tree.displayPath(file.stamp.path), line: mark.line, column: mark.column,
+                                             field: JobFileKey.notify.rawValue, message: "unknown notification channel '\(name)'\(guess); \(known)"))
+                }
             }
         }
         diagnostics.sort { ($0.path, $0.line, $0.column, $0.message) < ($1.path, $1.line, $1.column, $1.message) }

@@ -20,8 +20,14 @@ public final class Reconciler {
     ///   - root: the `jobs.d` folder.
     ///   - database: where the job table lives.
     ///   - now: the clock that stamps first-seen times.
-    public init(root: String, database: AppDatabase, now: @escaping @Sendable () -> Date = Date.init) {
-        self.loader = JobTreeLoader(root: root)
+    /// The configured channel names that job files may name (nil: unchecked).
+    public var channels: Set<String>? {
+        get { loader.channels }
+        set { loader.channels = newValue }
+    }
+
+    public init(root: String, database: AppDatabase, channels: Set<String>? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+        self.loader = JobTreeLoader(root: root, channels: channels)
         self.database = database
         self.now = now
     }

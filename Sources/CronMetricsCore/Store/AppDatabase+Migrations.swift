@@ -90,6 +90,46 @@ extension AppDatabase {
             try db.create(index: "runs_run_id", on: "runs", columns: ["job_id", "run_id"])
             try db.create(index: "runs_started", on: "runs", columns: ["started_at"])
         }
+        migrator.registerMigration("v5: notifications") { db in
+            try db.alter(table: "jobs") { t in
+                t.add(column: "notify", .text)  // a JSON list of channel names; NULL: the default channels
+            }
+            try db.alter(table: "job_state") { t in
+                // The last status in the notifications' sense (success, failure,
+                // missed_deadline, timeout), since when, and when a down was last sent.
+                t.add(column: "notify_status", .text)
+                t.add(column: "notify_previous", .text)
+                t.add(column: "notify_since", .double)
+                t.add(column: "notified_at", .double)
+            }
+            // The outbox: one row per event and channel, written in the
+            // transaction that changed the job's status.
+            try db.create(table: "notifications") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("event_id", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("job_id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .double).notNull()
+                // When it was last put in the queue (made, or requeued): the
+                // retry window (max_age) and the delivery latency count from here.
+                t.column("queued_at", .double).notNull()
+                t.column("next_attempt_at", .double).notNull()
+                t.column("delivered_at", .double)
+                t.column("last_error", .text)
+                t.column("last_status", .integer)
+            }
+            try db.create(index: "notifications_due", on: "notifications", columns: ["state", "next_attempt_at"])
+            try db.create(index: "notifications_channel", on: "notifications", columns: ["channel", "state"])
+            try db.create(index: "notifications_job", on: "notifications", columns: ["job_id", "id"])
+            try db.execute(sql: """
+                CREATE INDEX job_state_down ON job_state(notified_at)
+                WHERE notify_status IN ('failure', 'missed_deadline', 'timeout')
+                """)
+        }
         return migrator
     }
 }

@@ -14,7 +14,8 @@ extension AppDatabase {
     ///
     /// Finished runs (start signals a result or a timeout closed) that started
     /// before `cutoff` go too, after the results; open runs are state, not
-    /// history, and stay until a result or `max_runtime` closes them.
+    /// history, and stay until a result or `max_runtime` closes them. So do
+    /// delivered notifications made before `cutoff`; dead letters stay.
     ///
     /// - Parameter onBatch: called after each committed batch of results with the
     ///   rows it deleted and how long its transaction took (for benchmarks and logs).
@@ -27,9 +28,26 @@ extension AppDatabase {
         do {
             let total = try await purgeResults(before: limit, keepLast: keepLast, batchSize: batchSize, onBatch: onBatch)
             try await purgeFinishedRuns(before: limit, batchSize: batchSize)
+            try await purgeDelivered(before: limit, batchSize: batchSize)
             return total
         } catch {
             throw .query("\(error)")
+        }
+    }
+
+    /// Delivered notifications go with the results of their time; dead
+    /// letters stay until they are requeued or deleted by hand.
+    private func purgeDelivered(before limit: Double, batchSize: Int) async throws {
+        while true {
+            let removed = try await dbWriter.write { db -> Int in
+                try db.execute(sql: """
+                    DELETE FROM notifications WHERE id IN (
+                        SELECT id FROM notifications WHERE state = 'delivered' AND created_at < ? LIMIT ?)
+                    """, arguments: [limit, batchSize])
+                return db.changesCount
+            }
+            if removed < batchSize { return }
+            await Task.yield()
         }
     }
 

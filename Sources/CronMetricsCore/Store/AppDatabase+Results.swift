@@ -9,11 +9,14 @@ extension AppDatabase {
     /// open run; with no `duration` of its own it gets the run's, from start to
     /// arrival. A `log` result is stored and changes no state.
     ///
+    /// A change of a job's status writes its notifications (``Outbox``) in the
+    /// same transaction, to the channels of `notifications`.
+    ///
     /// - Returns: the signals as stored, in order.
-    public func store(_ signals: [Signal]) async throws(StoreError) -> [StoredSignal] {
+    public func store(_ signals: [Signal], notifications: NotificationSettings? = nil, now: Date = Date()) async throws(StoreError) -> [StoredSignal] {
         do {
             return try await dbWriter.write { db in
-                var writer = try SignalStatements(db)
+                var writer = try SignalStatements(db, outbox: Outbox(settings: notifications, now: now))
                 return try signals.map { signal in
                     switch signal {
                     case let .start(jobID, runID, at):

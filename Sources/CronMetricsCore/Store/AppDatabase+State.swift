@@ -5,8 +5,11 @@ extension AppDatabase {
     /// Saves what the live state changed by itself: missed-deadline
     /// bookkeeping (a counter is never lowered: the stored value wins if it is
     /// higher) and timed-out runs (each closed, and counted as a failure, once).
-    public func save(_ changes: PendingChanges) async throws(StoreError) {
+    /// A newly missed deadline or a timeout is a change of status: its
+    /// notifications are written in the same transaction (``Outbox``).
+    public func save(_ changes: PendingChanges, notifications: NotificationSettings? = nil, now: Date = Date()) async throws(StoreError) {
         guard !changes.isEmpty else { return }
+        let outbox = Outbox(settings: notifications, now: now)
         do {
             try await dbWriter.write { db in
                 let statement = try db.cachedStatement(sql: """
@@ -16,11 +19,22 @@ extension AppDatabase {
                         missed_deadlines_total = MAX(missed_deadlines_total, excluded.missed_deadlines_total),
                         missed_anchor = excluded.missed_anchor, activated_at = excluded.activated_at
                     """)
+                let signals = try db.cachedStatement(sql: """
+                    SELECT notify_status, last_received_at, last_start_at FROM job_state WHERE job_id = ?
+                    """)
                 for item in changes.bookkeeping {
                     try statement.execute(arguments: [
                         item.jobID.description, item.missedDeadlinesTotal,
                         item.missedAnchor?.timeIntervalSince1970, item.activatedAt?.timeIntervalSince1970,
                     ])
+                    guard let anchor = item.missedAnchor?.timeIntervalSince1970,
+                          let row = try Row.fetchOne(signals, arguments: [item.jobID.description]) else { continue }
+                    // A signal committed since the tick that found the silence
+                    // ended it: no down for a job that just reported.
+                    let latest = max(row["last_received_at"] as Double? ?? 0, row["last_start_at"] as Double? ?? 0)
+                    guard latest <= anchor else { continue }
+                    try outbox.change(item.jobID, from: row["notify_status"], to: ExportedStatus.missedDeadline.rawValue,
+                                      at: now, lastRun: nil, db: db)
                 }
                 for timeout in changes.timeouts {
                     try db.execute(sql: "UPDATE runs SET finished_at = ?, timed_out_at = ? WHERE id = ? AND finished_at IS NULL",
@@ -31,6 +45,10 @@ extension AppDatabase {
                         ON CONFLICT(job_id) DO UPDATE SET failures_total = failures_total + 1,
                             last_timeout_at = MAX(COALESCE(last_timeout_at, 0), excluded.last_timeout_at)
                         """, arguments: [timeout.jobID.description, timeout.at.timeIntervalSince1970])
+                    let previous = try String.fetchOne(db, sql: "SELECT notify_status FROM job_state WHERE job_id = ?",
+                                                       arguments: [timeout.jobID.description])
+                    try outbox.change(timeout.jobID, from: previous, to: ExportedStatus.timeout.rawValue,
+                                      at: timeout.at, lastRun: nil, db: db)
                 }
             }
         } catch {

@@ -54,9 +54,9 @@ public struct AppDatabase: Sendable {
     }
 
     /// Labels as stored: a JSON object with sorted keys.
-    static func json(_ labels: [String: String]) throws -> String {
+    static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(labels), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -10,7 +10,7 @@ struct JobRow: FetchableRecord, TableRecord {
         case id, jobName = "job_name", host, path
         case thresholdSeconds = "threshold_seconds", thresholdText = "threshold_text"
         case schedule, timezone, grace, maxRuntime = "max_runtime"
-        case status, maintenanceUntil = "maintenance_until", labels
+        case status, maintenanceUntil = "maintenance_until", labels, notify
         case apiKeySHA256 = "api_key_sha256", description
         case contentHash = "content_hash", firstSeen = "first_seen", updatedAt = "updated_at"
     }
@@ -36,6 +36,7 @@ struct JobRow: FetchableRecord, TableRecord {
             status: Lifecycle(rawValue: statusText) ?? .active,
             maintenanceUntil: (row[Columns.maintenanceUntil] as Double?).map(Date.init(timeIntervalSince1970:)),
             labels: (try? JSONDecoder().decode([String: String].self, from: Data(labelsJSON.utf8))) ?? [:],
+            notify: (row[Columns.notify] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
             apiKeySHA256: row[Columns.apiKeySHA256],
             description: row[Columns.description])
         stored = StoredJob(job: job, path: row[Columns.path], contentHash: row[Columns.contentHash],
@@ -62,6 +63,7 @@ struct JobRow: FetchableRecord, TableRecord {
             .schedule: job.schedule?.text, .timezone: job.timezone,
             .grace: job.grace.map { $0.text ?? String($0.seconds) }, .maxRuntime: job.maxRuntime.map { $0.text ?? String($0.seconds) },
             .maintenanceUntil: job.maintenanceUntil?.timeIntervalSince1970, .labels: try AppDatabase.json(job.labels),
+            .notify: try job.notify.map { try AppDatabase.json($0) },
             .apiKeySHA256: job.apiKeySHA256, .description: job.description, .contentHash: entry.contentHash,
             .firstSeen: firstSeen, .updatedAt: updatedAt,
         ]

@@ -12,8 +12,10 @@ struct SignalStatements {
     let runByID: Statement
     let oldestOpenRun: Statement
     let closeRun: Statement
+    let outbox: Outbox
 
-    init(_ db: Database) throws {
+    init(_ db: Database, outbox: Outbox) throws {
+        self.outbox = outbox
         insertResult = try db.cachedStatement(sql: """
             INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -29,6 +31,7 @@ struct SignalStatements {
                 last_success_at = COALESCE(excluded.last_success_at, last_success_at),
                 last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
                 runs_total = runs_total + 1, failures_total = failures_total + excluded.failures_total
+            RETURNING notify_status
             """)
         insertRun = try db.cachedStatement(sql: "INSERT INTO runs (job_id, run_id, started_at) VALUES (?, ?, ?)")
         upsertStart = try db.cachedStatement(sql: """
@@ -74,12 +77,19 @@ struct SignalStatements {
         }
         guard result.status != .log else { return result }
         let time = result.runAt.timeIntervalSince1970
-        try upsertState.execute(arguments: [
+        // RETURNING gives the stored notify_status (the upsert leaves it alone):
+        // the previous status at no extra query.
+        let previous = try Row.fetchOne(upsertState, arguments: [
             result.jobID.description, result.status.rawValue, result.receivedAt.timeIntervalSince1970,
             time, result.duration, result.exitCode,
             result.status == .success ? time : nil, result.status == .failure ? time : nil,
             result.status == .failure ? 1 : 0,
-        ])
+        ])?["notify_status"] as String?
+        if previous != result.status.rawValue {
+            try outbox.change(result.jobID, from: previous, to: result.status.rawValue, at: result.receivedAt,
+                              lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
+                                             duration: result.duration, output: result.output), db: db)
+        }
         return result
     }
 }

@@ -24,6 +24,9 @@ struct ConfigShowCommand: ParsableCommand {
             }
             rows.append([key.key, value, setting.source])
         }
+        for channel in settings.channels {
+            rows.append(["notifications.channels.\(channel.name)", channel.summary, channel.source])
+        }
         print(Table.render(rows))
     }
 }

@@ -7,6 +7,7 @@ struct JobAddCommand: AsyncParsableCommand {
     @Option(help: "The job's name.") var name: String
     @Option(help: "The host it runs on.") var host: String
     @OptionGroup var timing: TimingOptions
+    @OptionGroup var channels: NotifyOptions
     @Option(help: "A label, name=value (repeatable).") var label: [String] = []
     @Option(help: "A description.") var description: String?
     @Option(help: "Use this key (at least 32 characters) instead of generating one.") var apiKey: String?
@@ -15,6 +16,7 @@ struct JobAddCommand: AsyncParsableCommand {
     func run() async throws {
         var patch = JobPatch()
         timing.apply(to: &patch)
+        channels.apply(to: &patch)
         patch.setLabels(try await refusing { () throws(JobEditError) in try JobFilter.labels(label) })
         if let description { patch.setDescription(description) }
         let fields = patch.fields.merging(["job_name": .string(name), "host": .string(host)]) { $1 }

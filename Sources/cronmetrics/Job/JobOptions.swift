@@ -11,7 +11,10 @@ struct JobOptions: ParsableArguments {
     @Option(help: "The admin key for --server (default: $CRONMETRICS_ADMIN_KEY).") var adminKey: String?
 
     func definitions() throws -> any JobDefinitions {
-        guard let server else { return LocalJobDefinitions(root: try tree.settings().string(.jobsDir)) }
+        guard let server else {
+            let settings = try tree.settings()
+            return LocalJobDefinitions(root: settings.string(.jobsDir), channels: settings.channelNames)
+        }
         guard let key = adminKey ?? ProcessInfo.processInfo.environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
             throw ValidationError("--server needs an admin key: --admin-key or CRONMETRICS_ADMIN_KEY")
         }

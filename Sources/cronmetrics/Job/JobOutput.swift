@@ -22,6 +22,7 @@ enum JobOutput {
         lines.append("status: \(record.status)")
         if let until = record.maintenanceUntil { lines.append("maintenance_until: \(RFC3339.format(until))") }
         if !record.labels.isEmpty { lines.append("labels: \(labels(record))") }
+        if let notify = record.notify { lines.append("notify: [\(notify.joined(separator: ", "))]") }
         if let description = record.description { lines.append("description: \(description)") }
         lines.append("api_key: \(record.hasApiKey ? "set (only its SHA-256 is stored)" : "none: the job accepts no submissions")")
         return lines.joined(separator: "\n")

@@ -9,6 +9,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
     var lifecycle: Lifecycle?
     @Option(help: "With --maintenance: when maintenance ends by itself (RFC 3339).") var maintenanceUntil: String?
     @OptionGroup var timing: TimingOptions
+    @OptionGroup var channels: NotifyOptions
     @Option(help: "Set a label, name=value (repeatable).") var label: [String] = []
     @Option(help: "Remove a label (repeatable).") var removeLabel: [String] = []
     @Option(help: "A new description.") var description: String?
@@ -23,6 +24,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
         var patch = JobPatch()
         if let lifecycle { patch.set(lifecycle, maintenanceUntil: maintenanceUntil) }
         timing.apply(to: &patch)
+        channels.apply(to: &patch)
         patch.setLabels(try JobFilter.labels(label), removing: removeLabel)
         if let description { patch.setDescription(description) }
         return patch

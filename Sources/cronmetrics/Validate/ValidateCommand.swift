@@ -19,8 +19,15 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Output format: text, json or github.")
     var format: Format = .text
 
+    @Option(help: "Also check that each job's notify names a channel of this configuration file.")
+    var config: String?
+
     func run() throws {
-        var loader = JobTreeLoader(root: directory)
+        var channels: Set<String>?
+        if let config {
+            channels = try Settings.load(configFile: config).channelNames
+        }
+        var loader = JobTreeLoader(root: directory, channels: channels)
         let load: TreeLoad
         do {
             load = try loader.load()
