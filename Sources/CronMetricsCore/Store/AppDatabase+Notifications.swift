@@ -29,6 +29,29 @@ extension AppDatabase {
         }
     }
 
+    /// Puts back the rows one channel claimed and did not finish (its worker stopped).
+    @discardableResult
+    public func releaseClaims(channel: String) async throws(StoreError) -> Int {
+        try await writing { db in
+            try db.execute(sql: "UPDATE notifications SET state = 'pending' WHERE state = 'sending' AND channel = ?", arguments: [channel])
+            return db.changesCount
+        }
+    }
+
+    /// Waiting rows of channels no longer configured become dead letters
+    /// (requeue them once the channel is back).
+    public func abandonNotifications(keeping channels: Set<String>) async throws(StoreError) -> Int {
+        let names = Array(channels)
+        return try await writing { db in
+            let placeholders = names.map { _ in "?" }.joined(separator: ", ")
+            try db.execute(sql: """
+                UPDATE notifications SET state = 'dead', last_error = 'channel ' || channel || ' is not configured'
+                WHERE state = 'pending' \(names.isEmpty ? "" : "AND channel NOT IN (\(placeholders))")
+                """, arguments: StatementArguments(names))
+            return db.changesCount
+        }
+    }
+
     /// Whether a row of `channel` is due by `now`, and if none is, when the
     /// next one will be (a read: an idle dispatcher never takes the writer).
     public func notificationsDue(channel: String, now: Date) throws(StoreError) -> (due: Bool, next: Date?) {

@@ -13,9 +13,14 @@ import Logging
 ///   - now: the clock that decides deadlines (tests move it by hand).
 /// - Throws: ``StoreError`` when the database cannot be opened, and the TLS
 ///   error when HTTPS cannot start.
+///   - logLevel: the level every log handler reads, changed by a reload.
+///   - reloadConfiguration: reads the configuration file again (SIGHUP,
+///     `POST /-/reload`); nil when there is nothing to re-read.
 public func buildApplication(
     configuration: ServerConfiguration,
     logger: Logger,
+    logLevel: LogLevelControl? = nil,
+    reloadConfiguration: (@Sendable () throws -> ServerConfiguration)? = nil,
     now: @escaping @Sendable () -> Date = Date.init
 ) async throws -> some ApplicationProtocol {
     // TLS first: a missing file or a key that does not match the certificate
@@ -30,7 +35,8 @@ public func buildApplication(
         server = .reloadableTLS(box, configuration: http)
         tls = box
     }
-    let components = try await ServerComponents(configuration: configuration, logger: logger, now: now)
+    let components = try await ServerComponents(configuration: configuration, logger: logger, logLevel: logLevel,
+                                                reloadConfiguration: reloadConfiguration, now: now)
     return buildApplication(components, server: server, tls: tls)
 }
 
@@ -45,11 +51,14 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
         services: [
             DatabaseCloser(database: components.database, logger: logger),
-            DeadlineService(state: components.state, database: components.database, interval: configuration.deadlineInterval,
-                            now: components.now, logger: logger),
-            ReloadSignalService(registry: components.registry, tls: tls, logger: logger),
+            DeadlineService(state: components.state, database: components.database, settings: components.runtime,
+                            interval: configuration.deadlineInterval, now: components.now, logger: logger),
+            ReloadSignalService(registry: components.registry, settings: components.settingsReloader, tls: tls, logger: logger),
             WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
-            RetentionService(database: components.database, policy: configuration.retention, now: components.now, logger: logger),
+            RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger),
+            NotificationDispatcher(database: components.database, settings: components.runtime, senders: components.senders,
+                                   metrics: components.notificationMetrics, logger: logger, now: components.now,
+                                   pollInterval: configuration.notifyPollInterval, announceInterval: configuration.announceInterval),
         ],
         logger: logger)
 }
@@ -63,15 +72,20 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: configuration.adminKeyHashes))
-    MetricsController(state: components.state, metrics: components.metrics, now: components.now).addRoutes(to: router)
-    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: configuration.adminKeyHashes)
+    let runtime = components.runtime
+    let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: { runtime.adminKeyHashes }))
+    MetricsController(state: components.state, metrics: components.metrics, notifications: components.notificationMetrics,
+                      settings: runtime, now: components.now).addRoutes(to: router)
+    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: { runtime.adminKeyHashes })
         .addRoutes(to: router)
     let intake = SignalIntake(state: components.state, writer: components.writer, metrics: components.metrics,
                               configuration: configuration, now: components.now)
     ResultController(intake: intake, database: components.database).addRoutes(public: router, admin: admin)
     PingController(intake: intake).addRoutes(to: router)
-    JobController(registry: components.registry, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: admin)
+    JobController(registry: components.registry, settings: components.settingsReloader, maxBodyBytes: configuration.maxBodyBytes)
+        .addRoutes(to: admin)
+    NotificationController(database: components.database, settings: runtime, senders: components.senders, now: components.now)
+        .addRoutes(to: admin)
     OpenAPIController().addRoutes(to: router)
     return router
 }

@@ -29,15 +29,15 @@ public actor JobRegistry {
     /// stored in the database. Removes temp files a crash left in the tree.
     ///
     /// - Throws: ``StoreError`` when the database cannot be read.
-    init(root: String, database: AppDatabase, state: LiveState, metrics: ServerMetrics, logger: Logger,
-                now: @escaping @Sendable () -> Date) async throws(StoreError) {
+    init(root: String, database: AppDatabase, state: LiveState, metrics: ServerMetrics, channels: Set<String> = [],
+         logger: Logger, now: @escaping @Sendable () -> Date) async throws(StoreError) {
         self.root = root
         self.database = database
         self.state = state
         self.metrics = metrics
         self.logger = logger
         self.now = now
-        reconciler = Reconciler(root: root, database: database, now: now)
+        reconciler = Reconciler(root: root, database: database, channels: channels, now: now)
         for path in AtomicFile.removeLeftovers(under: root) {
             logger.warning("removed a temp file left by an interrupted write", metadata: ["file": .string(path)])
         }
@@ -48,6 +48,23 @@ public actor JobRegistry {
             state.replaceJobs(lastGood, loadedStates: storedStates, now: now())
             logger.warning("serving the last good set of jobs from the database", metadata: ["jobs": "\(lastGood.count)"])
         }
+    }
+
+    /// Takes a new set of notification channels, if every job's `notify`
+    /// names only channels in it.
+    ///
+    /// - Returns: the problems (each job file naming a channel that would be
+    ///   gone); empty when the set was taken. Checked against the jobs as the
+    ///   last good reload left them, so a refused set changes nothing at all.
+    func setChannels(_ names: Set<String>) -> [String] {
+        var problems: [String] = []
+        for stored in jobs.values.sorted(by: { $0.path < $1.path }) {
+            for name in stored.job.notify ?? [] where !names.contains(name) {
+                problems.append("\(root)/\(stored.path): notify names channel '\(name)', which the new configuration does not define")
+            }
+        }
+        if problems.isEmpty { reconciler.channels = names }
+        return problems
     }
 
     /// Reads `jobs.d` again; applies it if it is valid, else keeps the current

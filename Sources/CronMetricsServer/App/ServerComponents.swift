@@ -11,18 +11,29 @@ struct ServerComponents: Sendable {
     let database: AppDatabase, state: LiveState, metrics: ServerMetrics
     /// The two writers: results (group commit) and job definitions (files, then reload).
     let writer: SignalWriter, registry: JobRegistry
+    /// What a reload of the configuration changes while running; notifications.
+    let runtime: RuntimeSettings, senders: NotificationSenders, notificationMetrics: NotificationMetrics
+    let settingsReloader: SettingsReloader
     let logger: Logger, now: @Sendable () -> Date
 
     /// Opens the database and loads the jobs.
-    init(configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date) async throws {
+    init(configuration: ServerConfiguration, logger: Logger, logLevel: LogLevelControl? = nil,
+         reloadConfiguration: (@Sendable () throws -> ServerConfiguration)? = nil,
+         now: @escaping @Sendable () -> Date) async throws {
         self.configuration = configuration
+        runtime = RuntimeSettings(configuration, logLevel: logLevel ?? LogLevelControl(logger.logLevel))
+        senders = NotificationSenders(connectTimeout: configuration.notifications.connectTimeout)
+        notificationMetrics = NotificationMetrics()
         self.logger = logger
         self.now = now
         database = try AppDatabase(path: configuration.databasePath)
         state = LiveState()
         metrics = ServerMetrics()
-        writer = SignalWriter(database: database, state: state, now: now)
+        writer = SignalWriter(database: database, state: state, settings: runtime, now: now)
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
-                                         metrics: metrics, logger: logger, now: now)
+                                         metrics: metrics, channels: Set(configuration.notifications.channels.keys),
+                                         logger: logger, now: now)
+        settingsReloader = SettingsReloader(load: reloadConfiguration, running: configuration, runtime: runtime,
+                                            registry: registry, metrics: metrics, logger: logger)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import CronMetricsCore
 
 extension ServerConfiguration {
@@ -25,7 +27,24 @@ extension ServerConfiguration {
         if (certificate == nil) != (key == nil) {
             problems.append("server.tls.cert_file and server.tls.key_file go together: give both or neither")
         }
+        let channels = Set(settings.channels.map(\.name))
+        for name in settings.list(.notifyDefaultChannels) where !channels.contains(name) {
+            let guess = Spelling.closest(to: name, in: channels).map { " (did you mean '\($0)'?)" } ?? ""
+            problems.append("notifications.default_channels: no channel '\(name)'\(guess) under notifications.channels (from \(source(.notifyDefaultChannels)))")
+        }
+        let externalURL = settings.optionalString(.externalURL)
+        if let externalURL, URLComponents(string: externalURL)?.host == nil || !externalURL.lowercased().hasPrefix("http") {
+            problems.append("server.external_url must be an http:// or https:// URL, e.g. https://cron.example.com (from \(source(.externalURL)))")
+        }
         guard problems.isEmpty, let address else { throw ConfigError(problems) }
+        let retry = RetryPolicy(base: Double(settings.seconds(.notifyRetryBase) ?? 1), cap: Double(settings.seconds(.notifyRetryCap) ?? 600),
+                                maxAttempts: settings.integer(.notifyRetryMaxAttempts),
+                                maxAge: Double(settings.seconds(.notifyRetryMaxAge) ?? 86_400))
+        let notifications = NotificationSettings(
+            channels: settings.channels, defaultChannels: settings.list(.notifyDefaultChannels),
+            repeatInterval: settings.seconds(.notifyRepeatInterval).map(Double.init), retry: retry,
+            timeout: Double(settings.seconds(.notifyTimeout) ?? 30), connectTimeout: Double(settings.seconds(.notifyConnectTimeout) ?? 10),
+            externalURL: externalURL)
         self.init(
             host: address.host, port: address.port,
             jobsDirectory: settings.string(.jobsDir),
@@ -45,6 +64,8 @@ extension ServerConfiguration {
             retentionDays: settings.integer(.retentionDays),
             keepLast: settings.integer(.keepLast),
             redactOutput: settings.boolean(.redactOutput),
-            redactPatterns: patterns)
+            redactPatterns: patterns,
+            notifications: notifications,
+            logLevel: Logger.Level(rawValue: settings.string(.logLevel)) ?? .info)
     }
 }

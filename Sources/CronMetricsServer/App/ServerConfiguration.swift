@@ -1,5 +1,6 @@
 import CronMetricsCore
 import Foundation
+import Logging
 
 /// Everything the server needs to start, with the production defaults.
 public struct ServerConfiguration: Sendable {
@@ -38,6 +39,13 @@ public struct ServerConfiguration: Sendable {
     public var redactOutput: Bool
     /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.
     public var redactPatterns: [RedactionPattern]
+    /// Channels, routing and retries of notifications.
+    public var notifications: NotificationSettings
+    /// How often the dispatcher looks for work when idle, and for jobs to announce.
+    /// The log level (a reload changes it in place).
+    public var logLevel: Logger.Level
+    public var notifyPollInterval: Duration
+    public var announceInterval: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -57,7 +65,11 @@ public struct ServerConfiguration: Sendable {
         retentionDays: Int = 30,
         keepLast: Int = 0,
         redactOutput: Bool = false,
-        redactPatterns: [RedactionPattern] = []
+        redactPatterns: [RedactionPattern] = [],
+        notifications: NotificationSettings = NotificationSettings(),
+        logLevel: Logger.Level = .info,
+        notifyPollInterval: Duration = .milliseconds(250),
+        announceInterval: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -77,6 +89,10 @@ public struct ServerConfiguration: Sendable {
         self.keepLast = keepLast
         self.redactOutput = redactOutput
         self.redactPatterns = redactPatterns
+        self.notifications = notifications
+        self.logLevel = logLevel
+        self.notifyPollInterval = notifyPollInterval
+        self.announceInterval = announceInterval
     }
 
     /// What a result's `output` becomes before it is stored: nothing when

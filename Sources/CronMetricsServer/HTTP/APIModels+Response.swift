@@ -8,3 +8,7 @@ extension JobWithKey: ResponseEncodable {}
 extension HistoryPage: ResponseEncodable {}
 extension ReloadSummary: ResponseEncodable {}
 extension HealthReport: ResponseEncodable {}
+extension NotificationRecord: ResponseEncodable {}
+extension NotificationPage: ResponseEncodable {}
+extension NotificationCount: ResponseEncodable {}
+extension NotificationTestResult: ResponseEncodable {}

@@ -5,9 +5,11 @@ import Hummingbird
 /// SHA-256 up in a set (the same work for every key, no byte comparison).
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let keyHashes: Set<String>
+    /// The hashes in force now (a reload of the configuration changes them).
+    let keyHashes: @Sendable () -> Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let keyHashes = self.keyHashes()
         guard !keyHashes.isEmpty else {
             throw APIError(.unauthorized, "no admin keys are configured; set CRONMETRICS_SECURITY_ADMIN_API_KEYS")
         }

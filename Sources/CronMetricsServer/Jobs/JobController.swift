@@ -8,6 +8,7 @@ import Hummingbird
 /// the reloaded state.
 struct JobController {
     let registry: JobRegistry
+    let settings: SettingsReloader
     let maxBodyBytes: Int
 
     func addRoutes(to admin: RouterGroup<AppRequestContext>) {
@@ -76,6 +77,11 @@ struct JobController {
     }
 
     func reload() async throws -> ReloadSummary {
+        if case let .failed(problems) = await settings.reload() {
+            var error = APIError(.badRequest, "configuration reload refused; the running configuration is kept")
+            error.details = problems
+            throw error
+        }
         switch await registry.reload() {
         case let .applied(diff):
             return ReloadSummary(diff)

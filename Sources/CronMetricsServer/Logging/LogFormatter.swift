@@ -12,14 +12,23 @@ public struct LogFormatter: LogHandler {
     }
 
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
+    /// The shared level when there is a control (a reload changes it for
+    /// every logger at once), else this handler's own.
+    public var logLevel: Logger.Level {
+        get { control?.level ?? ownLevel }
+        set { ownLevel = newValue }
+    }
+    private var ownLevel: Logger.Level
+    let control: LogLevelControl?
     let label: String
     let format: Format
     let write: @Sendable (String) -> Void
 
-    public init(label: String, level: Logger.Level, format: Format, write: @escaping @Sendable (String) -> Void = LogFormatter.standardError) {
+    public init(label: String, level: Logger.Level, format: Format, control: LogLevelControl? = nil,
+                write: @escaping @Sendable (String) -> Void = LogFormatter.standardError) {
         self.label = label
-        self.logLevel = level
+        self.ownLevel = level
+        self.control = control
         self.format = format
         self.write = write
     }

@@ -6,7 +6,7 @@ import Hummingbird
 struct HealthController {
     let state: LiveState
     let metrics: ServerMetrics
-    let adminKeyHashes: Set<String>
+    let adminKeyHashes: @Sendable () -> Set<String>
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health") { request, _ in
@@ -15,7 +15,7 @@ struct HealthController {
     }
 
     func health(_ request: Request) -> HealthReport {
-        guard AdminAuthMiddleware.isAdmin(request, keyHashes: adminKeyHashes) else { return HealthReport() }
+        guard AdminAuthMiddleware.isAdmin(request, keyHashes: adminKeyHashes()) else { return HealthReport() }
         let reload = metrics.lastReload
         return HealthReport(jobs: state.count, lastReload: .init(
             successful: reload.successful, at: reload.lastAttempt, lastSuccess: reload.lastSuccess,

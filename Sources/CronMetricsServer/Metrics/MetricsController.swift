@@ -8,6 +8,8 @@ import Hummingbird
 struct MetricsController {
     let state: LiveState
     let metrics: ServerMetrics
+    let notifications: NotificationMetrics
+    let settings: RuntimeSettings
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -22,6 +24,7 @@ struct MetricsController {
         state.renderJobMetrics(now: now(), into: &buffer)
         var own: [UInt8] = []
         metrics.render(into: &own)
+        notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)
         buffer.writeBytes(own)
         var headers: HTTPFields = [.contentType: PrometheusText.contentType]
         if Self.acceptsGzip(request.headers[.acceptEncoding]),

@@ -14,6 +14,12 @@ final class ServerMetrics: Sendable {
 
     private let submissions = Mutex([SubmissionOutcome: Int]())
     private let reload = Mutex(Reload())
+    /// The last reload of the configuration file: 1 applied (or none yet), 0 refused.
+    private let settingsReload = Mutex(true)
+
+    func settingsReloaded(successful: Bool) {
+        settingsReload.withLock { $0 = successful }
+    }
 
     func count(_ outcome: SubmissionOutcome) {
         submissions.withLock { $0[outcome, default: 0] += 1 }
@@ -54,6 +60,8 @@ final class ServerMetrics: Sendable {
               reload.lastSuccess?.timeIntervalSince1970 ?? 0)
         // The first 48 bits of the catalog's SHA-256: exact as a float, enough to see a change.
         let hashValue = UInt64(reload.configHash.prefix(12), radix: 16) ?? 0
+        gauge("cronmetrics_settings_last_reload_successful", "Whether the last reload of the configuration file succeeded (1 before any).",
+              settingsReload.withLock { $0 } ? 1 : 0)
         gauge("cronmetrics_config_hash", "Hash of the loaded jobs.d (first 48 bits of its SHA-256).", Double(hashValue))
         PrometheusText.appendHeader(name: "cronmetrics_build_info", help: "Build information; always 1.", type: "gauge", to: &out)
         out += Array("cronmetrics_build_info{version=\"\(CronMetricsVersion.current)\"} 1\n".utf8)

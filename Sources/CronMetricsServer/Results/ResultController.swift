@@ -57,21 +57,8 @@ struct ResultController {
 
     func history(_ request: Request, context: AppRequestContext) throws -> HistoryPage {
         let id = try JobRoute.id(context)
-        let query = request.uri.queryParameters
-        var limit = 50
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...1000).contains(value) else {
-                throw APIError(.unprocessableContent, "'limit' must be a whole number from 1 to 1000", field: "limit")
-            }
-            limit = value
-        }
-        var before: Int64?
-        if let text = query["before"] {
-            guard let value = Int64(text), value > 0 else {
-                throw APIError(.unprocessableContent, "'before' must be a result id (the next_before of the previous page)", field: "before")
-            }
-            before = value
-        }
+        let page = try PageQuery(request, item: "result")
+        let (limit, before) = (page.limit, page.before)
         let results = try database.fetchResults(for: id, limit: limit, beforeID: before)
         if results.isEmpty, before == nil, intake.state.job(id, now: intake.now()) == nil {
             throw APIError(.notFound, "no job \(id)")

@@ -25,8 +25,11 @@ final class SignalWriter: Sendable {
     private let database: AppDatabase
     private let state: LiveState
     private let now: @Sendable () -> Date
+    /// Where notifications of the changes it writes go.
+    private let settings: RuntimeSettings?
 
-    init(database: AppDatabase, state: LiveState, now: @escaping @Sendable () -> Date) {
+    init(database: AppDatabase, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
+        self.settings = settings
         self.database = database
         self.state = state
         self.now = now
@@ -74,7 +77,7 @@ final class SignalWriter: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let stored = try await database.store(batch.map(\.signal))
+                let stored = try await database.store(batch.map(\.signal), notifications: settings?.notifications, now: now())
                 let time = now()
                 var starts: [(JobID, OpenRun)] = []
                 var results: [JobResult] = []

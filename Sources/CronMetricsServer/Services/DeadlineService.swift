@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct DeadlineService: Service {
     let state: LiveState
     let database: AppDatabase
+    /// Where notifications of missed deadlines and timeouts go.
+    var settings: RuntimeSettings?
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
@@ -27,7 +29,7 @@ struct DeadlineService: Service {
         let changes = state.tick(now: now())
         guard !changes.isEmpty else { return }
         do {
-            try await database.save(changes)
+            try await database.save(changes, notifications: settings?.notifications, now: now())
             state.saved(changes)
             for change in changes.bookkeeping where change.missedAnchor != nil {
                 logger.warning("job missed its deadline", metadata: [

@@ -2,17 +2,19 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads `jobs.d`, and the TLS certificate if there is one, on SIGHUP
-/// (`systemctl reload`, `kill -HUP`).
+/// Reloads the configuration file, `jobs.d`, and the TLS certificate if there
+/// is one, on SIGHUP (`systemctl reload`, `kill -HUP`).
 struct ReloadSignalService: Service {
     let registry: JobRegistry
+    let settings: SettingsReloader
     let tls: TLSContextBox?
     let logger: Logger
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            logger.info("SIGHUP: reloading jobs")
+            logger.info("SIGHUP: reloading the configuration and jobs")
+            _ = await settings.reload()
             await registry.reload()
             if let tls {
                 do {

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// submissions are never blocked for long.
 struct RetentionService: Service {
     let database: AppDatabase
-    let policy: RetentionPolicy
+    /// Read at each purge: a reload of the configuration changes it.
+    let settings: RuntimeSettings
     let now: @Sendable () -> Date
     let logger: Logger
     var interval: Duration = .seconds(86_400)
@@ -25,6 +26,7 @@ struct RetentionService: Service {
     }
 
     func purge() async {
+        let policy = settings.retention
         let cutoff = policy.cutoff(now: now())
         do {
             let removed = try await database.purge(olderThan: cutoff, keepLast: policy.keepLast)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CronMetricsCore
 
 /// The flags `serve` takes, and `config show` with it (so it shows what serve would use).
@@ -8,9 +9,22 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Address to listen on, HOST:PORT.") var listen: String?
 
     func settings() throws -> AppConfiguration {
+        try tree.settings(flags)
+    }
+
+    /// The settings read again for a reload: errors are thrown as
+    /// ``ConfigError`` (for the server to log and keep running), not printed.
+    func reloadSettings() throws(ConfigError) -> AppConfiguration {
+        var flags = self.flags
+        if let jobsDir = tree.jobsDir { flags[.jobsDir] = FlagValue(jobsDir, flag: "--jobs-dir") }
+        let environment = ProcessInfo.processInfo.environment
+        return try AppConfiguration(file: tree.config ?? environment["CRONMETRICS_CONFIG"], environment: environment, flags: flags)
+    }
+
+    private var flags: [ConfigKey: FlagValue] {
         var flags: [ConfigKey: FlagValue] = [:]
         if let listen { flags[.listen] = FlagValue(listen, flag: "--listen") }
         if let database { flags[.database] = FlagValue(database, flag: "--database") }
-        return try tree.settings(flags)
+        return flags
     }
 }

@@ -16,10 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         var configuration = try Settings.server(settings)
-        let level = Logger.Level(rawValue: settings.string(.logLevel)) ?? .info
         let format = LogFormatter.Format(rawValue: settings.string(.logFormat)) ?? .text
+        let level = LogLevelControl(configuration.logLevel)
         LoggingSystem.bootstrap { label in
-            LogFormatter(label: label, level: level, format: format)
+            LogFormatter(label: label, level: configuration.logLevel, format: format, control: level)
         }
         let logger = Logger(label: "cronmetrics")
         // Every connection is a file descriptor: raise the soft limit to the hard
@@ -38,7 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
         ])
         let app: any ApplicationProtocol
         do {
-            app = try await buildApplication(configuration: configuration, logger: logger)
+            // SIGHUP and POST /-/reload read the file, environment and flags
+            // again, exactly as this start did.
+            let options = self.options
+            app = try await buildApplication(configuration: configuration, logger: logger, logLevel: level) {
+                try ServerConfiguration(settings: try options.reloadSettings())
+            }
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure

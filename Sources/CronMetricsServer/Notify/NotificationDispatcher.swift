@@ -1,0 +1,70 @@
+import CronMetricsCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs one ``ChannelWorker`` per configured channel (starting new ones when
+/// a reload adds channels), announces what quiet jobs left unsaid and the
+/// repeats (``AppDatabase/announcePending(_:now:)``), retires rows whose channel
+/// is gone, and keeps the queue gauges fresh.
+struct NotificationDispatcher: Service {
+    let database: AppDatabase
+    let settings: RuntimeSettings
+    let senders: NotificationSenders
+    let metrics: NotificationMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let pollInterval: Duration
+    let announceInterval: Duration
+
+    func run() async throws {
+        // Claims of a process that died are sent again: at least once.
+        if let reset = try? await database.resetSending(), reset > 0 {
+            logger.info("notifications claimed before a stop go out again", metadata: ["count": "\(reset)"])
+        }
+        let running = RunningChannels()
+        try? await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                var lastAnnounce = ContinuousClock.now - announceInterval
+                while !Task.isCancelled {
+                    let current = settings.notifications
+                    for name in current.channels.keys.sorted() where running.names.withLock({ $0.insert(name).inserted }) {
+                        let worker = ChannelWorker(name: name, database: database, settings: settings, senders: senders,
+                                                   metrics: metrics, logger: logger, now: now, pollInterval: pollInterval)
+                        group.addTask {
+                            await worker.run()
+                            _ = running.names.withLock { $0.remove(name) }
+                        }
+                    }
+                    if ContinuousClock.now - lastAnnounce >= announceInterval {
+                        lastAnnounce = ContinuousClock.now
+                        await housekeeping(current)
+                    }
+                    try? await Task.sleep(for: min(pollInterval * 4, .seconds(1)))
+                }
+                group.cancelAll()
+            }
+        }
+        await senders.shutdown()
+    }
+
+    func housekeeping(_ current: NotificationSettings) async {
+        do {
+            let written = try await database.announcePending(current, now: now())
+            if written > 0 { logger.info("notifications announced for jobs no longer quiet, or repeated", metadata: ["rows": "\(written)"]) }
+            let orphaned = try await database.abandonNotifications(keeping: Set(current.channels.keys))
+            if orphaned > 0 {
+                logger.warning("notifications for channels no longer configured kept as dead letters", metadata: ["rows": "\(orphaned)"])
+            }
+            metrics.setQueued(try database.notificationCounts())
+        } catch {
+            logger.error("notification housekeeping failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+}
+
+/// The channels that have a worker now.
+final class RunningChannels: Sendable {
+    let names = Mutex(Set<String>())
+}
