@@ -46,7 +46,6 @@ struct NotificationDispatcher: Service {
                 group.cancelAll()
             }
         }
-        await senders.shutdown()
     }
 
     func housekeeping(_ current: NotificationSettings) async {

@@ -6,6 +6,7 @@ import Mustache
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// Delivers one event to one channel and says how it went; never throws
 /// (a failure is an outcome). Owns the outgoing HTTP client: redirects are
@@ -13,21 +14,32 @@ import NIOPosix
 /// as a permanent failure), and a refused connection is not retried inside
 /// one try (the dispatcher's backoff does that).
 final class NotificationSenders: Sendable {
-    private let client: HTTPClient
     let connectTimeout: Double
+    private var client: HTTPClient { Self.client(connectTimeout: connectTimeout) }
 
     init(connectTimeout: Double) {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout * 1000)))
-        configuration.redirectConfiguration = .disallow
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         self.connectTimeout = connectTimeout
     }
 
-    func shutdown() async {
-        try? await client.shutdown()
+    /// Clients live for the process, one per connect timeout, and are never
+    /// shut down, like `HTTPClient.shared`: a server uses one, and a client
+    /// dropped without `shutdown()` would trap (tests build many servers that
+    /// never run their services).
+    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    private static func client(connectTimeout: Double) -> HTTPClient {
+        let millis = Int64(connectTimeout * 1000)
+        return clients.withLock { clients in
+            if let client = clients[millis] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: .milliseconds(millis))
+            configuration.redirectConfiguration = .disallow
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.decompression = .disabled
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+            clients[millis] = client
+            return client
+        }
     }
 
     /// - Parameters:
