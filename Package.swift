@@ -71,6 +71,7 @@ let package = Package(
             "CronMetricsServer", "CronMetricsTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "CronMetricsCLITests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"]),
     ],

@@ -19,6 +19,15 @@ public struct ChannelDefinition: Sendable {
         public var template: MustacheTemplate?
         /// Signs the body: `X-Cronmetrics-Signature: sha256=<hex HMAC-SHA256>`.
         public var secret: String?
+
+        public init(url: String, method: String = "POST", headers: [(name: String, value: String)] = [],
+                    template: MustacheTemplate? = nil, secret: String? = nil) {
+            self.url = url
+            self.method = method
+            self.headers = headers
+            self.template = template
+            self.secret = secret
+        }
     }
 
     public struct Email: Sendable {
@@ -39,12 +48,30 @@ public struct ChannelDefinition: Sendable {
         public var to: [String]
         /// Trust these certificates (PEM) instead of the system's.
         public var caFile: String?
+
+        public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil,
+                    from: String, to: [String], caFile: String? = nil) {
+            self.host = host
+            self.port = port
+            self.security = security
+            self.username = username
+            self.password = password
+            self.from = from
+            self.to = to
+            self.caFile = caFile
+        }
     }
 
     public struct PagerDuty: Sendable {
         public var routingKey: String
         public var url: String
         public var severity: String
+
+        public init(routingKey: String, url: String = "https://events.pagerduty.com/v2/enqueue", severity: String = "critical") {
+            self.routingKey = routingKey
+            self.url = url
+            self.severity = severity
+        }
     }
 
     public var name: String
@@ -55,6 +82,14 @@ public struct ChannelDefinition: Sendable {
     public var source: String
     /// How each secret was given (`secret: file /etc/…`), for `config show`.
     public var secretSources: [String]
+
+    public init(name: String, target: Target, concurrency: Int = 4, source: String = "", secretSources: [String] = []) {
+        self.name = name
+        self.target = target
+        self.concurrency = concurrency
+        self.source = source
+        self.secretSources = secretSources
+    }
 
     public var kind: ChannelKind {
         switch target {

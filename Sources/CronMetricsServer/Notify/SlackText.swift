@@ -13,7 +13,7 @@ enum SlackText {
         }
         if event.kind == .down, let output = event.lastRun?.output, !output.isEmpty {
             let tail = String(output.suffix(1500)).replacingOccurrences(of: "```", with: "` ` `")
-            text += "\n```\(tail)```"
+            text += "\n```\(escape(tail))```"
         }
         if let url = event.url { text += "\n<\(url)|Open in cronmetrics>" }
         return text

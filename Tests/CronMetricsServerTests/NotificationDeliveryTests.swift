@@ -1,0 +1,242 @@
+import Crypto
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+/// Notifications through a running server to real receivers: the dispatcher,
+/// the senders and the outbox together. The test clock decides when a retry
+/// is due, so the tests move it instead of waiting out a backoff.
+@Suite("Notification delivery to real receivers")
+struct NotificationDeliveryTests {
+    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+
+    static func webhook(_ name: String, url: String, secret: String? = nil, template: String? = nil,
+                        concurrency: Int = 4) throws -> ChannelDefinition {
+        ChannelDefinition(name: name, target: .webhook(.init(url: url, method: "POST", headers: [("X-Team", "infra")],
+                                                             template: try template.map { try NotificationTemplate.compile($0, json: true) },
+                                                             secret: secret)),
+                          concurrency: concurrency, source: "test", secretSources: secret == nil ? [] : ["secret"])
+    }
+
+    /// The configuration of these tests: quick polls, small retry steps.
+    static func notifying(_ channels: [ChannelDefinition], maxAttempts: Int = 5, cap: Double = 1, timeout: Double = 5,
+                          repeatInterval: Double? = nil) -> (inout ServerConfiguration) -> Void {
+        { configuration in
+            configuration.notifications = NotificationSettings(
+                channels: channels, defaultChannels: [channels[0].name], repeatInterval: repeatInterval,
+                retry: RetryPolicy(base: 1, cap: cap, maxAttempts: maxAttempts, maxAge: 86_400), timeout: timeout, connectTimeout: 1,
+                externalURL: "https://cron.example.com")
+            configuration.notifyPollInterval = .milliseconds(20)
+            configuration.announceInterval = .milliseconds(50)
+        }
+    }
+
+    /// Turns the job down: a success, then a failure with output.
+    static func fail(_ client: some TestClientProtocol, _ name: String, output: String = "disk full") async throws {
+        #expect(try await client.submit(#"{"job_name":"\#(name)","host":"web1","status":"success"}"#, key: "key-\(name)").0 == .created)
+        let body = try String(decoding: JSONSerialization.data(withJSONObject: [
+            "job_name": name, "host": "web1", "status": "failure", "exit_code": 3, "output": output,
+        ]), as: UTF8.self)
+        #expect(try await client.submit(body, key: "key-\(name)").0 == .created)
+    }
+
+    static func notifications(_ client: some TestClientProtocol, _ query: String = "") async throws -> [[String: Any]] {
+        try await client.execute(uri: "/api/notifications\(query)", method: .get, headers: admin) {
+            (json(String(buffer: $0.body))["notifications"] as? [[String: Any]]) ?? []
+        }
+    }
+
+    @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted")
+    func retriedUntilDelivered() async throws {
+        let receiver = try await Receiver.start { $0 < 2 ? Receiver.Answer(status: .serviceUnavailable, body: "busy") : .ok }
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url, secret: "s3cret")]))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "nightly")
+            let received = try await receiver.wait(for: 3) { fixture.clock.advance(2) }
+            #expect(received.count == 3)
+            let ids = Set(received.compactMap { $0.header("X-Cronmetrics-Event-Id") })
+            #expect(ids.count == 1, "every try carries the same event id")
+            let last = try #require(received.last)
+            #expect(last.header("X-Cronmetrics-Event") == "down")
+            #expect(last.header("X-Team") == "infra")
+            #expect(last.header("Content-Type") == "application/json")
+            let event = last.json
+            #expect(event["event_id"] as? String == ids.first)
+            #expect(event["job_id"] as? String == "nightly@web1")
+            #expect(event["kind"] as? String == "down" && event["status"] as? String == "failure")
+            #expect(event["previous_status"] as? String == "success")
+            #expect(event["url"] as? String == "https://cron.example.com/jobs/nightly@web1")
+            let run = try #require(event["last_run"] as? [String: Any])
+            #expect(run["exit_code"] as? Int == 3 && run["output"] as? String == "disk full")
+
+            // The signature: HMAC-SHA256 over "<timestamp>.<body>", as docs/notifications.md shows receivers.
+            let timestamp = try #require(last.header("X-Cronmetrics-Timestamp"))
+            let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(last.body)".utf8), using: SymmetricKey(data: Data("s3cret".utf8)))
+            #expect(last.header("X-Cronmetrics-Signature") == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+
+            #expect(try await client.eventually { client in
+                try await Self.notifications(client).first?["state"] as? String == "delivered"
+            })
+            let row = try #require(try await Self.notifications(client).first)
+            #expect(row["attempts"] as? Int == 3 && row["last_status"] as? Int == 200)
+            let metrics = try await client.metrics()
+            #expect(metrics.contains(#"cronmetrics_notifications_total{channel="ops",outcome="retried"} 2"#))
+            #expect(metrics.contains(#"cronmetrics_notifications_total{channel="ops",outcome="delivered"} 1"#))
+            #expect(metrics.contains(#"cronmetrics_notification_delivery_seconds_count{channel="ops"} 1"#), "time from queueing to delivery")
+        }
+        receiver.stop()
+    }
+
+    @Test("a receiver that always fails: dead after max_attempts; 410 is dead at once with its answer")
+    func deadLetters() async throws {
+        let failing = try await Receiver.start { _ in Receiver.Answer(status: .internalServerError, body: "boom") }
+        let gone = try await Receiver.start { _ in Receiver.Answer(status: .gone, body: "this hook was deleted") }
+        let fixture = try ServerFixture()
+        try fixture.addJob("a", extra: "notify: [flaky]")
+        try fixture.addJob("b", extra: "notify: [gone]")
+        let app = try await fixture.app(Self.notifying([Self.webhook("flaky", url: failing.url), Self.webhook("gone", url: gone.url)],
+                                                       maxAttempts: 3))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "a")
+            try await Self.fail(client, "b")
+            try await failing.wait(for: 3) { fixture.clock.advance(2) }
+            #expect(try await client.eventually { client in try await Self.notifications(client, "?state=dead").count == 2 })
+            // More time changes nothing: dead is final.
+            fixture.clock.advance(3600)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(failing.received.count == 3)
+            #expect(gone.received.count == 1, "410 is not retried")
+            let dead = try await Self.notifications(client, "?state=dead")
+            let byChannel = Dictionary(uniqueKeysWithValues: dead.map { ($0["channel"] as? String ?? "", $0) })
+            #expect(byChannel["flaky"]?["attempts"] as? Int == 3)
+            #expect(byChannel["flaky"]?["last_status"] as? Int == 500)
+            #expect(byChannel["gone"]?["attempts"] as? Int == 1)
+            #expect((byChannel["gone"]?["last_error"] as? String)?.contains("this hook was deleted") == true)
+            #expect(try await client.eventually { client in
+                try await client.metrics().contains(#"cronmetrics_notifications_queued{channel="flaky",state="dead"} 1"#)
+            })
+            #expect(try await client.metrics().contains(#"cronmetrics_notifications_total{channel="gone",outcome="dead"} 1"#))
+        }
+        failing.stop()
+        gone.stop()
+    }
+
+    @Test("a receiver that does not answer in time is retried; 429 waits as long as Retry-After says")
+    func slowAndThrottled() async throws {
+        let slow = try await Receiver.start { $0 == 0 ? Receiver.Answer(status: .ok, delay: .seconds(3)) : .ok }
+        let throttled = try await Receiver.start { $0 == 0 ? Receiver.Answer(status: .tooManyRequests, headers: [.retryAfter: "120"]) : .ok }
+        let fixture = try ServerFixture()
+        try fixture.addJob("a", extra: "notify: [slow]")
+        try fixture.addJob("b", extra: "notify: [throttled]")
+        let app = try await fixture.app(Self.notifying([Self.webhook("slow", url: slow.url), Self.webhook("throttled", url: throttled.url)],
+                                                       cap: 600, timeout: 0.5))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "a")
+            try await Self.fail(client, "b")
+            #expect(try await client.eventually { client in
+                let rows = try await Self.notifications(client)
+                return rows.count == 2 && rows.allSatisfy { $0["attempts"] as? Int == 1 && $0["state"] as? String == "pending" }
+            })
+            let rows = Dictionary(uniqueKeysWithValues: try await Self.notifications(client).map { ($0["channel"] as? String ?? "", $0) })
+            #expect((rows["slow"]?["last_error"] as? String)?.contains("notifications.timeout") == true)
+            let next = try #require((rows["throttled"]?["next_attempt_at"] as? String).flatMap { RFC3339.parse($0) })
+            #expect(abs(next.timeIntervalSince(fixture.clock.now) - 120) < 1, "Retry-After: 120 is honoured")
+            fixture.clock.advance(60)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(throttled.received.count == 1, "not before Retry-After")
+            fixture.clock.advance(61)
+            #expect(try await client.eventually { client in
+                try await Self.notifications(client, "?state=delivered").count == 2
+            })
+        }
+        slow.stop()
+        throttled.stop()
+    }
+
+    @Test("Slack gets text; PagerDuty a trigger keyed by the job and a resolve on recovery")
+    func slackAndPagerDuty() async throws {
+        let slack = try await Receiver.start()
+        let pager = try await Receiver.start { _ in Receiver.Answer(status: .accepted, body: #"{"status":"success"}"#) }
+        let fixture = try ServerFixture()
+        try fixture.addJob("backup", extra: "notify: [chat, pager]")
+        let channels = [
+            ChannelDefinition(name: "chat", target: .slack(url: slack.url), concurrency: 2, source: "test", secretSources: []),
+            ChannelDefinition(name: "pager", target: .pagerduty(.init(routingKey: "R0UT1NG", url: pager.url, severity: "critical")),
+                              concurrency: 2, source: "test", secretSources: []),
+        ]
+        let app = try await fixture.app(Self.notifying(channels))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "backup", output: "tar: <error> & more")
+            try await slack.wait(for: 1)
+            try await pager.wait(for: 1)
+            #expect(try await client.submit(#"{"job_name":"backup","host":"web1","status":"success"}"#, key: "key-backup").0 == .created)
+            let chat = try await slack.wait(for: 2)
+            let incidents = try await pager.wait(for: 2)
+            let text = try #require(chat.first?.json["text"] as? String)
+            #expect(text.contains("*backup@web1*") && text.contains("DOWN") && text.contains("exit code 3"))
+            #expect(text.contains("tar: &lt;error&gt; &amp; more"), "Slack's own escaping")
+            #expect(text.contains("<https://cron.example.com/jobs/backup@web1|Open in cronmetrics>"))
+            #expect((chat.last?.json["text"] as? String)?.contains("UP again") == true)
+            let trigger = incidents[0].json, resolve = incidents[1].json
+            #expect(trigger["routing_key"] as? String == "R0UT1NG" && trigger["event_action"] as? String == "trigger")
+            #expect(trigger["dedup_key"] as? String == "backup@web1")
+            let payload = try #require(trigger["payload"] as? [String: Any])
+            #expect(payload["severity"] as? String == "critical" && payload["source"] as? String == "web1")
+            #expect((payload["summary"] as? String)?.contains("backup@web1 is DOWN") == true)
+            #expect(resolve["event_action"] as? String == "resolve" && resolve["dedup_key"] as? String == "backup@web1")
+        }
+        slack.stop()
+        pager.stop()
+    }
+
+    @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON")
+    func template() async throws {
+        let receiver = try await Receiver.start()
+        let fixture = try ServerFixture()
+        try fixture.addJob("etl", extra: "notify: [custom]")
+        let template = #"{"title": "{{summary}}", "job": "{{job_id}}", "log": "{{last_run.output}}"{{#url}}, "link": "{{url}}"{{/url}}}"#
+        let app = try await fixture.app(Self.notifying([Self.webhook("custom", url: receiver.url, template: template)]))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "etl", output: "line \"one\"\nline\ttwo \\ <three>")
+            let received = try await receiver.wait(for: 1)
+            let body = try #require(received.first).json
+            #expect(body["job"] as? String == "etl@web1")
+            #expect(body["log"] as? String == "line \"one\"\nline\ttwo \\ <three>")
+            #expect(body["title"] as? String == "etl@web1 is DOWN: failure (exit code 3)")
+            #expect(body["link"] as? String == "https://cron.example.com/jobs/etl@web1")
+        }
+        receiver.stop()
+    }
+
+    @Test("repeat_interval reminds while the job stays down, and stops when it recovers")
+    func repeats() async throws {
+        let receiver = try await Receiver.start()
+        let fixture = try ServerFixture()
+        try fixture.addJob("a", extra: "notify: [ops]")
+        let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url)], repeatInterval: 600))
+        try await app.test(.live) { client in
+            try await Self.fail(client, "a")
+            try await receiver.wait(for: 1)
+            fixture.clock.advance(601)
+            let reminded = try await receiver.wait(for: 2)
+            #expect(reminded.count == 2)
+            #expect(reminded.last?.json["repeat_count"] as? Int == 1)
+            #expect(reminded.last?.header("X-Cronmetrics-Event-Id") != reminded.first?.header("X-Cronmetrics-Event-Id"),
+                    "a reminder is an event of its own")
+            #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
+            let after = try await receiver.wait(for: 3)
+            #expect(after.last?.json["kind"] as? String == "up")
+            fixture.clock.advance(1200)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(receiver.received.count == 3, "no reminder after recovery")
+        }
+        receiver.stop()
+    }
+}
