@@ -1,0 +1,152 @@
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import Testing
+@testable import CronMetricsServer
+
+/// The email channel against a real SMTP server (Debian's python3-aiosmtpd,
+/// `scripts/testing/smtp_server.py`): plain, STARTTLS and implicit TLS, AUTH
+/// PLAIN and LOGIN, and the refusals that decide retry or dead letter.
+@Suite("Email notifications through a real SMTP server", .serialized)
+struct SMTPTests {
+    /// One run of the helper; stopped when released.
+    final class SMTPServer: Sendable {
+        let process: Process
+        let port: Int
+        let out: String
+
+        init(_ arguments: [String], out: String) throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/testing/smtp_server.py").path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [script, out] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            // The helper writes its port to OUT/port once it listens.
+            var port: Int?
+            for _ in 0..<200 where port == nil {
+                port = (try? String(contentsOfFile: "\(out)/port", encoding: .utf8)).flatMap { Int($0) }
+                if port == nil { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            guard let port else {
+                process.terminate()
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the SMTP helper did not start (is python3-aiosmtpd installed?)"])
+            }
+            self.process = process
+            self.port = port
+            self.out = out
+        }
+
+        deinit {
+            // SIGKILL: the test process ignores SIGTERM (service lifecycle), and children inherit that.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        /// The messages accepted so far: the raw message and what the server saw.
+        var messages: [(eml: String, meta: [String: Any])] {
+            var found: [(eml: String, meta: [String: Any])] = []
+            var number = 1
+            while let data = try? Data(contentsOf: URL(fileURLWithPath: "\(out)/\(number).json")) {
+                let eml = (try? String(contentsOfFile: "\(out)/\(number).eml", encoding: .utf8)) ?? ""
+                found.append((eml, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]))
+                number += 1
+            }
+            return found
+        }
+    }
+
+    let dir: TempDir
+
+    init() throws {
+        dir = try TempDir("cronmetrics-smtp")
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir.path)/key.pem",
+                          "-out", "\(dir.path)/cert.pem", "-days", "1", "-subj", "/CN=localhost",
+                          "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        made.standardError = FileHandle.nullDevice
+        made.standardInput = FileHandle.nullDevice
+        try made.run()
+        made.waitUntilExit()
+    }
+
+    static let event = NotificationEvent(kind: .down, jobId: "backup@db1", jobName: "backup", host: "db1", labels: ["team": "infra"],
+                                         previousStatus: "success", status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000),
+                                         lastRun: .init(status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000), exitCode: 2,
+                                                        duration: 12, output: "pg_dump: connection refused — ünïcode"),
+                                         url: "https://cron.example.com/jobs/backup@db1")
+
+    func send(port: Int, security: ChannelDefinition.Email.Security, host: String = "localhost", user: String? = nil,
+              password: String? = nil, trust: Bool = true) async -> DeliveryOutcome {
+        let mail = ChannelDefinition.Email(host: host, port: port, security: security, username: user, password: password,
+                                           from: "cronmetrics@example.com", to: ["ops@example.com", "oncall@example.com"],
+                                           caFile: trust ? "\(dir.path)/cert.pem" : nil)
+        let channel = ChannelDefinition(name: "mail", target: .email(mail))
+        return await NotificationSenders(connectTimeout: 5).send(Self.event, payload: "", via: channel, timeout: 10)
+    }
+
+    @Test("plain SMTP: the message arrives with its subject, body, headers and envelope")
+    func plain() async throws {
+        let server = try SMTPServer([], out: "\(dir.path)/out")
+        guard case .delivered(250) = await send(port: server.port, security: .none, host: "127.0.0.1") else {
+            Issue.record("not delivered")
+            return
+        }
+        let message = try #require(server.messages.first)
+        #expect(message.meta["to"] as? [String] == ["ops@example.com", "oncall@example.com"])
+        #expect(message.meta["from"] as? String == "cronmetrics@example.com" && message.meta["tls"] as? Bool == false)
+        #expect(message.eml.contains("Subject: [cronmetrics] backup@db1 is DOWN: failure (exit code 2)"))
+        #expect(message.eml.contains("X-Cronmetrics-Event-Id: \(Self.event.eventId)"))
+        #expect(message.eml.contains("Message-ID: <\(Self.event.eventId).mail@cronmetrics>"))
+        let body = try #require(message.eml.components(separatedBy: "\r\n\r\n").dropFirst().first)
+        let text = String(decoding: Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
+        #expect(text.contains("pg_dump: connection refused — ünïcode"), "the body is UTF-8, base64 on the wire")
+        #expect(text.contains("https://cron.example.com/jobs/backup@db1"))
+    }
+
+    @Test("STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, each trusting the given ca_file")
+    func tlsAndAuth() async throws {
+        let starttls = try SMTPServer(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
+                                      out: "\(dir.path)/starttls")
+        let outcome = await send(port: starttls.port, security: .starttls, user: "ops", password: "pa55")
+        #expect(outcome == .delivered(status: 250), "\(outcome)")
+        #expect(starttls.messages.first?.meta["tls"] as? Bool == true && starttls.messages.first?.meta["user"] as? String == "ops")
+
+        let implicit = try SMTPServer(["--tls", "implicit", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55",
+                                       "--only-login"], out: "\(dir.path)/implicit")
+        let viaIP = await send(port: implicit.port, security: .tls, host: "127.0.0.1", user: "ops", password: "pa55")
+        #expect(viaIP == .delivered(status: 250), "\(viaIP)")
+        #expect(implicit.messages.first?.meta["tls"] as? Bool == true && implicit.messages.first?.meta["user"] as? String == "ops")
+    }
+
+    @Test("refusals: a wrong password is final (535), 451 is tried again, an untrusted certificate sends nothing")
+    func refusals() async throws {
+        let auth = try SMTPServer(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
+                                  out: "\(dir.path)/auth")
+        let wrong = await send(port: auth.port, security: .starttls, user: "ops", password: "wrong")
+        guard case let .permanent(status, error) = wrong else {
+            Issue.record("a wrong password must be a permanent failure: \(wrong)")
+            return
+        }
+        #expect(status == 535)
+        #expect(!error.contains("wrong"), "the password is never in an error: \(error)")
+
+        let untrusted = await send(port: auth.port, security: .starttls, user: "ops", password: "pa55", trust: false)
+        guard case .retry = untrusted else {
+            Issue.record("an untrusted certificate is a failure to retry (the operator fixes the trust): \(untrusted)")
+            return
+        }
+        #expect(auth.messages.isEmpty)
+
+        let busy = try SMTPServer(["--data-reply", "451 4.3.0 try again later"], out: "\(dir.path)/busy")
+        let outcome = await send(port: busy.port, security: .none, host: "127.0.0.1")
+        guard case let .retry(status, error, _) = outcome else {
+            Issue.record("451 must be retried: \(outcome)")
+            return
+        }
+        #expect(status == 451 && error.contains("try again later"))
+    }
+}
