@@ -5,11 +5,19 @@
 # without testability: twice the build time for nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift test
+# The output is kept, so that a failure is repeated at the very end, where a
+# CI log's tail shows it (not buried in thousands of passing lines).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! swift test 2>&1 | tee "$log"; then
+  echo "== swift test FAILED; its failures again:" >&2
+  grep -E "✘|error:|Exited with|Fatal error|Crash|recorded an issue" "$log" | grep -v "warning:" | tail -60 >&2
+  exit 1
+fi
 bin="$(swift build --show-bin-path)/cronmetrics"
 [[ -x $bin ]] || { echo "no cronmetrics binary at $bin" >&2; exit 1; }
 for script in scripts/e2e/*.sh; do
   echo "== e2e: $script"
-  bash "$script" "$bin"
+  bash "$script" "$bin" || { echo "== e2e FAILED: $script" >&2; exit 1; }
 done
 echo "e2e: all scripts passed"
