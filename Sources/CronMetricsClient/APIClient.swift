@@ -21,6 +21,8 @@ public struct APIClient: Sendable {
     public struct Failure: Error, Sendable {
         public var status: Int
         public var body: ErrorBody?
+        /// The answer as it came, for answers that are not errors (a 502 test result).
+        public var data: Data = Data()
     }
 
     /// Sends a request; decodes a 2xx answer as `Answer`.
@@ -44,7 +46,7 @@ public struct APIClient: Sendable {
         }
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(Int(response.status.code)) else {
-            throw Failure(status: Int(response.status.code), body: try? APICoding.decoder.decode(ErrorBody.self, from: data))
+            throw Failure(status: Int(response.status.code), body: try? APICoding.decoder.decode(ErrorBody.self, from: data), data: data)
         }
         if Answer.self == Empty.self, let empty = Empty() as? Answer { return empty }
         return try APICoding.decoder.decode(Answer.self, from: data)

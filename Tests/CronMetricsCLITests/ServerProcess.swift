@@ -6,8 +6,7 @@ final class ServerProcess: Sendable {
     let url: String
     private let process: Process
 
-    init(jobsDir: String, database: String, environment: [String: String] = [:]) throws {
-        let port = Self.freePort()
+    init(jobsDir: String, database: String, port: Int = freePort(), environment: [String: String] = [:]) throws {
         url = "http://127.0.0.1:\(port)"
         process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)

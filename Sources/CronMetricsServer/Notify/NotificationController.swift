@@ -3,62 +3,52 @@ import Foundation
 import Hummingbird
 
 /// The admin notification API: the outbox listed, dead letters requeued or
-/// deleted, and a test message sent through a channel now.
+/// deleted, and a test message sent through a channel now. The work is
+/// ``LocalNotificationOutbox``'s, the same the CLI does on a local database;
+/// this maps its refusals to statuses.
 struct NotificationController {
-    let database: AppDatabase
-    let settings: RuntimeSettings
-    let senders: NotificationSenders
-    let now: @Sendable () -> Date
+    let outbox: LocalNotificationOutbox
+
+    init(database: AppDatabase, settings: RuntimeSettings, senders: NotificationSenders, now: @escaping @Sendable () -> Date) {
+        outbox = LocalNotificationOutbox(database: database, settings: { settings.notifications }, now: now) { channel, current in
+            await NotificationTest.run(channel, senders: senders, settings: current, now: now())
+        }
+    }
 
     func addRoutes(to admin: RouterGroup<AppRequestContext>) {
-        admin.get("/api/notifications") { request, _ in try list(request) }
-        admin.get("/api/notifications/{id}") { _, context in try show(context) }
+        admin.get("/api/notifications") { request, _ in try await list(request) }
+        admin.get("/api/notifications/{id}") { _, context in
+            let id = try Self.id(context)
+            return try await mapped { () async throws(NotificationActionError) in try await outbox.show(id: id) }
+        }
         admin.post("/api/notifications/{id}/requeue") { _, context in try await requeue(context) }
-        admin.post("/api/notifications/requeue") { request, _ in try await requeueAll(request) }
-        admin.delete("/api/notifications/{id}") { _, context in try await delete(context) }
-        admin.delete("/api/notifications") { request, _ in try await deleteAll(request) }
+        admin.post("/api/notifications/requeue") { request, _ in
+            let filter = try filter(request, deadOnly: true)
+            return NotificationCount(count: try await mapped { () async throws(NotificationActionError) in try await outbox.requeue(filter) })
+        }
+        admin.delete("/api/notifications/{id}") { _, context in
+            let id = try Self.id(context)
+            try await mapped { () async throws(NotificationActionError) in try await outbox.delete(id: id) }
+            return Response(status: .noContent)
+        }
+        admin.delete("/api/notifications") { request, _ in
+            let filter = try filter(request, deadOnly: true)
+            return NotificationCount(count: try await mapped { () async throws(NotificationActionError) in try await outbox.delete(filter) })
+        }
         admin.post("/api/notifications/test") { request, context in try await test(request, context: context) }
     }
 
-    func list(_ request: Request) throws -> NotificationPage {
+    func list(_ request: Request) async throws -> NotificationPage {
         let page = try PageQuery(request, item: "notification")
-        return try database.notifications(try filter(request), limit: page.limit, before: page.before)
-    }
-
-    func show(_ context: AppRequestContext) throws -> NotificationRecord {
-        let id = try Self.id(context)
-        guard let record = try database.notification(id: id) else { throw APIError(.notFound, "no notification \(id)") }
-        return record
+        let filter = try filter(request)
+        return try await mapped { () async throws(NotificationActionError) in try await outbox.list(filter, limit: page.limit, before: page.before) }
     }
 
     func requeue(_ context: AppRequestContext) async throws -> NotificationRecord {
         let id = try Self.id(context)
-        switch try await database.requeueNotification(id: id, now: now()) {
-        case let .requeued(record):
-            context.logger.info("notification requeued", metadata: ["id": "\(id)", "channel": .string(record.channel)])
-            return record
-        case .notFound: throw APIError(.notFound, "no notification \(id)")
-        case let .notDead(state): throw APIError(.conflict, "notification \(id) is \(state); only dead letters are requeued")
-        }
-    }
-
-    /// Every dead letter the filter takes (`channel`, `job`).
-    func requeueAll(_ request: Request) async throws -> NotificationCount {
-        NotificationCount(count: try await database.requeueNotifications(try filter(request, deadOnly: true), now: now()))
-    }
-
-    func delete(_ context: AppRequestContext) async throws -> Response {
-        let id = try Self.id(context)
-        guard let record = try database.notification(id: id) else { throw APIError(.notFound, "no notification \(id)") }
-        guard record.state == "dead" else {
-            throw APIError(.conflict, "notification \(id) is \(record.state); only dead letters are deleted (retention removes delivered ones)")
-        }
-        _ = try await database.deleteDeadNotifications(id: id)
-        return Response(status: .noContent)
-    }
-
-    func deleteAll(_ request: Request) async throws -> NotificationCount {
-        NotificationCount(count: try await database.deleteDeadNotifications(try filter(request, deadOnly: true)))
+        let record = try await mapped { () async throws(NotificationActionError) in try await outbox.requeue(id: id) }
+        context.logger.info("notification requeued", metadata: ["id": "\(id)", "channel": .string(record.channel)])
+        return record
     }
 
     /// Sends a test event through the channel now and answers how it went:
@@ -67,15 +57,26 @@ struct NotificationController {
         guard let name = request.uri.queryParameters["channel"].map(String.init) else {
             throw APIError(.unprocessableContent, "'channel' is required: the name of a channel under notifications.channels", field: "channel")
         }
-        let current = settings.notifications
-        guard let channel = current.channels[name] else {
-            throw APIError(.notFound, "no channel '\(name)'; configured: \(current.channels.keys.sorted().joined(separator: ", "))")
-        }
-        let result = await NotificationTest.run(channel, senders: senders, settings: current, now: now())
+        let result = try await mapped { () async throws(NotificationActionError) in try await outbox.test(channel: name) }
         context.logger.info("test notification", metadata: ["channel": .string(name), "outcome": .string(result.outcome)])
         var response = try context.responseEncoder.encode(result, from: request, context: context)
         if result.outcome != "delivered" { response.status = .badGateway }
         return response
+    }
+
+    /// The outbox's refusals as API errors.
+    private func mapped<T>(_ body: () async throws(NotificationActionError) -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case let .notFound(message): throw APIError(.notFound, message)
+            case let .conflict(message): throw APIError(.conflict, message)
+            case let .invalid(field, message): throw APIError(.unprocessableContent, message, field: field)
+            case let .refused(message): throw APIError(.forbidden, message)
+            case let .unavailable(message): throw APIError(.serviceUnavailable, message)
+            }
+        }
     }
 
     private func filter(_ request: Request, deadOnly: Bool = false) throws(APIError) -> NotificationFilter {
@@ -108,5 +109,13 @@ enum NotificationTest {
         let elapsed = ContinuousClock.now - start
         return NotificationTestResult(channel: channel.name, outcome: outcome,
                                       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
+
+/// A test message through a channel from outside a running server (`cronmetrics
+/// notify test` on a local configuration): the server's own senders.
+public enum NotificationTestSender {
+    public static func send(_ channel: ChannelDefinition, settings: NotificationSettings) async -> NotificationTestResult {
+        await NotificationTest.run(channel, senders: NotificationSenders(connectTimeout: settings.connectTimeout), settings: settings, now: Date())
     }
 }
