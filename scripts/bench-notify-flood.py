@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""A notification flood: 10,000 jobs go down in the same deadline tick (they
+never report, and their threshold runs out together), each with a webhook
+channel to a local receiver. Measures how long until every event is
+delivered, and submission latency (wrk, on 1,000 other jobs) during the
+flood against the same server a moment before it: same run, same machine.
+
+usage: bench-notify-flood.py BIN [ROUNDS]   (see scripts/bench-notify-flood.sh)"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
+from e2elib import Server, fail, raise_file_limit  # noqa: E402
+
+FLOOD, PROBES, THRESHOLD = 10_000, 1_000, 45
+
+
+class Receiver:
+    """Accepts every delivery (HTTP/1.1 keep-alive) and notes its event id."""
+
+    def __init__(self):
+        self.ids, self.lock = set(), threading.Lock()
+        self.deliveries = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.ids.add(self.headers.get("X-Cronmetrics-Event-Id"))
+                    receiver.deliveries += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def write_jobs(root):
+    """Probe jobs 0..999 (the ones submit.lua posts to: long threshold, no
+    channel) and flood jobs (threshold THRESHOLD, notify the receiver)."""
+    for i in range(PROBES + FLOOD):
+        folder = os.path.join(root, "probe" if i < PROBES else f"flood/shard{i % 20:02d}")
+        os.makedirs(folder, exist_ok=True)
+        name, host = f"job{i:06d}", f"host{i % 500:03d}"
+        key_hash = hashlib.sha256(f"bench-key-{i}".encode()).hexdigest()
+        timing = "automatic_failure_threshold: 1d\n" if i < PROBES else f"automatic_failure_threshold: {THRESHOLD}\nnotify: [flood]\n"
+        with open(os.path.join(folder, f"{name}@{host}.yaml"), "w") as f:
+            f.write(f"version: 1\njob_name: {name}\nhost: {host}\n{timing}api_key_sha256: {key_hash}\n")
+
+
+def wrk(url, seconds):
+    """p99 latency (ms) and requests/s of submissions for `seconds`."""
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", "Benchmarks/wrk/submit.lua", url],
+                         env=dict(os.environ, JOBS=str(PROBES), THREADS="2"), capture_output=True, text=True, check=True).stdout
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
+    return float(p99.group(1)) * scale, rps
+
+
+def round_once(binary):
+    work = tempfile.mkdtemp(prefix="cronmetrics-flood-")
+    receiver = Receiver()
+    try:
+        write_jobs(os.path.join(work, "jobs.d"))
+        config = os.path.join(work, "cronmetrics.yaml")
+        with open(config, "w") as f:
+            f.write(f"notifications:\n  channels:\n    flood: {{type: webhook, url: \"{receiver.url}\", concurrency: 16}}\n")
+        server = Server(binary, work, env={"CRONMETRICS_CONFIG": config, "CRONMETRICS_JOBS_WATCH": "off"}).start(timeout=120)
+        loaded = time.time()
+        try:
+            # Before: the flood jobs are pending, nothing is queued.
+            time.sleep(2)
+            quiet_p99, quiet_rps = wrk(server.url, 10)
+            if time.time() > loaded + THRESHOLD - 3:
+                fail("the quiet measurement ran into the flood; raise THRESHOLD")
+            time.sleep(max(0, loaded + THRESHOLD - 1 - time.time()))
+            # During: wrk starts a second before the deadline and runs 10 s.
+            flood_p99, flood_rps = wrk(server.url, 10)
+            deadline = time.time() + 300
+            while len(receiver.ids) < FLOOD and time.time() < deadline:
+                time.sleep(0.2)
+            if len(receiver.ids) != FLOOD:
+                fail(f"{len(receiver.ids)} of {FLOOD} events delivered")
+            db = sqlite3.connect(os.path.join(work, "cronmetrics.db"))
+            created, delivered, rows = db.execute(
+                "SELECT min(created_at), max(delivered_at), count(*) FROM notifications WHERE channel = 'flood' AND state = 'delivered'").fetchone()
+            db.close()
+            if rows != FLOOD:
+                fail(f"{rows} delivered rows, expected {FLOOD}")
+            return {"delivery_s": delivered - created, "deliveries": receiver.deliveries,
+                    "quiet_p99_ms": quiet_p99, "flood_p99_ms": flood_p99, "quiet_rps": quiet_rps, "flood_rps": flood_rps}
+        finally:
+            server.kill(9)
+    finally:
+        receiver.server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    binary, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    raise_file_limit()
+    print("| round | all 10,000 delivered in | deliveries | submit p99 quiet | submit p99 flood | ratio | results/s quiet | flood |")
+    print("|---|---|---|---|---|---|---|---|")
+    runs = []
+    for n in range(1, rounds + 1):
+        r = round_once(binary)
+        runs.append(r)
+        print(f"| {n} | {r['delivery_s']:.2f} s | {r['deliveries']} | {r['quiet_p99_ms']:.2f} ms | {r['flood_p99_ms']:.2f} ms "
+              f"| {r['flood_p99_ms'] / r['quiet_p99_ms']:.2f} | {r['quiet_rps']:.0f} | {r['flood_rps']:.0f} |", flush=True)
+    median = lambda key: sorted(r[key] for r in runs)[len(runs) // 2]  # noqa: E731
+    ratios = sorted(r["flood_p99_ms"] / r["quiet_p99_ms"] for r in runs)
+    print(f"\nmedian of {rounds}: delivered in {median('delivery_s'):.2f} s; submission p99 {median('quiet_p99_ms'):.2f} ms quiet, "
+          f"{median('flood_p99_ms'):.2f} ms during the flood (ratio {ratios[len(ratios) // 2]:.2f})")
+    print(json.dumps(runs))
+
+
+if __name__ == "__main__":
+    main()
