@@ -63,7 +63,7 @@ struct TLSAndConfigTests {
         }
         let answer = try await Self.retrying(["curl", "-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(port)/health"], in: tree.path)
         #expect(answer.0 == 0, "\(answer.1)")
-        #expect(answer.1.contains(#""status":"ok""#))
+        #expect(answer.1 == "ok\n")
         // TLS 1.2 at least: a client offering only 1.1 (allowed on its side by
         // SECLEVEL=0) is refused; 1.2 and 1.3 connect.
         let old = try Self.shell(["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"], in: tree.path)
@@ -73,7 +73,7 @@ struct TLSAndConfigTests {
             #expect(modern.0 == 0, "\(version) refused: \(modern.1.suffix(300))")
         }
         let plain = try Self.shell(["curl", "-sS", "--max-time", "3", "http://127.0.0.1:\(port)/health"], in: tree.path)
-        #expect(!plain.1.contains(#""status":"ok""#))
+        #expect(!plain.1.hasPrefix("ok"))
 
         // A renewed certificate in the same files, then SIGHUP: new connections get it.
         try FileManager.default.createDirectory(atPath: "\(tree.path)/renewed", withIntermediateDirectories: true)

@@ -54,17 +54,25 @@ struct MetricsTests {
         }
     }
 
-    @Test("/health is liveness for everyone; the job count and reload outcome need an admin key")
+    @Test("/health is liveness for everyone (text, or JSON when accepted); the job count and reload outcome need an admin key")
     func health() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("a")
         try await fixture.app().test(.router) { client async throws in
-            try await client.execute(uri: "/health", method: .get) { response in
+            try await client.execute(uri: "/health", method: .get, headers: [.accept: "*/*"]) { response in
                 #expect(response.status == .ok)
-                #expect(json(String(buffer: response.body)).keys.sorted() == ["status"])
+                #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
+                #expect(String(buffer: response.body) == "ok\n")
             }
-            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer wrong"]) { response in
-                #expect(json(String(buffer: response.body)).keys.sorted() == ["status"])
+            try await client.execute(uri: "/health", method: .get, headers: [.accept: "application/json"]) { response in
+                #expect(response.status == .ok)
+                let body = json(String(buffer: response.body))
+                #expect(body.keys.sorted() == ["status", "timestamp", "version"])
+                #expect(body["version"] as? String == CronMetricsVersion.current)
+                #expect((body["timestamp"] as? String).flatMap(RFC3339.parse) != nil)
+            }
+            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer wrong", .accept: "application/json"]) { response in
+                #expect(json(String(buffer: response.body)).keys.sorted() == ["status", "timestamp", "version"])
             }
             try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { response in
                 #expect(response.status == .ok)

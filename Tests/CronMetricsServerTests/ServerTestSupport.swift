@@ -89,8 +89,9 @@ final class ServerFixture: Sendable {
 extension TestClientProtocol {
     /// Submits a result with `key`; returns the response status and body.
     @discardableResult
-    func submit(_ body: String, key: String?, contentType: String = "application/json") async throws -> (HTTPResponse.Status, String) {
-        var headers: HTTPFields = [.contentType: contentType]
+    func submit(_ body: String, key: String?, contentType: String? = "application/json") async throws -> (HTTPResponse.Status, String) {
+        var headers: HTTPFields = [:]
+        if let contentType { headers[.contentType] = contentType }
         if let key { headers[HTTPField.Name("X-API-Key")!] = key }
         return try await execute(uri: "/api/job-result", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
             (response.status, String(buffer: response.body))

@@ -20,11 +20,16 @@ public struct HealthReport: Codable, Sendable {
     }
 
     public var status: String
+    /// The binary's version and the server's clock, as the Go cron-exporter answered.
+    public var version: String
+    public var timestamp: Date
     public var jobs: Int?
     public var lastReload: Reload?
 
-    public init(status: String = "ok", jobs: Int? = nil, lastReload: Reload? = nil) {
+    public init(status: String = "ok", version: String = CronMetricsVersion.current, timestamp: Date, jobs: Int? = nil, lastReload: Reload? = nil) {
         self.status = status
+        self.version = version
+        self.timestamp = timestamp
         self.jobs = jobs
         self.lastReload = lastReload
     }

@@ -76,7 +76,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: { runtime.adminKeyHashes }))
     MetricsController(state: components.state, metrics: components.metrics, notifications: components.notificationMetrics,
                       settings: runtime, now: components.now).addRoutes(to: router)
-    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: { runtime.adminKeyHashes })
+    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: { runtime.adminKeyHashes }, now: components.now)
         .addRoutes(to: router)
     let intake = SignalIntake(state: components.state, writer: components.writer, metrics: components.metrics,
                               configuration: configuration, now: components.now)
