@@ -8,7 +8,7 @@ struct PurgeCommand: AsyncParsableCommand {
         commandName: "purge",
         abstract: "Delete results older than the retention period (keeping retention.keep_last per job).")
 
-    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else none).") var config: String?
+    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else /etc/cronmetrics/config.yaml if it exists).") var config: String?
     @Option(help: "Age limit, e.g. 30d or 12h (default: retention.days).") var olderThan: String?
     @Option(help: "The SQLite database file.") var database: String?
 

@@ -21,6 +21,15 @@ public struct AppConfiguration: Sendable {
     /// `notifications.channels`, by name order; from the file only (their
     /// secrets from `*_file` or `*_env`).
     public private(set) var channels: [ChannelDefinition] = []
+    /// What was accepted but should change: the Go cron-exporter's keys and
+    /// variables (each naming the new one), and its settings cronmetrics
+    /// does not have (each saying what to do).
+    public private(set) var warnings: [String] = []
+    /// The file's settings under the cron-exporter's names, applied after
+    /// the file's own (a new key given in the same file wins).
+    private var legacyInFile: [(setting: LegacySetting, value: String, location: String)] = []
+    /// The keys the file set under their own names.
+    private var keysInFile: Set<String> = []
     private let environment: [String: String]
     /// The configuration file read, if any.
     public let file: String?
@@ -45,7 +54,9 @@ public struct AppConfiguration: Sendable {
         }
         if let file {
             problems += loadFile(file)
+            problems += applyLegacyFromFile()
         }
+        problems += applyLegacyFromEnvironment()
         for key in ConfigKey.all {
             if let value = environment[key.environmentName] {
                 if case .list = key.kind, Self.splitList(value) == nil {
@@ -153,8 +164,17 @@ public struct AppConfiguration: Sendable {
                     problems.append("\(location): \(problem)")
                 } else {
                     settings[full] = Setting(key: key, values: values, source: location)
+                    keysInFile.insert(full)
                 }
-            } else if ConfigKey.all.contains(where: { $0.key.hasPrefix(full + ".") }) {
+            } else if let legacy = LegacySetting.find(full) {
+                if legacy.replacement == nil {
+                    warnings.append("\(location): '\(full)' is a cron-exporter setting cronmetrics does not have, and is ignored: \(legacy.advice)")
+                } else if let scalar = value.scalar, !value.isYAMLNull {
+                    legacyInFile.append((legacy, scalar.string, location))
+                } else {
+                    problems.append("\(location): '\(full)' must be a single value")
+                }
+            } else if ConfigKey.all.contains(where: { $0.key.hasPrefix(full + ".") }) || LegacySetting.isSection(full) {
                 walk(value, prefix: full, path: path, problems: &problems)
             } else {
                 let siblings = ConfigKey.all.map(\.key).filter { prefix.isEmpty || $0.hasPrefix(prefix + ".") }
@@ -166,6 +186,65 @@ public struct AppConfiguration: Sendable {
                     problems.append("\(location): unknown key '\(full)'; allowed here: \(names.joined(separator: ", "))")
                 }
             }
+        }
+    }
+
+    /// The cron-exporter's keys found in the file, each setting its new key
+    /// unless the file gives that one too.
+    private mutating func applyLegacyFromFile() -> [String] {
+        var problems: [String] = []
+        for (legacy, value, location) in legacyInFile {
+            guard let key = legacy.replacement else { continue }
+            guard !keysInFile.contains(key.key) else {
+                warnings.append("\(location): '\(legacy.key)' (the cron-exporter's name) is ignored: '\(key.key)' is set in the same file; remove '\(legacy.key)'")
+                continue
+            }
+            if let problem = applyLegacy(legacy, value: value, source: "\(location) (deprecated '\(legacy.key)')") {
+                problems.append("\(location): \(problem)")
+            } else {
+                warnings.append("\(location): '\(legacy.key)' is the cron-exporter's name; write '\(key.key)'\(key == .listen ? " (host:port)" : "") instead")
+            }
+        }
+        return problems
+    }
+
+    /// The cron-exporter's variables (`CRONMETRICS_SERVER_PORT` …), below
+    /// the new ones: a new variable given too wins.
+    private mutating func applyLegacyFromEnvironment() -> [String] {
+        var problems: [String] = []
+        for legacy in LegacySetting.all {
+            let names = legacy.replacement == nil && !legacy.key.contains(".")
+                ? environment.keys.filter { $0.hasPrefix(legacy.environmentName + "_") }.sorted()
+                : (environment[legacy.environmentName] == nil ? [] : [legacy.environmentName])
+            for name in names {
+                guard let key = legacy.replacement, let value = environment[name] else {
+                    warnings.append("env \(name) is a cron-exporter setting cronmetrics does not have, and is ignored: \(legacy.advice)")
+                    continue
+                }
+                guard environment[key.environmentName] == nil else {
+                    warnings.append("env \(name) (the cron-exporter's name) is ignored: \(key.environmentName) is set too; unset \(name)")
+                    continue
+                }
+                if let problem = applyLegacy(legacy, value: value, source: "env \(name) (deprecated)") {
+                    problems.append("env \(name): \(problem)")
+                } else {
+                    warnings.append("env \(name) is the cron-exporter's name; set \(key.environmentName)\(key == .listen ? " (host:port)" : "") instead")
+                }
+            }
+        }
+        return problems
+    }
+
+    private mutating func applyLegacy(_ legacy: LegacySetting, value: String, source: String) -> String? {
+        guard let key = legacy.replacement else { return nil }
+        switch legacy.translate(value, listen: string(.listen)) {
+        case let .failure(problem):
+            return problem.message
+        case let .success(translated):
+            let values = Self.split(translated, key.kind)
+            if let problem = Self.check(values, key) { return "\(problem) (from '\(legacy.key)')" }
+            settings[key.key] = Setting(key: key, values: values, source: source)
+            return nil
         }
     }
 

@@ -17,8 +17,7 @@ struct ServeOptions: ParsableArguments {
     func reloadSettings() throws(ConfigError) -> AppConfiguration {
         var flags = self.flags
         if let jobsDir = tree.jobsDir { flags[.jobsDir] = FlagValue(jobsDir, flag: "--jobs-dir") }
-        let environment = ProcessInfo.processInfo.environment
-        return try AppConfiguration(file: tree.config ?? environment["CRONMETRICS_CONFIG"], environment: environment, flags: flags)
+        return try AppConfiguration(file: Settings.file(tree.config), environment: ProcessInfo.processInfo.environment, flags: flags)
     }
 
     private var flags: [ConfigKey: FlagValue] {

@@ -11,11 +11,25 @@ enum Settings {
     static func load(configFile: String?, flags: [ConfigKey: FlagValue] = [:]) throws -> AppConfiguration {
         let environment = ProcessInfo.processInfo.environment
         do {
-            return try AppConfiguration(file: configFile ?? environment["CRONMETRICS_CONFIG"], environment: environment, flags: flags)
+            let settings = try AppConfiguration(file: file(configFile), environment: environment, flags: flags)
+            for warning in settings.warnings { printError("warning: \(warning)") }
+            return settings
         } catch {
             printError("error: invalid configuration:\n\(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// Where the system's configuration lives when none is named, as the Go
+    /// cron-exporter read it.
+    static let systemFile = "/etc/cronmetrics/config.yaml"
+
+    /// The configuration file: `--config`, else `$CRONMETRICS_CONFIG`, else
+    /// ``systemFile`` when it exists, else none.
+    static func file(_ given: String?) -> String? {
+        if let given { return given }
+        if let named = ProcessInfo.processInfo.environment["CRONMETRICS_CONFIG"], !named.isEmpty { return named }
+        return FileManager.default.fileExists(atPath: systemFile) ? systemFile : nil
     }
 
     /// The server's configuration from the settings, checked by the server itself.

@@ -3,7 +3,7 @@ import CronMetricsCore
 
 /// `--config` and `--jobs-dir`: what every command that reads the jobs tree takes.
 struct TreeOptions: ParsableArguments {
-    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else none).")
+    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else /etc/cronmetrics/config.yaml if it exists).")
     var config: String?
     @Option(help: "The jobs directory (default: $CRONMETRICS_JOBS_DIR, then jobs.dir of --config, then ./jobs.d).")
     var jobsDir: String?

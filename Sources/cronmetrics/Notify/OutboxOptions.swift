@@ -7,7 +7,7 @@ import Foundation
 /// Where the outbox is: the database file named by `--database` or the
 /// configuration, or a running server's API with an admin key.
 struct OutboxOptions: ParsableArguments {
-    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else none): its database and channels.") var config: String?
+    @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else /etc/cronmetrics/config.yaml if it exists): its database and channels.") var config: String?
     @Option(help: "The SQLite database file (default: storage.database).") var database: String?
     @Option(help: "Go through this server's API instead, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "The admin key for --server (default: $CRONMETRICS_ADMIN_KEY).") var adminKey: String?

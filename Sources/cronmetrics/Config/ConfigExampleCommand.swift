@@ -1,0 +1,86 @@
+import ArgumentParser
+
+/// `cronmetrics config example`: a complete configuration file, every setting
+/// with its default and a comment (a test checks that it is valid and that it
+/// sets every key).
+struct ConfigExampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example", abstract: "Print a complete, commented configuration file (every setting at its default).")
+
+    func run() {
+        print(Self.text, terminator: "")
+    }
+
+    static let text = """
+        # cronmetrics.yaml: every setting, at its default unless said otherwise.
+        # Precedence: defaults < this file < CRONMETRICS_<SECTION>_<KEY> variables < flags.
+        # Check a file with `cronmetrics config validate FILE`; see what is in force
+        # with `cronmetrics config show`. Reference: docs/configuration.md.
+
+        server:
+          listen: 127.0.0.1:8080           # HOST:PORT; 0.0.0.0:8080 to serve other hosts
+          max_body_bytes: 1048576          # larger requests get 413 (1 KiB-64 MiB)
+          max_connections: 4096            # more are closed at once
+          header_timeout_seconds: 10       # a new connection must send its headers within this
+          body_timeout_seconds: 30         # ... and a request its body
+          idle_timeout_seconds: 60         # a kept-alive connection may idle this long
+          tls:                             # HTTPS when both are set (PEM; reloaded on SIGHUP)
+            cert_file:                     # e.g. /etc/cronmetrics/tls/cert.pem
+            key_file:                      # e.g. /etc/cronmetrics/tls/key.pem
+          external_url:                    # e.g. https://cron.example.com: links in notifications
+
+        jobs:
+          dir: ./jobs.d                    # the job files (a git checkout)
+          watch: inotify                   # inotify, poll (NFS) or off (SIGHUP / POST /-/reload only)
+          poll_interval_seconds: 2         # with watch: poll
+
+        storage:
+          database: ./cronmetrics.db       # SQLite; results, state and the notification outbox
+
+        security:
+          admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);
+                                           # none: admin routes answer 401
+
+        retention:
+          days: 30                         # results older than this are purged daily
+          keep_last: 0                     # ... but at least this many per job are kept
+          redact_output: false             # true: store no output at all
+          redact_patterns: []              # regular expressions; matches become [REDACTED]
+          max_output_bytes: 65536          # output keeps its last this-many bytes
+
+        log:
+          level: info                      # trace, debug, info, notice, warning, error, critical
+          format: text                     # text (key=value) or json
+
+        notifications:                     # docs/notifications.md; Alertmanager first if you have it
+          default_channels: []             # channels for jobs whose file has no notify:
+          repeat_interval:                 # e.g. 4h: resend down while it lasts (default: never)
+          retry:
+            base: 1s                       # exponential backoff with full jitter ...
+            cap: 10m                       # ... never longer than this
+            max_attempts: 10               # then the message is a dead letter ...
+            max_age: 24h                   # ... or once this old
+          timeout: 30s                     # one whole delivery
+          connect_timeout: 10s
+          # channels:                      # one mapping per name; secrets from *_file or *_env
+          #   ops:
+          #     type: webhook
+          #     url_env: OPS_WEBHOOK_URL
+          #     secret_file: secrets/ops-hmac        # signs each body (X-Cronmetrics-Signature)
+          #   slack-infra:
+          #     type: slack
+          #     url_file: secrets/slack-infra-webhook
+          #   mail-oncall:
+          #     type: email
+          #     host: smtp.example.com
+          #     starttls: true
+          #     username: cronmetrics
+          #     password_file: secrets/smtp
+          #     from: cronmetrics@example.com
+          #     to: [oncall@example.com]
+          #   pager:
+          #     type: pagerduty
+          #     routing_key_env: PAGERDUTY_ROUTING_KEY
+
+        """
+}
