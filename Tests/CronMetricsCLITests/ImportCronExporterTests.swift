@@ -1,0 +1,194 @@
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import Testing
+
+/// `cronmetrics import cron-exporter` on a database with the Go
+/// cron-exporter's schema, built the way its migrations 001–004 build it.
+@Suite("cronmetrics import cron-exporter", .serialized)
+struct ImportCronExporterTests {
+    /// The original's schema, step by step as its four migrations make it
+    /// (001 jobs, 002 job_results, 003 api_key, 004 jobs rebuilt with an id).
+    static let schema = """
+        CREATE TABLE migrations (filename TEXT PRIMARY KEY, applied_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+        CREATE TABLE jobs (name TEXT NOT NULL, host TEXT NOT NULL, automatic_failure_threshold INTEGER NOT NULL DEFAULT 3600,
+          labels TEXT NOT NULL DEFAULT '{}', status TEXT NOT NULL DEFAULT 'active', last_reported_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+          created_at DATETIME DEFAULT CURRENT_TIMESTAMP, updated_at DATETIME DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (name, host));
+        CREATE INDEX idx_jobs_status ON jobs(status);
+        CREATE INDEX idx_jobs_last_reported ON jobs(last_reported_at);
+        INSERT INTO migrations (filename) VALUES ('001_create_jobs_table.sql');
+        CREATE TABLE job_results (id INTEGER PRIMARY KEY AUTOINCREMENT, job_name TEXT NOT NULL, host TEXT NOT NULL, status TEXT NOT NULL,
+          labels TEXT DEFAULT '{}', duration INTEGER, output TEXT, timestamp DATETIME NOT NULL, created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+          FOREIGN KEY (job_name, host) REFERENCES jobs(name, host) ON DELETE CASCADE);
+        CREATE INDEX idx_job_results_job ON job_results(job_name, host);
+        INSERT INTO migrations (filename) VALUES ('002_create_job_results_table.sql');
+        ALTER TABLE jobs ADD COLUMN api_key TEXT;
+        CREATE UNIQUE INDEX idx_jobs_api_key ON jobs(api_key) WHERE api_key IS NOT NULL;
+        INSERT INTO migrations (filename) VALUES ('003_add_api_key_to_jobs.sql');
+        CREATE TABLE jobs_new (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, host TEXT NOT NULL, api_key TEXT,
+          automatic_failure_threshold INTEGER NOT NULL DEFAULT 3600, labels TEXT NOT NULL DEFAULT '{}', status TEXT NOT NULL DEFAULT 'active',
+          last_reported_at DATETIME DEFAULT CURRENT_TIMESTAMP, created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+          updated_at DATETIME DEFAULT CURRENT_TIMESTAMP, UNIQUE(name, host));
+        INSERT INTO jobs_new (name, host, api_key, automatic_failure_threshold, labels, status, last_reported_at, created_at, updated_at)
+          SELECT name, host, api_key, automatic_failure_threshold, labels, status, last_reported_at, created_at, updated_at FROM jobs;
+        DROP TABLE jobs;
+        ALTER TABLE jobs_new RENAME TO jobs;
+        CREATE INDEX idx_jobs_status ON jobs(status);
+        CREATE INDEX idx_jobs_last_reported ON jobs(last_reported_at);
+        CREATE INDEX idx_jobs_name_host ON jobs(name, host);
+        ALTER TABLE job_results ADD COLUMN job_id INTEGER REFERENCES jobs(id);
+        CREATE INDEX idx_job_results_job_id ON job_results(job_id);
+        INSERT INTO migrations (filename) VALUES ('004_add_job_id_column.sql');
+
+        """
+
+    static let backupKey = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+    /// A row for every status, odd labels, keys present, empty, missing and
+    /// short, names we refuse, and ids that differ only in case.
+    static let rows = """
+        INSERT INTO jobs (name, host, api_key, automatic_failure_threshold, labels, status) VALUES
+          ('backup', 'db1', '\(backupKey)', 86400, '{"env":"prod","team-name":"infra","host":"db1-old","note":"quote \\" and ünïcode\\nnewline","empty":""}', 'active'),
+          ('report', 'web1', 'report-key-0123456789abcdef0123456789', 3600, '{"retries":3,"gone":null}', 'maintenance'),
+          ('cleanup', 'web1', NULL, 600, '{}', 'paused'),
+          ('rotate', 'web1', '', 900, '{"__meta":"x","1st":"y"}', 'active'),
+          ('short', 'web2', 'shortkey', 60, 'not json', 'disabled'),
+          ('nightly backup', 'db1', 'spaced-key-0123456789abcdef0123456789', 3600, '{}', 'active'),
+          ('zero', 'db1', 'zero-key-0123456789abcdef0123456789abc', 0, '{}', 'active'),
+          ('Backup', 'db1', 'upper-key-0123456789abcdef0123456789ab', 86400, '{}', 'active');
+        INSERT INTO job_results (job_name, host, status, duration, output, timestamp, job_id) VALUES
+          ('backup', 'db1', 'success', 42, 'dumped 3 GB', '2026-11-20 03:00:41', 1),
+          ('backup', 'db1', 'failure', 7, 'pg_dump: connection refused', '2026-11-21 03:00:07.123456789+00:00', 1),
+          ('backup', 'db1', 'success', 40, NULL, '2026-11-22T03:00:40Z', 1),
+          ('report', 'web1', 'success', 5, 'ok', '2026-11-22 08:00:05+01:00', 2),
+          ('report', 'web1', 'unknown', 5, 'ok', '2026-11-22 09:00:05', 2),
+          ('nightly backup', 'db1', 'success', 1, NULL, '2026-11-22 03:00:01', 6);
+
+        """
+
+    /// A temp tree with the original's database as `old.db`.
+    static func oldDatabase() throws -> TempDir {
+        let tree = try TempDir()
+        try tree.write("old.sql", schema + rows)
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["sqlite3", "\(tree.path)/old.db", ".read \(tree.path)/old.sql"]
+        try made.run()
+        made.waitUntilExit()
+        #expect(made.terminationStatus == 0, "sqlite3 built the fixture")
+        return tree
+    }
+
+    /// Every file under jobs.d with its content.
+    static func files(_ tree: TempDir) throws -> [String: String] {
+        let root = "\(tree.path)/jobs.d"
+        var files: [String: String] = [:]
+        for path in (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []) where path.hasSuffix(".yaml") {
+            files[path] = try String(contentsOfFile: "\(root)/\(path)", encoding: .utf8)
+        }
+        return files
+    }
+
+    @Test("dry run, import, a second run that changes nothing; every refusal and change reported; the old keys still work")
+    func importJobs() async throws {
+        let tree = try Self.oldDatabase()
+        let arguments = ["import", "cron-exporter", "--database", "\(tree.path)/old.db", "--jobs-dir", "\(tree.path)/jobs.d"]
+
+        let dry = try CLIRunner.run(arguments + ["--dry-run"])
+        #expect(dry.status == 1, "refusals and a conflict make exit 1")
+        #expect(dry.stdout.contains("8 jobs in \(tree.path)/old.db (dry run: nothing is written):"))
+        #expect(dry.stdout.contains("  create    backup@db1.yaml  (row 1 (backup@db1))"))
+        #expect(!FileManager.default.fileExists(atPath: "\(tree.path)/jobs.d"), "a dry run writes nothing")
+
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 1)
+        let out = first.stdout
+        for line in ["  created   backup@db1.yaml  (row 1 (backup@db1))", "  created   report@web1.yaml  (row 2 (report@web1))",
+                     "  created   cleanup@web1.yaml  (row 3 (cleanup@web1))", "  created   rotate@web1.yaml  (row 4 (rotate@web1))",
+                     "  created   short@web2.yaml  (row 5 (short@web2))", "  refused   row 6 (\"nightly backup\"@db1):",
+                     "  refused   row 7 (zero@db1):", "  conflict  Backup@db1  (row 8 (Backup@db1)): backup@db1 differs from it only in case",
+                     "5 created, 0 unchanged, 1 conflict, 2 refused"] {
+            #expect(out.contains(line), "\(line)\n\(out)")
+        }
+        for note in ["label 'team-name' is not a valid label name: imported as 'team_name'", "label 'host' is not a valid label name: imported as 'exported_host'",
+                     "label 'retries' is not a string: imported as \"3\"", "label 'gone' is null: not imported",
+                     "label '__meta' is not a valid label name: imported as '_meta'", "label '1st' is not a valid label name: imported as 'exported_1st'",
+                     "no API key: the job accepts no results", "its key has 8 characters", "labels are not a JSON object",
+                     "status disabled is not active, maintenance or paused: imported as active", "rename the job in the old tool",
+                     "automatic_failure_threshold 0 is not from 1 s to 3650 days"] {
+            #expect(out.contains(note), "\(note)\n\(out)")
+        }
+        let files = try Self.files(tree)
+        #expect(files.keys.sorted() == ["backup@db1.yaml", "cleanup@web1.yaml", "report@web1.yaml", "rotate@web1.yaml", "short@web2.yaml"])
+        let backup = try #require(files["backup@db1.yaml"])
+        #expect(backup.contains("api_key_sha256: \(APIKeyHash.sha256Hex(of: Self.backupKey))"))
+        #expect(backup.contains("automatic_failure_threshold: 86400"))
+        #expect(backup.contains("team_name: infra") && backup.contains("exported_host: db1-old") && backup.contains("empty: \"\"") && backup.contains(#"note: "quote \" and ünïcode\nnewline""#))
+        #expect(files["report@web1.yaml"]?.contains("status: maintenance") == true)
+        #expect(files["cleanup@web1.yaml"]?.contains("status: paused") == true)
+        #expect(files["cleanup@web1.yaml"]?.contains("api_key_sha256") == false)
+        let validated = try CLIRunner.run(["validate", "\(tree.path)/jobs.d"])
+        #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+
+        let second = try CLIRunner.run(arguments)
+        #expect(second.stdout.contains("0 created, 5 unchanged, 1 conflict, 2 refused"))
+        #expect(second.stdout.contains("  same      backup@db1.yaml  (row 1 (backup@db1)): already imported"))
+        #expect(try Self.files(tree) == files, "a second run changes nothing")
+
+        // The cron hosts keep their keys and their curl lines (no Content-Type).
+        let server = try ServerProcess(jobsDir: "\(tree.path)/jobs.d", database: "\(tree.path)/cm.db")
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(server.url)/api/job-result", "-H", "X-API-Key: \(Self.backupKey)",
+                          "-d", #"{"job_name":"backup","host":"db1","status":"success","duration":42}"#]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "201")
+    }
+
+    @Test("--with-history copies the results of imported jobs once; unreadable ones are counted")
+    func history() throws {
+        let tree = try Self.oldDatabase()
+        let arguments = ["import", "cron-exporter", "--database", "\(tree.path)/old.db", "--jobs-dir", "\(tree.path)/jobs.d",
+                         "--with-history", "--into", "\(tree.path)/cm.db"]
+        let dry = try CLIRunner.run(arguments + ["--dry-run"])
+        #expect(dry.stdout.contains("history: 4 results to copy (1 with an unreadable status or time skipped)"), "\(dry.stdout)")
+        let first = try CLIRunner.run(arguments)
+        #expect(first.stdout.contains("history: 4 results copied into \(tree.path)/cm.db, 0 already there"), "\(first.stdout)\(first.stderr)")
+        let second = try CLIRunner.run(arguments)
+        #expect(second.stdout.contains("history: 0 results copied into \(tree.path)/cm.db, 4 already there"), "\(second.stdout)")
+        let count = Process()
+        count.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        count.arguments = ["sqlite3", "\(tree.path)/cm.db", "SELECT job_id, status, duration, received_at FROM results ORDER BY received_at"]
+        let pipe = Pipe()
+        count.standardOutput = pipe
+        try count.run()
+        count.waitUntilExit()
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(lines.map { $0.split(separator: "|").prefix(3).joined(separator: "|") }
+            == ["backup@db1|success|42.0", "backup@db1|failure|7.0", "backup@db1|success|40.0", "report@web1|success|5.0"])
+        #expect(lines.first?.hasSuffix("|1795143641.0") == true, "2026-11-20 03:00:41 UTC: \(lines.first ?? "")")
+    }
+
+    @Test("a file that is not a cron-exporter database is refused, and nothing is written")
+    func notTheOriginal() throws {
+        let tree = try TempDir()
+        try tree.write("other.sql", "CREATE TABLE jobs (id INTEGER PRIMARY KEY, title TEXT);")
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["sqlite3", "\(tree.path)/other.db", ".read \(tree.path)/other.sql"]
+        try made.run()
+        made.waitUntilExit()
+        let outcome = try CLIRunner.run(["import", "cron-exporter", "--database", "\(tree.path)/other.db", "--jobs-dir", "\(tree.path)/jobs.d"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("has no jobs.name column: not a cron-exporter database"))
+        let missing = try CLIRunner.run(["import", "cron-exporter", "--database", "\(tree.path)/nope.db", "--jobs-dir", "\(tree.path)/jobs.d"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot read \(tree.path)/nope.db"))
+        #expect(!FileManager.default.fileExists(atPath: "\(tree.path)/jobs.d"))
+    }
+}
