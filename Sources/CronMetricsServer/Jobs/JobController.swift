@@ -32,7 +32,9 @@ struct JobController {
 
     func list(_ request: Request) async throws -> JobList {
         let query = request.uri.queryParameters
-        var filter = JobFilter(labels: try JobFilter.labels(query.getAll("label")))
+        // `label.NAME=VALUE` is how the Go cron-exporter filtered; taken too.
+        let legacy = query.compactMap { $0.key.hasPrefix("label.") ? "\($0.key.dropFirst("label.".count))=\($0.value)" : nil }
+        var filter = JobFilter(labels: try JobFilter.labels(query.getAll("label").map { String($0) } + legacy))
         if let text = query["lifecycle"] {
             guard let lifecycle = Lifecycle(rawValue: String(text)) else {
                 throw APIError(.unprocessableContent, "'lifecycle' must be one of \(Lifecycle.allCases.map(\.rawValue).joined(separator: ", "))", field: "lifecycle")
