@@ -62,9 +62,11 @@ wait_for() {
   "$@" >/dev/null 2>&1 || fail "$what (not within ${seconds} s)"
 }
 
-# metrics_has URL LINE: whether /metrics holds exactly that line.
+# metrics_has URL LINE: whether /metrics holds exactly that line. Not
+# `grep -q`: it exits at the first match, curl then dies of SIGPIPE writing the
+# rest, and under pipefail the match reads as a failure (a flake under load).
 metrics_has() {
-  curl -s "$1/metrics" | grep -qxF "$2"
+  curl -s "$1/metrics" | grep -xF "$2" >/dev/null
 }
 
 # python_tools PACKAGE...: makes PyPI tools available in a virtual environment

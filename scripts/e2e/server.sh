@@ -57,11 +57,11 @@ sed -i 's/automatic_failure_threshold: 90m/automatic_failure_threshold: 2h/' "$w
 wait_for 5 "file edit not live" metrics_has "$url" 'cronjob_threshold_seconds{job_name="sync_db",host="web1"} 7200'
 printf 'colour: blue\n' >> "$work/jobs.d/web/sync_db@web1.yaml"
 wait_for 5 "broken file accepted" metrics_has "$url" 'cronmetrics_config_last_reload_successful 0'
-curl -s "$url/metrics" | grep -q '^cronjob_status{job_name="sync_db"' || fail "last good set dropped"
+curl -s "$url/metrics" | grep '^cronjob_status{job_name="sync_db"' >/dev/null || fail "last good set dropped"
 sed -i '/^colour: blue$/d' "$work/jobs.d/web/sync_db@web1.yaml"
 kill -HUP $pid
 wait_for 5 "no successful reload after the fix and SIGHUP" metrics_has "$url" 'cronmetrics_config_last_reload_successful 1'
-wait_for 5 "SIGHUP not seen" grep -q "SIGHUP: reloading jobs" "$work/server.log"
+wait_for 5 "SIGHUP not seen" grep -q "SIGHUP: reloading the configuration and jobs" "$work/server.log"
 created=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/job" -H "Authorization: Bearer e2e-admin" \
   -H "Content-Type: application/json" -d '{"job_name":"backup","host":"db1","automatic_failure_threshold":600}')
 [[ $created == 201 ]] || fail "API create answered $created"
