@@ -67,13 +67,14 @@ def write_jobs(root):
 
 
 def wrk(url, seconds):
-    """p99 latency (ms) and requests/s of submissions for `seconds`."""
+    """p50 and p99 latency (ms) and requests/s of submissions for `seconds`."""
     out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", "Benchmarks/wrk/submit.lua", url],
                          env=dict(os.environ, JOBS=str(PROBES), THREADS="2"), capture_output=True, text=True, check=True).stdout
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    def percentile(n):
+        found = re.search(rf"^\s+{n}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
     rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
-    return float(p99.group(1)) * scale, rps
+    return {"p50": percentile(50), "p99": percentile(99), "rps": rps}
 
 
 def round_once(binary):
@@ -89,12 +90,13 @@ def round_once(binary):
         try:
             # Before: the flood jobs are pending, nothing is queued.
             time.sleep(2)
-            quiet_p99, quiet_rps = wrk(server.url, 10)
+            wrk(server.url, 3)  # warm-up, not counted
+            before = wrk(server.url, 10)
             if time.time() > loaded + THRESHOLD - 3:
                 fail("the quiet measurement ran into the flood; raise THRESHOLD")
             time.sleep(max(0, loaded + THRESHOLD - 1 - time.time()))
             # During: wrk starts a second before the deadline and runs 10 s.
-            flood_p99, flood_rps = wrk(server.url, 10)
+            during = wrk(server.url, 10)
             deadline = time.time() + 300
             while len(receiver.ids) < FLOOD and time.time() < deadline:
                 time.sleep(0.2)
@@ -106,8 +108,10 @@ def round_once(binary):
             db.close()
             if rows != FLOOD:
                 fail(f"{rows} delivered rows, expected {FLOOD}")
+            # After: the same load once everything is delivered.
+            after = wrk(server.url, 10)
             return {"delivery_s": delivered - created, "deliveries": receiver.deliveries,
-                    "quiet_p99_ms": quiet_p99, "flood_p99_ms": flood_p99, "quiet_rps": quiet_rps, "flood_rps": flood_rps}
+                    "before": before, "during": during, "after": after}
         finally:
             server.kill(9)
     finally:
@@ -118,18 +122,20 @@ def round_once(binary):
 def main():
     binary, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
     raise_file_limit()
-    print("| round | all 10,000 delivered in | deliveries | submit p99 quiet | submit p99 flood | ratio | results/s quiet | flood |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| round | 10,000 delivered in | submissions p50 / p99 / per s: before | during the flood | after |")
+    print("|---|---|---|---|---|")
     runs = []
+    show = lambda m: f"{m['p50']:.2f} / {m['p99']:.2f} ms / {m['rps']:.0f}"  # noqa: E731
     for n in range(1, rounds + 1):
         r = round_once(binary)
         runs.append(r)
-        print(f"| {n} | {r['delivery_s']:.2f} s | {r['deliveries']} | {r['quiet_p99_ms']:.2f} ms | {r['flood_p99_ms']:.2f} ms "
-              f"| {r['flood_p99_ms'] / r['quiet_p99_ms']:.2f} | {r['quiet_rps']:.0f} | {r['flood_rps']:.0f} |", flush=True)
-    median = lambda key: sorted(r[key] for r in runs)[len(runs) // 2]  # noqa: E731
-    ratios = sorted(r["flood_p99_ms"] / r["quiet_p99_ms"] for r in runs)
-    print(f"\nmedian of {rounds}: delivered in {median('delivery_s'):.2f} s; submission p99 {median('quiet_p99_ms'):.2f} ms quiet, "
-          f"{median('flood_p99_ms'):.2f} ms during the flood (ratio {ratios[len(ratios) // 2]:.2f})")
+        print(f"| {n} | {r['delivery_s']:.2f} s ({r['deliveries']} requests) | {show(r['before'])} | {show(r['during'])} | {show(r['after'])} |",
+              flush=True)
+    median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    ratio = median([r["during"]["p99"] / min(r["before"]["p99"], r["after"]["p99"]) for r in runs])
+    print(f"\nmedian of {rounds}: delivered in {median([r['delivery_s'] for r in runs]):.2f} s; submission p99 "
+          f"{median([r['before']['p99'] for r in runs]):.2f} ms before, {median([r['during']['p99'] for r in runs]):.2f} ms during, "
+          f"{median([r['after']['p99'] for r in runs]):.2f} ms after; during / the lower of before and after: {ratio:.2f}")
     print(json.dumps(runs))
 
 
