@@ -44,6 +44,8 @@ public struct ConfigKey: Sendable, Hashable {
     public static let pollIntervalSeconds = ConfigKey("jobs.poll_interval_seconds", .integer(min: 1, max: 3600), default: "2")
     public static let database = ConfigKey("storage.database", .string, default: "./cronmetrics.db")
     public static let adminAPIKeys = ConfigKey("security.admin_api_keys", .list, secret: true)
+    public static let readAPIKeys = ConfigKey("security.read_api_keys", .list, secret: true)
+    public static let badgeKey = ConfigKey("security.badge_key", .string, secret: true)
     public static let retentionDays = ConfigKey("retention.days", .integer(min: 1, max: 36_500), default: "30")
     public static let keepLast = ConfigKey("retention.keep_last", .integer(min: 0, max: 1_000_000), default: "0")
     public static let redactOutput = ConfigKey("retention.redact_output", .boolean, default: "false")
@@ -64,7 +66,7 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
-        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, retentionDays, keepLast,
+        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, badgeKey, retentionDays, keepLast,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
         notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout,

@@ -73,10 +73,10 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     let runtime = components.runtime
-    let admin = router.group().add(middleware: AdminAuthMiddleware(keyHashes: { runtime.adminKeyHashes }))
+    let admin = router.group().add(middleware: AdminAuthMiddleware(keys: { runtime.keys }))
     MetricsController(state: components.state, metrics: components.metrics, notifications: components.notificationMetrics,
                       settings: runtime, now: components.now).addRoutes(to: router)
-    HealthController(state: components.state, metrics: components.metrics, adminKeyHashes: { runtime.adminKeyHashes }, now: components.now)
+    HealthController(state: components.state, metrics: components.metrics, keys: { runtime.keys }, now: components.now)
         .addRoutes(to: router)
     let intake = SignalIntake(state: components.state, writer: components.writer, metrics: components.metrics,
                               configuration: configuration, now: components.now)
@@ -86,6 +86,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
         .addRoutes(to: admin)
     NotificationController(database: components.database, settings: runtime, senders: components.senders, now: components.now)
         .addRoutes(to: admin)
+    BadgeController(registry: components.registry, settings: runtime, now: components.now).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     return router
 }

@@ -8,6 +8,8 @@ import Synchronization
 final class RuntimeSettings: Sendable {
     struct Snapshot: Sendable {
         var adminKeyHashes: Set<String>
+        var readKeyHashes: Set<String> = []
+        var badgeKeyHash: String?
         var notifications: NotificationSettings
         var retention: RetentionPolicy
         var logLevel: Logger.Level
@@ -18,13 +20,17 @@ final class RuntimeSettings: Sendable {
     let logLevel: LogLevelControl
 
     init(_ configuration: ServerConfiguration, logLevel: LogLevelControl) {
-        current = Mutex(Snapshot(adminKeyHashes: configuration.adminKeyHashes, notifications: configuration.notifications,
+        current = Mutex(Snapshot(adminKeyHashes: configuration.adminKeyHashes, readKeyHashes: configuration.readKeyHashes,
+                                 badgeKeyHash: configuration.badgeKeyHash, notifications: configuration.notifications,
                                  retention: configuration.retention, logLevel: logLevel.level))
         self.logLevel = logLevel
     }
 
     var snapshot: Snapshot { current.withLock { $0 } }
     var adminKeyHashes: Set<String> { current.withLock { $0.adminKeyHashes } }
+    /// Admin and read-only keys, for the auth middleware.
+    var keys: AccessKeys { current.withLock { AccessKeys(admin: $0.adminKeyHashes, read: $0.readKeyHashes) } }
+    var badgeKeyHash: String? { current.withLock { $0.badgeKeyHash } }
     var notifications: NotificationSettings { current.withLock { $0.notifications } }
     var retention: RetentionPolicy { current.withLock { $0.retention } }
 

@@ -50,6 +50,8 @@ extension ServerConfiguration {
             jobsDirectory: settings.string(.jobsDir),
             databasePath: settings.string(.database),
             adminKeyHashes: Self.adminKeyHashes(from: settings.list(.adminAPIKeys)),
+            readKeyHashes: Self.adminKeyHashes(from: settings.list(.readAPIKeys)),
+            badgeKeyHash: settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first },
             maxBodyBytes: settings.integer(.maxBodyBytes),
             connectionLimits: ConnectionLimits(
                 maxConnections: settings.integer(.maxConnections),

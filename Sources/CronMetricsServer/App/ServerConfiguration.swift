@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String
     /// SHA-256 (lowercase hex) of each admin key: keys themselves are not kept.
     public var adminKeyHashes: Set<String>
+    /// Keys for every GET of the API (403 on writes), as hashes.
+    public var readKeyHashes: Set<String>
+    /// The secret in badge URLs (`/badge/{key}/…`), as its hash; nil: no badges.
+    public var badgeKeyHash: String?
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
     /// The connection cap and the header, body and idle timeouts.
@@ -53,6 +57,8 @@ public struct ServerConfiguration: Sendable {
         jobsDirectory: String = "./jobs.d",
         databasePath: String = "./cronmetrics.db",
         adminKeyHashes: Set<String> = [],
+        readKeyHashes: Set<String> = [],
+        badgeKeyHash: String? = nil,
         maxBodyBytes: Int = 1 << 20,
         connectionLimits: ConnectionLimits = ConnectionLimits(),
         maxOutputBytes: Int = 64 << 10,
@@ -76,6 +82,8 @@ public struct ServerConfiguration: Sendable {
         self.jobsDirectory = jobsDirectory
         self.databasePath = databasePath
         self.adminKeyHashes = adminKeyHashes
+        self.readKeyHashes = readKeyHashes
+        self.badgeKeyHash = badgeKeyHash
         self.maxBodyBytes = maxBodyBytes
         self.connectionLimits = connectionLimits
         self.maxOutputBytes = maxOutputBytes

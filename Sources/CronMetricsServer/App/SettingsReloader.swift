@@ -37,7 +37,8 @@ struct SettingsReloader: Sendable {
         }
         let problems = await registry.setChannels(Set(next.notifications.channels.keys))
         guard problems.isEmpty else { return refuse(problems) }
-        runtime.replace(.init(adminKeyHashes: next.adminKeyHashes, notifications: next.notifications,
+        runtime.replace(.init(adminKeyHashes: next.adminKeyHashes, readKeyHashes: next.readKeyHashes, badgeKeyHash: next.badgeKeyHash,
+                              notifications: next.notifications,
                               retention: next.retention, logLevel: next.logLevel))
         metrics.settingsReloaded(successful: true)
         let restart = Self.needsRestart(running, next)

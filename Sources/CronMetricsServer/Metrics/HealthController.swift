@@ -10,12 +10,12 @@ import Hummingbird
 struct HealthController {
     let state: LiveState
     let metrics: ServerMetrics
-    let adminKeyHashes: @Sendable () -> Set<String>
+    let keys: @Sendable () -> AccessKeys
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health") { request, context -> Response in
-            let admin = AdminAuthMiddleware.isAdmin(request, keyHashes: adminKeyHashes())
+            let admin = AdminAuthMiddleware.mayRead(request, keys: keys())
             guard admin || Self.acceptsJSON(request) else {
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
             }

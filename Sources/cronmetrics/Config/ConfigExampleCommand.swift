@@ -40,6 +40,9 @@ struct ConfigExampleCommand: ParsableCommand {
         security:
           admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);
                                            # none: admin routes answer 401
+          read_api_keys: []                # the same, for every GET of the API (403 on writes)
+          badge_key:                       # the secret in /badge/KEY/... URLs (make one with
+                                           # `openssl rand -hex 16`); none: no badges
 
         retention:
           days: 30                         # results older than this are purged daily

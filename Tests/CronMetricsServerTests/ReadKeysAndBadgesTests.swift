@@ -1,0 +1,116 @@
+import CronMetricsCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+/// Read-only keys on every admin route (the table is the router's own), and
+/// status badges behind their own secret.
+@Suite("Read-only keys and badges")
+struct ReadKeysAndBadgesTests {
+    static let readKey = "read-key-for-tests"
+    static let badgeKey = "badge-secret-0123456789"
+
+    static func adjust(_ configuration: inout ServerConfiguration) {
+        configuration.readKeyHashes = [APIKeyHash.sha256Hex(of: readKey)]
+        configuration.badgeKeyHash = APIKeyHash.sha256Hex(of: badgeKey)
+    }
+
+    /// A concrete path for a route's template.
+    static func path(_ template: String) -> String {
+        template.split(separator: "/").map { part -> String in
+            switch part {
+            case "{id}", ":id": return "a@web1"
+            case "{key}", ":key": return "x"
+            case "{file}", ":file": return "all.svg"
+            default: return part.hasPrefix("{") || part.hasPrefix(":") ? "1" : String(part)
+            }
+        }.reduce("") { $0 + "/" + $1 }
+    }
+
+    @Test("every admin route, as the router lists it: a read-only key may GET, and gets 403 on any other method")
+    func readOnlyKeys() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        let router = buildRouter(try await fixture.components(Self.adjust))
+        let routes = router.routes.map { ($0.method, Self.path($0.path.description)) }
+        let (reads, writes) = try await fixture.app(Self.adjust).test(.router) { client async throws -> (Int, Int) in
+            var reads = 0, writes = 0
+            for (method, path) in routes {
+                // Admin routes are those that ask an anonymous caller for an admin key.
+                let anonymous = try await client.execute(uri: path, method: method) { String(buffer: $0.body) }
+                guard anonymous.contains("missing admin key") else { continue }
+                let body = method == .get || method == .head ? nil : ByteBuffer(string: "{}")
+                let (status, text) = try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(Self.readKey)"],
+                                                              body: body) { ($0.status, String(buffer: $0.body)) }
+                if method == .get || method == .head {
+                    reads += 1
+                    #expect(status != .unauthorized && status != .forbidden, "\(method) \(path): \(status) \(text)")
+                } else {
+                    writes += 1
+                    #expect(status == .forbidden, "\(method) \(path): \(status) \(text)")
+                    #expect(text.contains("read-only key"))
+                }
+            }
+            // The admin key still writes; an unknown key is 401 whatever the method.
+            try await client.execute(uri: "/api/job/a@web1", method: .delete, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(Self.readKey)"]) { response in
+                #expect(json(String(buffer: response.body))["jobs"] as? Int == 1, "a read key sees /health's details")
+            }
+            return (reads, writes)
+        }
+        #expect(reads >= 5 && writes >= 10, "\(reads) reads, \(writes) writes")
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.jobsDir)/a@web1.yaml"), "no write went through")
+    }
+
+    @Test("badges for a job, a label and all: up, late inside a schedule's grace, down; svg, json and shields; a wrong key 404")
+    func badges() async throws {
+        let fixture = try ServerFixture()
+        // The clock starts at 08:00 UTC; `daily` is due at 09:00 with 30 minutes' grace.
+        try fixture.addJob("daily", threshold: nil, extra: "schedule: \"0 9 * * *\"\ngrace: 30m\nlabels: {team: infra}")
+        try fixture.addJob("hourly", threshold: 7200, extra: "labels: {team: web}")
+        try fixture.addJob("quiet", threshold: 60, extra: "status: paused\nlabels: {team: infra}")
+        let base = "/badge/\(Self.badgeKey)"
+        try await fixture.app(Self.adjust).test(.router) { client async throws in
+            func get(_ path: String) async throws -> (HTTPResponse.Status, String, String?) {
+                try await client.execute(uri: path, method: .get) { ($0.status, String(buffer: $0.body), $0.headers[.contentType]) }
+            }
+            var (status, body, type) = try await get("\(base)/all.json")
+            #expect(status == .ok && type == "application/json")
+            #expect(json(body)["status"] as? String == "up")
+            #expect(json(body)["total"] as? Int == 2, "the paused job is left out")
+            (status, body, type) = try await get("\(base)/daily@web1.svg")
+            #expect(type == "image/svg+xml")
+            #expect(body.hasPrefix("<svg") && body.contains(">daily@web1</text>") && body.contains(">up</text>"))
+
+            fixture.clock.advance(70 * 60)  // 09:10: past 09:00, inside the grace
+            #expect(json(try await get("\(base)/team=infra.json").1)["status"] as? String == "late")
+            let shields = json(try await get("\(base)/daily@web1.shields").1)
+            #expect(shields["message"] as? String == "late" && shields["color"] as? String == "important" && shields["label"] as? String == "daily@web1")
+            #expect(json(try await get("\(base)/team=web.json").1)["status"] as? String == "up")
+
+            fixture.clock.advance(25 * 60)  // 09:35: past the grace
+            let down = json(try await get("\(base)/all.json").1)
+            #expect(down["status"] as? String == "down" && down["down"] as? Int == 1)
+            #expect(try await get("\(base)/daily@web1.svg").1.contains("#e05d44"))
+
+            for path in ["/badge/wrong/all.svg", "\(base)/nope@web1.svg", "\(base)/team=nobody.json", "\(base)/all.png", "\(base)/all"] {
+                #expect(try await get(path).0 == .notFound, "\(path)")
+            }
+        }
+        // Without a badge key there are no badges at all.
+        try await fixture.app().test(.router) { client async throws in
+            try await client.execute(uri: "\(base)/all.svg", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test("a hostile label value is escaped in the SVG")
+    func escaping() {
+        let records: [JobRecord] = []
+        let svg = BadgeState(records, now: Date()).svg(label: #"<script>"&'"#)
+        #expect(svg.contains("&lt;script&gt;&quot;&amp;&#39;"))
+        #expect(!svg.contains("<script>"))
+    }
+}
