@@ -50,8 +50,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.embedInCode("OpenAPI/openapi.yaml")]
+            resources: [
+                .embedInCode("OpenAPI/openapi.yaml"),
+                .embedInCode("Dashboard/Templates/layout.mustache"),
+                .embedInCode("Dashboard/Templates/signin.mustache"),
+                .embedInCode("Dashboard/Templates/overview.mustache"),
+                .embedInCode("Dashboard/Templates/job.mustache"),
+                .embedInCode("Dashboard/Templates/notifications.mustache"),
+                .embedInCode("Dashboard/Templates/message.mustache"),
+                .embedInCode("Dashboard/Templates/dashboard.css"),
+                .embedInCode("Dashboard/Templates/dashboard.js"),
+            ]
         ),
         // The API client the CLI uses for --server.
         .target(name: "CronMetricsClient", dependencies: [

@@ -61,7 +61,7 @@ struct OutboxTests {
         #expect(event.lastRun?.exitCode == 3)
         #expect(event.lastRun?.output?.hasSuffix("disk full") == true)
         #expect(event.lastRun?.output?.utf8.count == NotificationEvent.outputLimit)
-        #expect(event.url == "https://cron.example.com/jobs/a@h")
+        #expect(event.url == "https://cron.example.com/dashboard/jobs/a@h")
         #expect(event.summary == "a@h is DOWN: failure (exit code 3)")
         try await fixture.result("a", .success, at: 4)
         rows = try fixture.rows()

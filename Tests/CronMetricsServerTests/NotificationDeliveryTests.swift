@@ -72,7 +72,7 @@ struct NotificationDeliveryTests {
             #expect(event["job_id"] as? String == "nightly@web1")
             #expect(event["kind"] as? String == "down" && event["status"] as? String == "failure")
             #expect(event["previous_status"] as? String == "success")
-            #expect(event["url"] as? String == "https://cron.example.com/jobs/nightly@web1")
+            #expect(event["url"] as? String == "https://cron.example.com/dashboard/jobs/nightly@web1")
             let run = try #require(event["last_run"] as? [String: Any])
             #expect(run["exit_code"] as? Int == 3 && run["output"] as? String == "disk full")
 
@@ -182,7 +182,7 @@ struct NotificationDeliveryTests {
             let text = try #require(chat.first?.json["text"] as? String)
             #expect(text.contains("*backup@web1*") && text.contains("DOWN") && text.contains("exit code 3"))
             #expect(text.contains("tar: &lt;error&gt; &amp; more"), "Slack's own escaping")
-            #expect(text.contains("<https://cron.example.com/jobs/backup@web1|Open in cronmetrics>"))
+            #expect(text.contains("<https://cron.example.com/dashboard/jobs/backup@web1|Open in cronmetrics>"))
             #expect((chat.last?.json["text"] as? String)?.contains("UP again") == true)
             let trigger = incidents[0].json, resolve = incidents[1].json
             #expect(trigger["routing_key"] as? String == "R0UT1NG" && trigger["event_action"] as? String == "trigger")
@@ -210,7 +210,7 @@ struct NotificationDeliveryTests {
             #expect(body["job"] as? String == "etl@web1")
             #expect(body["log"] as? String == "line \"one\"\nline\ttwo \\ <three>")
             #expect(body["title"] as? String == "etl@web1 is DOWN: failure (exit code 3)")
-            #expect(body["link"] as? String == "https://cron.example.com/jobs/etl@web1")
+            #expect(body["link"] as? String == "https://cron.example.com/dashboard/jobs/etl@web1")
         }
         receiver.stop()
     }

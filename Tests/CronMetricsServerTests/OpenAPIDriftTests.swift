@@ -43,7 +43,9 @@ struct OpenAPIDriftTests {
     func routesMatchSpec() async throws {
         let fixture = try ServerFixture()
         let router = buildRouter(try await fixture.components())
-        let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalize($0.path.description))" })
+        // The dashboard's pages and forms are HTML for people, not the API (docs/dashboard.md).
+        let served = Set(router.routes.filter { !$0.path.description.hasPrefix("/dashboard") }
+            .map { "\($0.method.rawValue) \(Self.normalize($0.path.description))" })
         let documented = try Self.specRoutes(String(contentsOfFile: Self.specPath, encoding: .utf8))
         #expect(served.subtracting(documented).sorted() == [], "routes missing from docs/openapi.yaml")
         #expect(documented.subtracting(served).sorted() == [], "operations in docs/openapi.yaml that the server does not serve")

@@ -77,7 +77,7 @@ struct SMTPTests {
                                          previousStatus: "success", status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000),
                                          lastRun: .init(status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000), exitCode: 2,
                                                         duration: 12, output: "pg_dump: connection refused — ünïcode"),
-                                         url: "https://cron.example.com/jobs/backup@db1")
+                                         url: "https://cron.example.com/dashboard/jobs/backup@db1")
 
     func send(port: Int, security: ChannelDefinition.Email.Security, host: String = "localhost", user: String? = nil,
               password: String? = nil, trust: Bool = true) async -> DeliveryOutcome {
@@ -104,7 +104,7 @@ struct SMTPTests {
         let body = try #require(message.eml.components(separatedBy: "\r\n\r\n").dropFirst().first)
         let text = String(decoding: Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         #expect(text.contains("pg_dump: connection refused — ünïcode"), "the body is UTF-8, base64 on the wire")
-        #expect(text.contains("https://cron.example.com/jobs/backup@db1"))
+        #expect(text.contains("https://cron.example.com/dashboard/jobs/backup@db1"))
     }
 
     @Test("STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, each trusting the given ca_file")

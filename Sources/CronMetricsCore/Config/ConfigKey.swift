@@ -45,7 +45,6 @@ public struct ConfigKey: Sendable, Hashable {
     public static let database = ConfigKey("storage.database", .string, default: "./cronmetrics.db")
     public static let adminAPIKeys = ConfigKey("security.admin_api_keys", .list, secret: true)
     public static let readAPIKeys = ConfigKey("security.read_api_keys", .list, secret: true)
-    public static let badgeKey = ConfigKey("security.badge_key", .string, secret: true)
     public static let retentionDays = ConfigKey("retention.days", .integer(min: 1, max: 36_500), default: "30")
     public static let keepLast = ConfigKey("retention.keep_last", .integer(min: 0, max: 1_000_000), default: "0")
     public static let redactOutput = ConfigKey("retention.redact_output", .boolean, default: "false")
@@ -54,6 +53,10 @@ public struct ConfigKey: Sendable, Hashable {
     public static let logLevel = ConfigKey("log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: "info")
     public static let logFormat = ConfigKey("log.format", .choice(["text", "json"]), default: "text")
     public static let externalURL = ConfigKey("server.external_url", .string)
+    public static let dashboardEnabled = ConfigKey("dashboard.enabled", .boolean, default: "true")
+    public static let dashboardTitle = ConfigKey("dashboard.title", .string, default: "cronmetrics")
+    public static let sessionTTL = ConfigKey("dashboard.session_ttl", .duration(min: 300, max: 30 * 86_400), default: "12h")
+    public static let badgeKey = ConfigKey("dashboard.badge_key", .string, secret: true)
     public static let notifyDefaultChannels = ConfigKey("notifications.default_channels", .list)
     public static let notifyRepeatInterval = ConfigKey("notifications.repeat_interval", .duration(min: 60, max: 365 * 86_400))
     public static let notifyRetryBase = ConfigKey("notifications.retry.base", .duration(min: 1, max: 3600), default: "1s")
@@ -66,8 +69,9 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
-        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, badgeKey, retentionDays, keepLast,
+        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
+        dashboardEnabled, dashboardTitle, sessionTTL, badgeKey,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
         notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout,
     ]

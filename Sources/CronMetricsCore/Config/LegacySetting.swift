@@ -72,7 +72,6 @@ public struct LegacySetting: Sendable {
         LegacySetting("security.require_https", nil, "HTTPS is on when server.tls.cert_file and server.tls.key_file are set"),
         LegacySetting("security.tls_cert_file", .tlsCertFile),
         LegacySetting("security.tls_key_file", .tlsKeyFile),
-        LegacySetting("dashboard", nil, "cronmetrics has no dashboard settings; remove the section (Grafana: examples/grafana)"),
     ]
 
     public static let byKey: [String: LegacySetting] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

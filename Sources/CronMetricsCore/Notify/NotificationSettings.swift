@@ -37,6 +37,6 @@ public struct NotificationSettings: Sendable {
     public func link(for jobID: String) -> String? {
         guard let base = externalURL, !base.isEmpty else { return nil }
         let encoded = jobID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? jobID
-        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/jobs/" + encoded
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/dashboard/jobs/" + encoded
     }
 }

@@ -79,6 +79,7 @@ extension LiveState {
         }
         entry.verdict = verdict
         entry.version &+= 1
+        storage.changed.insert(entry.job.id)
         storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
         storage.blocks[index / SeriesBlock.size].isDirty = true
         storage.entries[index] = entry

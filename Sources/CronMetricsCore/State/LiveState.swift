@@ -36,6 +36,9 @@ public final class LiveState: Sendable {
         var departed: [JobID: Bookkeeping] = [:]
         /// Runs timed out and not yet recorded as such in the database.
         var timeouts: [TimedOutRun] = []
+        /// Jobs re-evaluated since the dashboard's feed last took them
+        /// (a set insert per evaluation; bounded by the number of jobs).
+        var changed: Set<JobID> = []
     }
 
     /// Whether a key may submit for a job.
@@ -159,6 +162,31 @@ public final class LiveState: Sendable {
             guard let index = storage.position[id] else { return nil }
             let entry = storage.entries[index]
             return (entry.job, entry.firstSeen, entry.state, entry.verdict)
+        }
+    }
+
+    /// Every job's definition, state and verdict as of `now`, by id: one
+    /// lock for the whole list (the dashboard's overview reads it).
+    public func snapshot(now: Date) -> [JobSnapshot] {
+        storage.withLock { storage in
+            Self.refresh(&storage, now: now)
+            return storage.entries.map { JobSnapshot(job: $0.job, firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict) }
+        }
+    }
+
+    /// The jobs re-evaluated (a result, a start, a deadline, a reload) since
+    /// the last call, and still in the catalog; the set starts empty again.
+    public func takeChanged(now: Date) -> [JobSnapshot] {
+        storage.withLock { storage in
+            Self.refresh(&storage, now: now)
+            let ids = storage.changed
+            storage.changed = []
+            return ids.sorted().compactMap { id in
+                storage.position[id].map { index in
+                    let entry = storage.entries[index]
+                    return JobSnapshot(job: entry.job, firstSeen: entry.firstSeen, state: entry.state, verdict: entry.verdict)
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import CronMetricsCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The per-request context: Hummingbird's core storage, our request id, and
 /// the API's JSON coding (configured once, in ``APICoding``).
@@ -8,9 +9,12 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``RequestIDMiddleware``; echoed in `X-Request-ID` and in error bodies.
     public var requestID: String = ""
+    /// The peer's address (the dashboard rate-limits failed sign-ins by it).
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     public var requestDecoder: JSONDecoder { APICoding.decoder }

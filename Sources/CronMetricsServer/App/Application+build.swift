@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 
 /// Assembles the whole server: the pieces, the routes and the services, each
 /// given only what it uses.
@@ -45,11 +46,7 @@ public func buildApplication(
 func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder = .http1(), tls: TLSContextBox? = nil) -> some ApplicationProtocol {
     let configuration = components.configuration
     let logger = components.logger
-    return Application(
-        router: buildRouter(components),
-        server: server,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
-        services: [
+    var services: [any Service] = [
             DatabaseCloser(database: components.database, logger: logger),
             DeadlineService(state: components.state, database: components.database, settings: components.runtime,
                             interval: configuration.deadlineInterval, now: components.now, logger: logger),
@@ -59,7 +56,15 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
             NotificationDispatcher(database: components.database, settings: components.runtime, senders: components.senders,
                                    metrics: components.notificationMetrics, logger: logger, now: components.now,
                                    pollInterval: configuration.notifyPollInterval, announceInterval: configuration.announceInterval),
-        ],
+    ]
+    if configuration.dashboard.enabled {
+        services.append(DashboardFeedService(feed: components.dashboardFeed))
+    }
+    return Application(
+        router: buildRouter(components),
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cronmetrics"),
+        services: services,
         logger: logger)
 }
 
@@ -88,5 +93,11 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
         .addRoutes(to: admin)
     BadgeController(registry: components.registry, settings: runtime, now: components.now).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    if configuration.dashboard.enabled {
+        DashboardController(registry: components.registry, state: components.state, database: components.database, runtime: runtime,
+                            settings: configuration.dashboard, jobsDirectory: configuration.jobsDirectory,
+                            tls: configuration.tlsCertificateFile != nil, signer: components.sessions, limiter: components.signInLimiter,
+                            feed: components.dashboardFeed, views: DashboardViews(), now: components.now).addRoutes(to: router)
+    }
     return router
 }

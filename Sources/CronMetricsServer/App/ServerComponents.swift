@@ -14,6 +14,8 @@ struct ServerComponents: Sendable {
     /// What a reload of the configuration changes while running; notifications.
     let runtime: RuntimeSettings, senders: NotificationSenders, notificationMetrics: NotificationMetrics
     let settingsReloader: SettingsReloader
+    /// The dashboard's live feed, session signer (a key made at start) and sign-in limiter.
+    let dashboardFeed: DashboardFeed, sessions: SessionSigner, signInLimiter: SignInLimiter
     let logger: Logger, now: @Sendable () -> Date
 
     /// Opens the database and loads the jobs.
@@ -33,6 +35,9 @@ struct ServerComponents: Sendable {
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),
                                          logger: logger, now: now)
+        dashboardFeed = DashboardFeed(state: state, now: now)
+        sessions = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies)
+        signInLimiter = SignInLimiter()
         settingsReloader = SettingsReloader(load: reloadConfiguration, running: configuration, runtime: runtime,
                                             registry: registry, metrics: metrics, logger: logger)
     }

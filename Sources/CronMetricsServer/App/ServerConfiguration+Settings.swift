@@ -68,6 +68,9 @@ extension ServerConfiguration {
             redactOutput: settings.boolean(.redactOutput),
             redactPatterns: patterns,
             notifications: notifications,
-            logLevel: Logger.Level(rawValue: settings.string(.logLevel)) ?? .info)
+            logLevel: Logger.Level(rawValue: settings.string(.logLevel)) ?? .info,
+            dashboard: DashboardSettings(enabled: settings.boolean(.dashboardEnabled), title: settings.string(.dashboardTitle),
+                                         sessionTTL: Double(settings.seconds(.sessionTTL) ?? 43_200),
+                                         secureCookies: certificate != nil || externalURL?.lowercased().hasPrefix("https://") == true))
     }
 }

@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     /// The log level (a reload changes it in place).
     public var logLevel: Logger.Level
     public var notifyPollInterval: Duration
+    /// The dashboard: whether it is served, its title, how long a sign-in lasts.
+    public var dashboard: DashboardSettings
     public var announceInterval: Duration
 
     public init(
@@ -75,7 +77,8 @@ public struct ServerConfiguration: Sendable {
         notifications: NotificationSettings = NotificationSettings(),
         logLevel: Logger.Level = .info,
         notifyPollInterval: Duration = .milliseconds(250),
-        announceInterval: Duration = .seconds(10)
+        announceInterval: Duration = .seconds(10),
+        dashboard: DashboardSettings = DashboardSettings()
     ) {
         self.host = host
         self.port = port
@@ -101,6 +104,7 @@ public struct ServerConfiguration: Sendable {
         self.logLevel = logLevel
         self.notifyPollInterval = notifyPollInterval
         self.announceInterval = announceInterval
+        self.dashboard = dashboard
     }
 
     /// What a result's `output` becomes before it is stored: nothing when

@@ -76,6 +76,7 @@ struct SettingsReloader: Sendable {
         check("server.tls", old.tlsCertificateFile != new.tlsCertificateFile || old.tlsKeyFile != new.tlsKeyFile)
         check("retention redaction", old.redactOutput != new.redactOutput || old.maxOutputBytes != new.maxOutputBytes
             || old.redactPatterns.map(\.source) != new.redactPatterns.map(\.source))
+        check("dashboard", old.dashboard != new.dashboard)
         return names
     }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 /// `GET /badge/{badge_key}/{selector}.svg|.json|.shields`: a status badge for
 /// a README or a wiki, without an admin key. The selector is a job id
 /// (`backup@db1`), a label (`team=infra`) or `all`. The badge key is a secret
-/// of its own (`security.badge_key`): a wrong one, no key configured, or a
+/// of its own (`dashboard.badge_key`): a wrong one, no key configured, or a
 /// selector that matches no job all answer 404, alike.
 struct BadgeController {
     let registry: JobRegistry

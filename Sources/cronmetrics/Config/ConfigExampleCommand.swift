@@ -28,6 +28,7 @@ struct ConfigExampleCommand: ParsableCommand {
             cert_file:                     # e.g. /etc/cronmetrics/tls/cert.pem
             key_file:                      # e.g. /etc/cronmetrics/tls/key.pem
           external_url:                    # e.g. https://cron.example.com: links in notifications
+                                           # and the dashboard's snippets
 
         jobs:
           dir: ./jobs.d                    # the job files (a git checkout)
@@ -40,7 +41,13 @@ struct ConfigExampleCommand: ParsableCommand {
         security:
           admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);
                                            # none: admin routes answer 401
-          read_api_keys: []                # the same, for every GET of the API (403 on writes)
+          read_api_keys: []                # the same, for every GET of the API and the
+                                           # dashboard (403 on writes)
+
+        dashboard:                         # docs/dashboard.md
+          enabled: true                    # /dashboard: sign in with an admin or read-only key
+          title: cronmetrics               # the name in its header
+          session_ttl: 12h                 # a sign-in lasts this long (5m-30d)
           badge_key:                       # the secret in /badge/KEY/... URLs (make one with
                                            # `openssl rand -hex 16`); none: no badges
 
