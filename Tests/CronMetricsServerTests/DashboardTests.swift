@@ -361,13 +361,21 @@ struct DashboardTests {
             let feed = components.dashboardFeed
             feed.publish()  // drains the start's evaluations
             let (stream, id) = feed.subscribe()
-            #expect(feed.count == 1)
+            // A page showing only b: a's change reaches it as counts alone.
+            let (other, otherID) = feed.subscribe(jobs: ["b@web1"])
+            #expect(feed.count == 2)
             let body = #"{"job_name":"a","host":"web1","status":"failure","duration":1.5}"#
             try await client.execute(uri: "/api/job-result", method: .post, headers: [HTTPField.Name("X-API-Key")!: "key-a"], body: ByteBuffer(string: body)) {
                 #expect($0.status == .created)
             }
             feed.publish()
             feed.end(id)
+            feed.end(otherID)
+            var otherEvents: [String] = []
+            for await buffer in other { otherEvents.append(String(buffer: buffer)) }
+            let countsOnly = json(String((otherEvents.last ?? "").dropFirst("event: jobs\ndata: ".count)))
+            #expect((countsOnly["jobs"] as? [Any])?.isEmpty == true, "\(otherEvents)")
+            #expect((countsOnly["counts"] as? [String: Int])?["failing"] == 1)
             var events: [String] = []
             for await buffer in stream { events.append(String(buffer: buffer)) }
             #expect(events.count == 2, "\(events)")

@@ -174,6 +174,16 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// Calls `body` with every job's definition, state and verdict as of
+    /// `now`, under the lock and without copying the list (counts per state
+    /// for the dashboard's live feed: keep `body` short).
+    public func forEach(now: Date, _ body: (Job, JobState, Verdict?) -> Void) {
+        storage.withLock { storage in
+            Self.refresh(&storage, now: now)
+            for entry in storage.entries { body(entry.job, entry.state, entry.verdict) }
+        }
+    }
+
     /// The jobs re-evaluated (a result, a start, a deadline, a reload) since
     /// the last call, and still in the catalog; the set starts empty again.
     public func takeChanged(now: Date) -> [JobSnapshot] {

@@ -332,7 +332,11 @@ struct DashboardController {
         var headers = DashboardViews.headers("text/event-stream; charset=utf-8")
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(status: .ok, headers: headers, body: feed.responseBody())
+        // The jobs the page shows (`?jobs=a@h,b@h`); none named: every job.
+        let named = FormFields.parse(request.uri.query ?? "")["jobs"].map {
+            Set($0.split(separator: ",").prefix(DashboardFeed.maxJobs).map(String.init))
+        }
+        return Response(status: .ok, headers: headers, body: feed.responseBody(jobs: named))
     }
 }
 

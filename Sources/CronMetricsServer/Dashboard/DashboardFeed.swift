@@ -4,17 +4,30 @@ import Hummingbird
 import ServiceLifecycle
 import Synchronization
 
-/// Server-Sent Events for the dashboard (`/dashboard/events`): every 250 ms
-/// the jobs re-evaluated since the last look (a result, a start, a deadline)
-/// are sent as their overview rows, with the counts per state, to every open
-/// page. Submissions only insert an id into a set; the rows are formatted
-/// and encoded once a tick for all clients, not once per client.
+/// Server-Sent Events for the dashboard (`/dashboard/events?jobs=ID,ID…`):
+/// every 250 ms the jobs re-evaluated since the last look (a result, a
+/// start, a deadline) are sent to the pages that show them, with the counts
+/// per state when those changed. A page names the jobs it shows (the 50 rows
+/// of an overview page, or one job); a submission only inserts an id into a
+/// set, each changed row is formatted and encoded once a tick, and a page
+/// gets only its own rows, so a busy server does not stream every job to
+/// every open page.
 final class DashboardFeed: Sendable {
+    private struct Subscriber {
+        var continuation: AsyncStream<ByteBuffer>.Continuation
+        /// The job ids the page shows; nil: every job.
+        var jobs: Set<String>?
+    }
+
     private struct Subscribers {
         var next: UInt64 = 0
-        var continuations: [UInt64: AsyncStream<ByteBuffer>.Continuation] = [:]
+        var all: [UInt64: Subscriber] = [:]
         var finished = false
+        var lastCounts: [String: Int] = [:]
     }
+
+    /// At most this many ids a page (a long query string is cut there).
+    static let maxJobs = 200
 
     private let subscribers = Mutex(Subscribers())
     let state: LiveState
@@ -25,16 +38,16 @@ final class DashboardFeed: Sendable {
         self.now = now
     }
 
-    var count: Int { subscribers.withLock { $0.continuations.count } }
+    var count: Int { subscribers.withLock { $0.all.count } }
 
     /// A new client's stream of events. A slow client loses old events
     /// (it keeps the newest 16), never slows the others down.
-    func subscribe() -> (stream: AsyncStream<ByteBuffer>, id: UInt64) {
+    func subscribe(jobs: Set<String>? = nil) -> (stream: AsyncStream<ByteBuffer>, id: UInt64) {
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(16))
         let id: UInt64? = subscribers.withLock { subscribers in
             guard !subscribers.finished else { return nil }
             subscribers.next += 1
-            subscribers.continuations[subscribers.next] = continuation
+            subscribers.all[subscribers.next] = Subscriber(continuation: continuation, jobs: jobs)
             return subscribers.next
         }
         guard let id else {
@@ -42,7 +55,7 @@ final class DashboardFeed: Sendable {
             return (stream, 0)
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.continuations.removeValue(forKey: id) }
+            _ = self?.subscribers.withLock { $0.all.removeValue(forKey: id) }
         }
         continuation.yield(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
         return (stream, id)
@@ -50,15 +63,15 @@ final class DashboardFeed: Sendable {
 
     /// Ends one client's stream.
     func end(_ id: UInt64) {
-        subscribers.withLock { $0.continuations.removeValue(forKey: id) }?.finish()
+        subscribers.withLock { $0.all.removeValue(forKey: id) }?.continuation.finish()
     }
 
     /// The body of one `/dashboard/events` answer: the client's events until
     /// it goes away or the server shuts down (the server is told first, and
     /// an open stream must not hold its shutdown up).
-    func responseBody() -> ResponseBody {
+    func responseBody(jobs: Set<String>?) -> ResponseBody {
         ResponseBody { writer in
-            let (stream, id) = self.subscribe()
+            let (stream, id) = self.subscribe(jobs: jobs)
             try await withGracefulShutdownHandler {
                 for await buffer in stream {
                     try await writer.write(buffer)
@@ -74,38 +87,56 @@ final class DashboardFeed: Sendable {
     func publish() {
         let time = now()
         let changed = state.takeChanged(now: time)
-        guard !changed.isEmpty, count > 0 else { return }
-        let event = Event(jobs: changed.map { DashboardRow($0, now: time) }, counts: OverviewPage.counts(state.snapshot(now: time), now: time))
-        guard let json = try? APICoding.encoder.encode(event) else { return }
-        var buffer = ByteBuffer(string: "event: jobs\ndata: ")
-        buffer.writeBytes(json)
-        buffer.writeString("\n\n")
-        broadcast(buffer)
+        let targets = subscribers.withLock { Array($0.all.values) }
+        guard !changed.isEmpty, !targets.isEmpty else { return }
+        // Only rows some page shows are formatted, each once.
+        var wanted: Set<String>? = []
+        for target in targets {
+            guard let jobs = target.jobs else { wanted = nil; break }
+            wanted?.formUnion(jobs)
+        }
+        var rows: [String: [UInt8]] = [:]
+        for snapshot in changed {
+            let id = snapshot.job.id.description
+            guard wanted?.contains(id) ?? true, let json = try? APICoding.encoder.encode(DashboardRow(snapshot, now: time).update) else { continue }
+            rows[id] = Array(json)
+        }
+        let counts = OverviewPage.counts(state, now: time)
+        let countsChanged = subscribers.withLock { subscribers in
+            defer { subscribers.lastCounts = counts }
+            return subscribers.lastCounts != counts
+        }
+        let countsJSON = (try? APICoding.encoder.encode(counts)).map(Array.init) ?? Array("{}".utf8)
+        for target in targets {
+            let mine = target.jobs.map { jobs in rows.filter { jobs.contains($0.key) } } ?? rows
+            guard !mine.isEmpty || countsChanged else { continue }
+            var buffer = ByteBuffer(string: "event: jobs\ndata: {\"counts\":")
+            buffer.writeBytes(countsJSON)
+            buffer.writeString(",\"jobs\":[")
+            for (index, key) in mine.keys.sorted().enumerated() {
+                if index > 0 { buffer.writeString(",") }
+                buffer.writeBytes(mine[key]!)
+            }
+            buffer.writeString("]}\n\n")
+            target.continuation.yield(buffer)
+        }
     }
 
     /// A comment line, so proxies and browsers keep an idle stream open.
     func heartbeat() {
-        broadcast(ByteBuffer(string: ": keep-alive\n\n"))
-    }
-
-    private func broadcast(_ buffer: ByteBuffer) {
-        let targets = subscribers.withLock { Array($0.continuations.values) }
-        for continuation in targets { continuation.yield(buffer) }
+        let targets = subscribers.withLock { Array($0.all.values) }
+        let buffer = ByteBuffer(string: ": keep-alive\n\n")
+        for target in targets { target.continuation.yield(buffer) }
     }
 
     /// Ends every stream (shutdown: open event streams must not hold it up).
     func finishAll() {
         let targets = subscribers.withLock { subscribers in
             subscribers.finished = true
-            defer { subscribers.continuations = [:] }
-            return Array(subscribers.continuations.values)
+            defer { subscribers.all = [:] }
+            return Array(subscribers.all.values)
         }
-        for continuation in targets { continuation.finish() }
-    }
-
-    struct Event: Encodable {
-        var jobs: [DashboardRow]
-        var counts: [String: Int]
+        for target in targets { target.continuation.finish() }
     }
 }
 

@@ -52,10 +52,10 @@ struct OverviewPage {
     }
 
     /// Counts per state, as the live feed sends them.
-    static func counts(_ snapshots: [JobSnapshot], now: Date) -> [String: Int] {
-        var counts: [String: Int] = Dictionary(uniqueKeysWithValues: DashboardState.allCases.map { ($0.rawValue, 0) })
-        for snapshot in snapshots { counts[DashboardState(snapshot, now: now).rawValue, default: 0] += 1 }
-        return counts
+    static func counts(_ state: LiveState, now: Date) -> [String: Int] {
+        var counts = Array(repeating: 0, count: DashboardState.allCases.count)
+        state.forEach(now: now) { job, jobState, verdict in counts[DashboardState(job: job, state: jobState, verdict: verdict, now: now).rank] += 1 }
+        return Dictionary(uniqueKeysWithValues: DashboardState.allCases.map { ($0.rawValue, counts[$0.rank]) })
     }
 }
 

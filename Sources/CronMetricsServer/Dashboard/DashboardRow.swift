@@ -7,15 +7,19 @@ enum DashboardState: String, Sendable, CaseIterable {
     case failing, late, running, pending, up, maintenance, paused, retired
 
     init(_ snapshot: JobSnapshot, now: Date) {
-        guard let verdict = snapshot.verdict else { self = .retired; return }
+        self.init(job: snapshot.job, state: snapshot.state, verdict: snapshot.verdict, now: now)
+    }
+
+    init(job: Job, state: JobState, verdict: Verdict?, now: Date) {
+        guard let verdict else { self = .retired; return }
         switch verdict.status {
         case .paused: self = .paused
         case .maintenance: self = .maintenance
         case .failure, .missedDeadline, .timeout: self = .failing
         case .pending, .success:
-            if !snapshot.state.openRuns.isEmpty {
+            if !state.openRuns.isEmpty {
                 self = .running
-            } else if Self.isLate(snapshot.job, verdict: verdict, now: now) {
+            } else if Self.isLate(job, verdict: verdict, now: now) {
                 self = .late
             } else {
                 self = verdict.status == .pending ? .pending : .up
@@ -97,6 +101,21 @@ struct DashboardRow: Sendable, Encodable {
             "next": next, "nextText": nextText, "nextTitle": nextTitle, "isRunning": running > 0,
             "labels": labels.map(\.context), "attention": attention,
         ])
+    }
+
+    /// What a live update needs of the row (the page has the rest).
+    var update: Update {
+        Update(id: id, state: state, status: status, lastRun: lastRun, lastRunText: lastRunText, lastRunTitle: lastRunTitle,
+               duration: duration, next: next, nextText: nextText, nextTitle: nextTitle, running: running)
+    }
+
+    struct Update: Encodable {
+        var id, state, status: String
+        var lastRun: String?
+        var lastRunText, lastRunTitle, duration: String
+        var next: String?
+        var nextText, nextTitle: String
+        var running: Int
     }
 
     static func href(_ id: JobID) -> String {

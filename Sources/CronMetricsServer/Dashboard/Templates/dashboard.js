@@ -50,7 +50,13 @@
   }, 30000);
   if (!window.EventSource || !document.querySelector("[data-job]")) return;
   var status = document.getElementById("live");
-  var source = new EventSource("/dashboard/events");
+  // Only the jobs this page shows: the server sends nothing about the others.
+  var ids = [], seen = {}, holders = document.querySelectorAll("[data-job]");
+  for (var h = 0; h < holders.length; h++) {
+    var id = holders[h].getAttribute("data-job");
+    if (!seen[id]) { seen[id] = true; ids.push(encodeURIComponent(id)); }
+  }
+  var source = new EventSource("/dashboard/events?jobs=" + ids.join(","));
   source.addEventListener("jobs", function (event) {
     var data = JSON.parse(event.data);
     data.jobs.forEach(update);
