@@ -23,7 +23,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
-from e2elib import Server, raise_file_limit  # noqa: E402
+from e2elib import Server, raise_file_limit, wrk_submissions  # noqa: E402
 
 JOBS = 10_000
 PROBES = 1_000
@@ -78,14 +78,7 @@ def time_view(server, cookie, path, count=300, warmup=30):
 
 
 def wrk(url, seconds):
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", "Benchmarks/wrk/submit.lua", url],
-                         env=dict(os.environ, JOBS=str(PROBES), THREADS="2"), capture_output=True, text=True, check=True).stdout
-
-    def percentile(n):
-        found = re.search(rf"^\s+{n}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
-    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
-    return {"p50": percentile(50), "p99": percentile(99), "rps": rps}
+    return wrk_submissions(url, seconds, PROBES)
 
 
 class Listeners:

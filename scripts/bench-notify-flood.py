@@ -20,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
-from e2elib import Server, fail, raise_file_limit  # noqa: E402
+from e2elib import Server, fail, raise_file_limit, wrk_submissions  # noqa: E402
 
 FLOOD, PROBES, THRESHOLD = 10_000, 1_000, 45
 
@@ -67,14 +67,7 @@ def write_jobs(root):
 
 
 def wrk(url, seconds):
-    """p50 and p99 latency (ms) and requests/s of submissions for `seconds`."""
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", "Benchmarks/wrk/submit.lua", url],
-                         env=dict(os.environ, JOBS=str(PROBES), THREADS="2"), capture_output=True, text=True, check=True).stdout
-    def percentile(n):
-        found = re.search(rf"^\s+{n}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
-    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
-    return {"p50": percentile(50), "p99": percentile(99), "rps": rps}
+    return wrk_submissions(url, seconds, PROBES)
 
 
 def round_once(binary):

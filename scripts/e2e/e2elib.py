@@ -3,6 +3,7 @@ binary on a temp tree, talk to it, and stop it."""
 import hashlib
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -112,6 +113,20 @@ class Server:
             if line.startswith(line_prefix):
                 return line[len(line_prefix):].strip()
         return None
+
+
+def wrk_submissions(url, seconds, jobs):
+    """p50 and p99 latency (ms) and requests/s of result submissions (wrk,
+    2 threads, 16 connections, Benchmarks/wrk/submit.lua over `jobs` jobs)
+    for `seconds`; run from the repository root."""
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", "Benchmarks/wrk/submit.lua", url],
+                         env=dict(os.environ, JOBS=str(jobs), THREADS="2"), capture_output=True, text=True, check=True).stdout
+
+    def percentile(n):
+        found = re.search(rf"^\s+{n}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
+    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
+    return {"p50": percentile(50), "p99": percentile(99), "rps": rps}
 
 
 def wait_until(condition, timeout=10, interval=0.05):
