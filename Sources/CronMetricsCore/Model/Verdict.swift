@@ -18,6 +18,14 @@ public struct Verdict: Sendable, Hashable {
     /// second run the same day. At most the job's grace.
     public static let earlySeconds = 60
 
+    /// Healthchecks' "late": a scheduled job whose time has passed and that is
+    /// still inside its grace (`nextExpected` is that time plus the grace; it
+    /// is set only with a schedule).
+    public static func isLate(nextExpected: Date?, graceSeconds: Int, now: Date) -> Bool {
+        guard let nextExpected else { return false }
+        return now >= nextExpected.addingTimeInterval(-Double(graceSeconds)) && now < nextExpected
+    }
+
     /// Evaluates the deadline state machine on the server's clock.
     ///
     /// - Returns: nil for a retired job, which is not exported.

@@ -14,6 +14,8 @@ public final class LiveState: Sendable {
         var verdict: Verdict?
         /// Bumped at each evaluation; queue items of older versions are stale.
         var version: UInt32 = 0
+
+        var snapshot: JobSnapshot { JobSnapshot(job: job, firstSeen: firstSeen, state: state, verdict: verdict) }
     }
 
     struct Storage: Sendable {
@@ -170,7 +172,7 @@ public final class LiveState: Sendable {
     public func snapshot(now: Date) -> [JobSnapshot] {
         storage.withLock { storage in
             Self.refresh(&storage, now: now)
-            return storage.entries.map { JobSnapshot(job: $0.job, firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict) }
+            return storage.entries.map(\.snapshot)
         }
     }
 
@@ -191,12 +193,7 @@ public final class LiveState: Sendable {
             Self.refresh(&storage, now: now)
             let ids = storage.changed
             storage.changed = []
-            return ids.sorted().compactMap { id in
-                storage.position[id].map { index in
-                    let entry = storage.entries[index]
-                    return JobSnapshot(job: entry.job, firstSeen: entry.firstSeen, state: entry.state, verdict: entry.verdict)
-                }
-            }
+            return ids.sorted().compactMap { id in storage.position[id].map { storage.entries[$0].snapshot } }
         }
     }
 

@@ -21,8 +21,7 @@ struct BadgeState: Sendable, Equatable {
             total += 1
             if NotificationKind.downStatuses.contains(state.status) {
                 down += 1
-            } else if record.schedule != nil, let expected = state.nextExpected,
-                      now >= expected.addingTimeInterval(-Double(record.graceSeconds ?? Job.defaultGraceSeconds)), now < expected {
+            } else if Verdict.isLate(nextExpected: state.nextExpected, graceSeconds: record.graceSeconds ?? Job.defaultGraceSeconds, now: now) {
                 late += 1
             }
         }

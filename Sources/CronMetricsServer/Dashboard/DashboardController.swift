@@ -65,9 +65,7 @@ struct DashboardController {
 
     func toSignIn(_ request: Request) -> Response {
         let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        var headers = DashboardViews.headers()
-        headers[.location] = "/dashboard/signin?" + DashboardQuery.encode([("next", next)])
-        return Response(status: .seeOther, headers: headers)
+        return redirect("/dashboard/signin?" + DashboardQuery.encode([("next", next)]))
     }
 
     func redirect(_ location: String, cookies: [String] = []) -> Response {
@@ -122,7 +120,7 @@ struct DashboardController {
         limiter.succeeded(address)
         context.logger.info("dashboard sign-in", metadata: ["client": .string(address), "access": .string(access == .admin ? "admin" : "read")])
         let cookie = signer.issue(keyHash: APIKeyHash.sha256Hex(of: key), now: time)
-        return redirect(next, cookies: [signer.sessionCookie(cookie), "\(SessionSigner.signInCookieName)=; Path=/dashboard; Max-Age=0; HttpOnly; SameSite=Strict"])
+        return redirect(next, cookies: [signer.sessionCookie(cookie), signer.clearedSignInCookie()])
     }
 
     func signOut(_ request: Request) async throws -> Response {
@@ -330,7 +328,6 @@ struct DashboardController {
                             body: .init(byteBuffer: ByteBuffer(string: "sign in at /dashboard/signin\n")))
         }
         var headers = DashboardViews.headers("text/event-stream; charset=utf-8")
-        headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         // The jobs the page shows (`?jobs=a@h,b@h`); none named: every job.
         let named = FormFields.parse(request.uri.query ?? "")["jobs"].map {

@@ -108,14 +108,14 @@ final class DashboardFeed: Sendable {
         }
         let countsJSON = (try? APICoding.encoder.encode(counts)).map(Array.init) ?? Array("{}".utf8)
         for target in targets {
-            let mine = target.jobs.map { jobs in rows.filter { jobs.contains($0.key) } } ?? rows
+            let mine = (target.jobs.map { $0.filter { rows[$0] != nil } } ?? Array(rows.keys)).sorted()
             guard !mine.isEmpty || countsChanged else { continue }
             var buffer = ByteBuffer(string: "event: jobs\ndata: {\"counts\":")
             buffer.writeBytes(countsJSON)
             buffer.writeString(",\"jobs\":[")
-            for (index, key) in mine.keys.sorted().enumerated() {
+            for (index, key) in mine.enumerated() {
                 if index > 0 { buffer.writeString(",") }
-                buffer.writeBytes(mine[key]!)
+                buffer.writeBytes(rows[key]!)
             }
             buffer.writeString("]}\n\n")
             target.continuation.yield(buffer)

@@ -19,18 +19,12 @@ enum DashboardState: String, Sendable, CaseIterable {
         case .pending, .success:
             if !state.openRuns.isEmpty {
                 self = .running
-            } else if Self.isLate(job, verdict: verdict, now: now) {
+            } else if Verdict.isLate(nextExpected: verdict.nextExpected, graceSeconds: job.graceSeconds, now: now) {
                 self = .late
             } else {
                 self = verdict.status == .pending ? .pending : .up
             }
         }
-    }
-
-    /// A scheduled job whose time has passed, inside its grace (Healthchecks' "late").
-    static func isLate(_ job: Job, verdict: Verdict, now: Date) -> Bool {
-        guard job.schedule != nil, let expected = verdict.nextExpected else { return false }
-        return now >= expected.addingTimeInterval(-Double(job.graceSeconds)) && now < expected
     }
 
     /// The states counted at the top of the overview (retired only when there are some).

@@ -95,6 +95,10 @@ struct SessionSigner: Sendable {
         cookie(Self.signInCookieName, nonce, maxAge: 3600)
     }
 
+    func clearedSignInCookie() -> String {
+        cookie(Self.signInCookieName, "", maxAge: 0)
+    }
+
     private func cookie(_ name: String, _ value: String, maxAge: Int) -> String {
         "\(name)=\(value); Path=/dashboard; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
