@@ -56,6 +56,46 @@ struct RunTests {
         }
     }
 
+    @Test("a run's result is stored once: the same job and run_id again answers 200 with the first id; logs and timeouts are no run's result")
+    func repeatedResult() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("etl", threshold: 86_400, extra: "max_runtime: 1h")
+        let components = try await fixture.components()
+        try await buildApplication(components).test(.router) { client async throws in
+            let body = #"{"job_name":"etl","host":"web1","status":"failure","exit_code":3,"run_id":"r1"}"#
+            let first = try await client.submit(body, key: "key-etl")
+            #expect(first.0 == .created)
+            fixture.clock.advance(5)
+            let again = try await client.submit(body, key: "key-etl")
+            #expect(again.0 == .ok)
+            #expect(json(again.1)["id"] as? Int == json(first.1)["id"] as? Int)
+            #expect(json(again.1)["received_at"] as? String == json(first.1)["received_at"] as? String)
+            // Another verdict for the same run is a repeat too: the first one stands.
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","run_id":"r1"}"#, key: "key-etl").0 == .ok)
+            #expect(try await client.value("cronjob_runs_total", "etl") == "1")
+            #expect(try await client.statusLine("etl")?.hasSuffix(#"status="failure"} 0"#) == true)
+            // Another run id, and no run id, are new results.
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","run_id":"r2"}"#, key: "key-etl").0 == .created)
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success"}"#, key: "key-etl").0 == .created)
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success"}"#, key: "key-etl").0 == .created)
+            // Output pings (`/log`) carry the run id and are all kept.
+            for _ in 0..<2 {
+                try await client.execute(uri: "/ping/key-etl/log?rid=r2", method: .post, body: ByteBuffer(string: "progress")) { #expect($0.status == .ok) }
+            }
+            // A run closed by its timeout has no result yet: the late one is stored.
+            #expect(try await client.start(#"{"job_name":"etl","host":"web1","run_id":"r3"}"#, key: "key-etl").0 == .created)
+            fixture.clock.advance(3601)
+            await fixture.deadlineService(components).tick()
+            #expect(try await client.statusLine("etl")?.hasSuffix(#"status="timeout"} 0"#) == true)
+            #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","run_id":"r3"}"#, key: "key-etl").0 == .created)
+            let history = try await client.execute(uri: "/api/job/etl@web1/results", method: .get, headers: Self.admin) { json(String(buffer: $0.body)) }
+            let results = history["results"] as? [[String: Any]] ?? []
+            #expect(results.map { $0["run_id"] as? String } == ["r3", "r2", "r2", nil, nil, "r2", "r1"])
+            #expect(results.map { $0["status"] as? String } == ["success", "log", "log", "success", "success", "success", "failure"])
+            #expect(try await client.value("cronjob_runs_total", "etl") == "5")
+        }
+    }
+
     @Test("a run open past max_runtime fails the job with timeout, once, also across a restart")
     func timeout() async throws {
         let fixture = try ServerFixture()

@@ -13,6 +13,8 @@ public struct ResultRecord: Codable, Sendable {
     public var exitCode: Int?
     public var output: String?
     public var labels: [String: String]?
+    /// The client's run id, when it sent one.
+    public var runID: String?
 
     public init(_ result: JobResult) {
         id = result.id
@@ -25,6 +27,7 @@ public struct ResultRecord: Codable, Sendable {
         exitCode = result.exitCode
         output = result.output
         labels = result.labels
+        runID = result.runID
     }
 }
 

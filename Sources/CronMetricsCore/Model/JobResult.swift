@@ -22,6 +22,12 @@ public struct JobResult: Sendable, Hashable {
     /// The job has open runs (the writer says so), so a result without a run
     /// id closes the oldest: worth a look in `runs` only then.
     public var openRunExpected = false
+    /// Set by the store: the same job and run id already had a closing
+    /// result (`id` is that one's); nothing new was stored.
+    public var isRepeat = false
+
+    /// A success or failure: it ends a run (a `log` does not).
+    public var isClosing: Bool { status != .log }
 
     public init(
         id: Int64? = nil, jobID: JobID, receivedAt: Date, runAt: Date? = nil, status: RunStatus,

@@ -130,6 +130,18 @@ extension AppDatabase {
                 WHERE notify_status IN ('failure', 'missed_deadline', 'timeout')
                 """)
         }
+        // A client that sends one run's result twice (a retry after a lost
+        // answer, two wrappers flushing one spool) must not store it twice:
+        // closing results are unique per job and run id.
+        migrator.registerMigration("v6: run ids on results") { db in
+            try db.alter(table: "results") { t in
+                t.add(column: "run_id", .text)
+            }
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX results_closing_run ON results(job_id, run_id)
+                WHERE run_id IS NOT NULL AND status IN ('success', 'failure')
+                """)
+        }
         return migrator
     }
 }

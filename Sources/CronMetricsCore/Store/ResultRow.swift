@@ -7,7 +7,7 @@ struct ResultRow: FetchableRecord, TableRecord {
 
     enum Columns: String, ColumnExpression {
         case id, jobID = "job_id", receivedAt = "received_at", runAt = "run_at", status
-        case duration, exitCode = "exit_code", output, labels
+        case duration, exitCode = "exit_code", output, labels, runID = "run_id"
     }
 
     var result: JobResult?
@@ -22,6 +22,7 @@ struct ResultRow: FetchableRecord, TableRecord {
             receivedAt: Date(timeIntervalSince1970: row[Columns.receivedAt]),
             runAt: (row[Columns.runAt] as Double?).map(Date.init(timeIntervalSince1970:)),
             status: RunStatus(rawValue: row[Columns.status]) ?? .failure,
-            duration: row[Columns.duration], exitCode: row[Columns.exitCode], output: row[Columns.output], labels: labels)
+            duration: row[Columns.duration], exitCode: row[Columns.exitCode], output: row[Columns.output], labels: labels,
+            runID: row[Columns.runID])
     }
 }

@@ -12,13 +12,17 @@ struct SignalStatements {
     let runByID: Statement
     let oldestOpenRun: Statement
     let closeRun: Statement
+    let closingResult: Statement
     let outbox: Outbox
 
     init(_ db: Database, outbox: Outbox) throws {
         self.outbox = outbox
         insertResult = try db.cachedStatement(sql: """
-            INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels, run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        closingResult = try db.cachedStatement(sql: """
+            SELECT * FROM results WHERE job_id = ? AND run_id = ? AND status IN ('success', 'failure') LIMIT 1
             """)
         upsertState = try db.cachedStatement(sql: """
             INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
@@ -55,6 +59,13 @@ struct SignalStatements {
     }
 
     mutating func result(_ submitted: JobResult, db: Database) throws -> JobResult {
+        // A run's closing result arrives once: a repeat gets the first one back.
+        if submitted.isClosing, let runID = submitted.runID,
+           let row = try Row.fetchOne(closingResult, arguments: [submitted.jobID.description, runID]),
+           var first = try ResultRow(row: row).result {
+            first.isRepeat = true
+            return first
+        }
         var result = submitted
         var run: (id: Int64, startedAt: Double)?
         if result.status != .log, result.runID != nil || result.openRunExpected {
@@ -68,7 +79,7 @@ struct SignalStatements {
         try insertResult.execute(arguments: [
             result.jobID.description, result.receivedAt.timeIntervalSince1970,
             result.runAt.timeIntervalSince1970, result.status.rawValue, result.duration,
-            result.exitCode, result.output, try result.labels.map { try AppDatabase.json($0) },
+            result.exitCode, result.output, try result.labels.map { try AppDatabase.json($0) }, result.runID,
         ])
         result.id = db.lastInsertedRowID
         if let run {

@@ -84,7 +84,7 @@ final class SignalWriter: Sendable {
                 for signal in stored {
                     switch signal {
                     case let .start(id, run): starts.append((id, run))
-                    case let .result(result): results.append(result)
+                    case let .result(result): if !result.isRepeat { results.append(result) }
                     }
                 }
                 // Starts first: a result in the same batch may close one of them.

@@ -2,13 +2,15 @@ import CronMetricsCore
 import Foundation
 import Hummingbird
 
-/// The 201 body: `{"id", "job_id", "received_at", "request_id", "status"}`.
+/// The 201 body: `{"id", "job_id", "received_at", "request_id", "status"}`;
+/// 200 with the first one's id and time for a repeat of a run's result.
 struct SubmissionReceipt {
     var id: Int64?
     var jobID: String
     var status: String
     var receivedAt: Date
     var requestID: String
+    var isRepeat: Bool
 
     init(result: JobResult, requestID: String) {
         id = result.id
@@ -16,6 +18,7 @@ struct SubmissionReceipt {
         status = result.status.rawValue
         receivedAt = result.receivedAt
         self.requestID = requestID
+        isRepeat = result.isRepeat
     }
 
     /// Written by hand, one per accepted result: every value is a number or
@@ -25,6 +28,6 @@ struct SubmissionReceipt {
         var buffer = ByteBuffer()
         buffer.writeString(#"{"id":\#(id ?? 0),"job_id":"\#(jobID)","received_at":"\#(RFC3339.format(receivedAt))","request_id":"\#(requestID)","status":"\#(status)"}"#)
         buffer.writeString("\n")
-        return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+        return Response(status: isRepeat ? .ok : .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 }

@@ -32,9 +32,17 @@ struct Delivery {
         self.spool = Spool(base: spool ?? Spool.defaultBase, job: job)
     }
 
-    /// Sends the job's spooled results, oldest first, until one fails to go.
+    /// Sends the job's spooled results, oldest first, until one fails to go;
+    /// under the spool's lock (another run holding it is sending them). The
+    /// server keeps one result per run id besides.
     func flush() async {
-        for path in spool.pending() {
+        guard !spool.pending().isEmpty else { return }
+        let sent = await spool.whileLocked { await send(spool.pending()) }
+        if !sent { printError("cronmetrics run: another run of this job is sending the spooled results") }
+    }
+
+    private func send(_ paths: [String]) async {
+        for path in paths {
             guard let body = FileManager.default.contents(atPath: path) else { continue }
             switch await client.result(body) {
             case .stored:

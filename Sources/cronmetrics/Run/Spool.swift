@@ -43,4 +43,17 @@ struct Spool {
     func remove(_ path: String) {
         unlink(path)
     }
+
+    /// Runs `body` holding the folder's lock (`.lock`, flock), so two runs of
+    /// a job that start together do not both send the same spooled result.
+    /// - Returns: false, without running `body`, when another run holds it
+    ///   (it is sending them) or there is no spool folder (nothing to send).
+    func whileLocked(_ body: () async -> Void) async -> Bool {
+        let fd = open("\(folder)/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        await body()
+        return true
+    }
 }
