@@ -101,4 +101,13 @@ struct CronScheduleTests {
             }
         }
     }
+
+    @Test("rare dates across a century year that is not leap: 29 February on a Sunday (day of week */7: both day fields must match) is 2088, then 2128")
+    func acrossACentury() throws {
+        #expect(try Self.nexts("0 0 29 2 */7", from: "2026-01-01T00:00:00Z", count: 5)
+                == ["2032-02-29T00:00:00Z", "2060-02-29T00:00:00Z", "2088-02-29T00:00:00Z", "2128-02-29T00:00:00Z", "2156-02-29T00:00:00Z"])
+        #expect(try Self.nexts("0 0 29 2 */7", from: "2090-01-01T00:00:00Z", count: 1) == ["2128-02-29T00:00:00Z"])
+        let schedule = try CronSchedule(parsing: "0 0 29 2 */7")
+        #expect(schedule.previous(before: Self.at("2127-01-01T00:00:00Z"), in: .utc) == Self.at("2088-02-29T00:00:00Z"))
+    }
 }

@@ -73,11 +73,16 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         return dayOfMonth.star || dayOfWeek.star ? byDay && byWeekday : byDay || byWeekday
     }
 
-    /// The first matching civil time at or after `start`, within 28 years
-    /// (a whole cycle of weekdays and leap years), or nil.
+    /// How far a search looks: the Gregorian calendar's whole cycle of
+    /// weekdays and leap years. (28 years is a cycle only between century
+    /// years: 29 February on a Sunday comes in 2088 and next in 2128.)
+    static let searchYears = 400
+
+    /// The first matching civil time at or after `start`, within
+    /// ``searchYears``, or nil.
     func nextCivil(after start: CivilTime) -> CivilTime? {
         var t = start
-        let limit = start.year + 28
+        let limit = start.year + Self.searchYears
         while t.year <= limit {
             guard month.contains(t.month) else {
                 if let next = month.next(from: t.month + 1, limit: 12) {
@@ -103,10 +108,11 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The last matching civil time at or before `start`, within 28 years, or nil.
+    /// The last matching civil time at or before `start`, within
+    /// ``searchYears``, or nil.
     func previousCivil(before start: CivilTime) -> CivilTime? {
         var t = start
-        let limit = start.year - 28
+        let limit = start.year - Self.searchYears
         while t.year >= limit {
             guard month.contains(t.month) else {
                 if let previous = month.previous(from: t.month - 1, floor: 1) {

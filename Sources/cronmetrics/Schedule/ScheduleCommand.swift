@@ -15,6 +15,17 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: "Start after this RFC 3339 time (default: now).") var from: String?
     @Flag(help: "Read many schedules from standard input (see above).") var stdin = false
 
+    /// How many fire times one schedule may ask for.
+    static let counts = 1...10_000
+
+    func validate() throws {
+        guard Self.counts.contains(next) else { throw ValidationError(Self.countProblem("--next", next)) }
+    }
+
+    static func countProblem(_ name: String, _ value: Int) -> String {
+        "\(name) must be between \(counts.lowerBound) and \(counts.upperBound) (got \(value))"
+    }
+
     func run() throws {
         if stdin { return try batch() }
         guard let expression else { throw ValidationError("give a schedule, such as \"0 3 * * 1-5\"") }
@@ -23,7 +34,7 @@ struct ScheduleCommand: ParsableCommand {
         let local = DateFormatter()
         local.timeZone = zone.zone
         local.dateFormat = "yyyy-MM-dd HH:mm EEE zzz"
-        for _ in 0..<max(1, min(next, 1000)) {
+        for _ in 0..<next {
             guard let fire = schedule.next(after: instant, in: zone) else { break }
             print("\(RFC3339.format(fire))  \(local.string(from: fire))")
             instant = fire
@@ -31,9 +42,12 @@ struct ScheduleCommand: ParsableCommand {
     }
 
     private func batch() throws {
+        var number = 0
         while let line = readLine() {
+            number += 1
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4, let count = Int(parts[3]) else { throw ValidationError("expected EXPR<TAB>ZONE<TAB>FROM<TAB>N, got: \(line)") }
+            guard parts.count == 4, let count = Int(parts[3]) else { throw ValidationError("line \(number): expected EXPR<TAB>ZONE<TAB>FROM<TAB>N, got: \(line)") }
+            guard Self.counts.contains(count) else { throw ValidationError("line \(number): " + Self.countProblem("N", count)) }
             var fires: [String] = []
             do {
                 let (schedule, zone) = try Self.parse(parts[0], parts[1])
