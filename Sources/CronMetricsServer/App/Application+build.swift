@@ -73,7 +73,8 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
 /// access log, then errors turned into JSON bodies.
 func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     let configuration = components.configuration
-    let router = Router(context: AppRequestContext.self)
+    // HEAD wherever GET is served: the GET handler runs and its body is dropped.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ErrorMiddleware())
