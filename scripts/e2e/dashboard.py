@@ -1,6 +1,8 @@
-"""The dashboard in headless Chromium (selenium): sign in, the bundled jobs,
-a live row change after a curl submission, pause (the file on disk), a job
-page with its chart, no CSP violations; full-page screenshots in bench-out/."""
+"""The dashboard in headless Chromium (selenium): sign in (the role shown),
+the bundled jobs, a live row change after a curl submission (on an open event
+stream, without a reload), pause (the file on disk), a job page with its
+chart, a read-only session's job page without actions (and its POST
+refused), no CSP violations; full-page screenshots in bench-out/."""
 import base64
 import json
 import os
@@ -21,6 +23,23 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHOTS = os.path.join(REPO, "bench-out")
 
 
+# Run before the page's own scripts: keeps each EventSource the page opens, so
+# that the test can wait for the live stream to be open.
+RECORD_EVENT_SOURCES = """
+(function () {
+  var Native = window.EventSource;
+  if (!Native) return;
+  window.__eventSources = [];
+  window.EventSource = function (url, init) {
+    var source = new Native(url, init);
+    window.__eventSources.push(source);
+    return source;
+  };
+  window.EventSource.prototype = Native.prototype;
+})();
+"""
+
+
 def browser(width, height):
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -28,7 +47,9 @@ def browser(width, height):
         options.add_argument(arg)
     options.binary_location = shutil.which("chromium")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(options=options, service=ChromeService(executable_path=shutil.which("chromedriver")))
+    driver = webdriver.Chrome(options=options, service=ChromeService(executable_path=shutil.which("chromedriver")))
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_EVENT_SOURCES})
+    return driver
 
 
 def full_page(driver, name, width):
@@ -46,13 +67,18 @@ def full_page(driver, name, width):
     print(f"screenshot: bench-out/{name} ({width}x{height})")
 
 
-def sign_in(driver, url, key):
+def sign_in(driver, url, key, role):
+    """Signs in with `key` and checks that the overview says `role`."""
     driver.get(url + "/dashboard")
     if "/dashboard/signin" not in driver.current_url:
         fail(f"an anonymous visit was not sent to sign in: {driver.current_url}")
     driver.find_element(By.ID, "key").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
-    wait_until(lambda: driver.current_url.rstrip("/").endswith("/dashboard"), timeout=10)
+    if not wait_until(lambda: driver.current_url.rstrip("/").endswith("/dashboard"), timeout=10):
+        fail(f"signing in with the {role} key did not land on the overview: {driver.current_url}")
+    shown = driver.find_element(By.CSS_SELECTOR, "form.signout .role").text
+    if shown != role:
+        fail(f"signed in with the {role} key, the page says {shown!r}")
 
 
 def csp_violations(driver):
@@ -85,19 +111,25 @@ def main():
                 fail(f"submit: {code} {text}")
 
         driver = browser(1280, 900)
-        sign_in(driver, server.url, "e2e-admin")
+        sign_in(driver, server.url, "e2e-admin", "admin")
         rows = {row.get_attribute("data-job") for row in driver.find_elements(By.CSS_SELECTOR, "tr[data-job]")}
         bundled = {"backup@db1", "logrotate@web1", "sync_db@web1", "certbot-renew@edge1"}
         if not bundled <= rows:
             fail(f"the overview lacks bundled jobs: {sorted(bundled - rows)} (rows: {sorted(rows)})")
-        print(f"ok: signed in; the overview lists the {len(bundled)} bundled jobs")
+        print(f"ok: signed in as admin; the overview lists the {len(bundled)} bundled jobs")
 
         # A curl submission changes the row without a reload.
         row = 'tr[data-job="logrotate@web1"] [data-field=state]'
         before = driver.find_element(By.CSS_SELECTOR, row).text
-        wait_until(lambda: driver.execute_script("return document.getElementById('live') && !document.getElementById('live').hidden") or True, 1)
+        if before != "pending":
+            fail(f"before the submission the row says {before!r}, not 'pending' (it never reported)")
+        failing_before = driver.find_element(By.CSS_SELECTOR, '[data-count="failing"] .n').text
+        if failing_before != "0":
+            fail(f"before the submission the failing count is {failing_before}, not 0")
+        stream_open = "return (window.__eventSources || []).some(function (s) { return s.readyState === 1; })"
+        if not wait_until(lambda: driver.execute_script(stream_open), timeout=10):
+            fail("the overview did not open its event stream (/dashboard/events) within 10 s")
         driver.execute_script("window.__notReloaded = true")
-        time.sleep(0.5)  # the event stream is open
         body = json.dumps({"job_name": "logrotate", "host": "web1", "status": "failure", "exit_code": 1, "duration": 2.5})
         subprocess.run(["curl", "-fsS", "-o", "/dev/null", "-X", "POST", f"{server.url}/api/job-result",
                         "-H", f"X-API-Key: {keys['logrotate@web1']}", "-d", body], check=True)
@@ -110,8 +142,13 @@ def main():
             fail("the page reloaded instead of updating the row")
         if latency > 1.0:
             fail(f"the row changed {latency:.2f} s after the submission (more than a second)")
-        failing = driver.find_element(By.CSS_SELECTOR, '[data-count="failing"] .n').text
-        print(f"ok: the row went {before!r} -> 'failing' {latency * 1000:.0f} ms after curl, without a reload; failing count {failing}")
+        if not wait_until(lambda: driver.find_element(By.CSS_SELECTOR, '[data-count="failing"] .n').text == "1", timeout=2):
+            fail(f"the failing count says {driver.find_element(By.CSS_SELECTOR, '[data-count=failing] .n').text}, not 1")
+        live = driver.find_element(By.ID, "live")
+        if not live.is_displayed() or not live.text.startswith("live · updated"):
+            fail(f"the live status says {live.text!r} (shown: {live.is_displayed()}), not 'live · updated …'")
+        print(f"ok: the row went {before!r} -> 'failing' {latency * 1000:.0f} ms after curl, without a reload;"
+              f" failing count 0 -> 1; {live.text!r}")
         full_page(driver, "dashboard-overview.png", 1280)
 
         # Pause from the job page: the file on disk changes.
@@ -141,19 +178,42 @@ def main():
             fail(f"browser console: {problems}")
         driver.quit()
 
-        # The phone width.
+        # The phone width, signed in with the read-only key.
         driver = browser(390, 844)
-        sign_in(driver, server.url, "e2e-reader")
+        sign_in(driver, server.url, "e2e-reader", "read-only")
         overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
         if overflow:
             fail("the overview scrolls sideways at 390 px")
-        if driver.find_elements(By.CSS_SELECTOR, "form[action$='/pause']"):
-            fail("a read-only session sees admin forms")
         full_page(driver, "dashboard-phone.png", 390)
-        print("ok: 390 px wide without sideways scrolling; read-only session without admin forms")
+        print("ok: signed in as read-only; 390 px wide without sideways scrolling")
+        # The job page is where an admin has actions: a reader sees none, and
+        # the server refuses the action if it is posted anyway.
+        driver.get(server.url + "/dashboard/jobs/backup@db1")
+        if driver.find_element(By.CSS_SELECTOR, "[data-field=state]").text != "paused":
+            fail("the reader's job page is not backup@db1 as paused")
+        posts = [form.get_attribute("action") for form in driver.find_elements(By.CSS_SELECTOR, "form")
+                 if form.get_attribute("method").lower() == "post"]
+        if posts != [server.url + "/dashboard/signout"]:
+            fail(f"a read-only session's job page has POST forms {posts}, expected only the sign-out")
+        if driver.find_elements(By.ID, "actions"):
+            fail("a read-only session's job page has the Actions section")
         problems = csp_violations(driver)
         if problems:
             fail(f"browser console: {problems}")
+        status = driver.execute_script("""
+            var csrf = document.querySelector("form.signout input[name=csrf]").value;
+            return fetch("/dashboard/jobs/backup@db1/resume", {method: "POST", body: new URLSearchParams({csrf: csrf})})
+                .then(function (response) { return response.status; });""")
+        if status != 403:
+            fail(f"a read-only session's POST to resume answered {status}, not 403")
+        with open(path) as f:
+            if "status: paused" not in f.read():
+                fail("a read-only session's POST changed the job file")
+        # The console's one line since: that refusal.
+        problems = csp_violations(driver)
+        if len(problems) != 1 or "/resume" not in problems[0] or "403" not in problems[0]:
+            fail(f"browser console after the refused POST: {problems}")
+        print("ok: the reader's job page has no POST form but sign-out; a resume posted anyway is 403 and changes nothing")
     finally:
         if driver:
             driver.quit()

@@ -69,12 +69,20 @@ metrics_has() {
   curl -s "$1/metrics" | grep -xF "$2" >/dev/null
 }
 
-# python_tools PACKAGE...: makes PyPI tools available in a virtual environment
-# of the repository's own (.build-tools, ignored by git), and puts it first on
-# PATH. A venv works with pyenv and with Debian's externally managed Python
-# alike, and needs no shims.
+# python_tools PACKAGE==VERSION...: makes PyPI tools available in a virtual
+# environment of the repository's own (.build-tools, ignored by git), and puts
+# it first on PATH. A venv works with pyenv and with Debian's externally
+# managed Python alike, and needs no shims. Each package is pinned to an exact
+# version (a new release must not change what a test finds without a commit
+# saying so); an unpinned one is refused.
 python_tools() {
-  local venv
+  local venv package
+  for package in "$@"; do
+    [[ $package =~ ^[A-Za-z0-9._-]+==[0-9][A-Za-z0-9.]*$ ]] || {
+      echo "python_tools: pin '$package' to an exact version (name==X.Y.Z)" >&2
+      return 1
+    }
+  done
   venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build-tools"
   if [[ ! -x $venv/bin/pip ]]; then
     python3 -m venv "$venv" 2>/dev/null || {

@@ -7,7 +7,7 @@ bin=${1:?usage: openapi.sh PATH_TO_CRONMETRICS}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 cd "$here/../.."
-python_tools schemathesis openapi-spec-validator
+python_tools schemathesis==4.32.5 openapi-spec-validator==0.9.0
 openapi-spec-validator docs/openapi.yaml
 
 e2e_workdir
