@@ -123,7 +123,9 @@ def main():
     raise_file_limit()
     work = tempfile.mkdtemp(prefix="cronmetrics-bench-dashboard-")
     write_jobs(os.path.join(work, "jobs.d"))
-    server = Server(binary, work, env={"CRONMETRICS_LOG_LEVEL": "warning"}).start(timeout=120)
+    # 200 streams on one session: above the production caps, raised here.
+    server = Server(binary, work, env={"CRONMETRICS_LOG_LEVEL": "warning", "CRONMETRICS_DASHBOARD_MAX_STREAMS": "400",
+                                       "CRONMETRICS_DASHBOARD_MAX_STREAMS_PER_SESSION": "400"}).start(timeout=120)
     try:
         cookie = sign_in(server)
         print(f"== overview with {JOBS} jobs (ms to the last byte, 300 requests each, one connection)")

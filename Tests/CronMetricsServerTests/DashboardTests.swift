@@ -142,6 +142,71 @@ struct DashboardTests {
         }
     }
 
+    @Test("the sign-in limit: 300 wrong keys at once from one address get 10 tries; a valid key's sign-in clears no failure")
+    func signInLimitUnderConcurrency() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app(Self.adjust).test(.router) { client async throws in
+            let browser = Browser()
+            _ = try await browser.execute(client, "/dashboard/signin")
+            let form = ["csrf": browser.csrf ?? "", "key": "guess", "next": "/dashboard"]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<300 {
+                    group.addTask { try await browser.execute(client, "/dashboard/signin", method: .post, form: form).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(statuses == [.unauthorized: 10, .tooManyRequests: 290])
+        }
+        // A read-only user signs in between guesses at an admin key: the guesses still count.
+        try await fixture.app(Self.adjust).test(.router) { client async throws in
+            for round in 0..<10 {
+                #expect(try await Browser().signIn(client, key: Self.readKey).status == .seeOther, "round \(round)")
+                #expect(try await Browser().signIn(client, key: "admin-guess-\(round)").status == .unauthorized, "round \(round)")
+            }
+            #expect(try await Browser().signIn(client, key: "admin-guess-10").status == .tooManyRequests)
+            #expect(try await Browser().signIn(client, key: Self.readKey).status == .tooManyRequests)
+        }
+    }
+
+    @Test("the sign-in table stays within its capacity under a spray of addresses")
+    func signInLimiterMemory() {
+        let limiter = SignInLimiter(limit: 10, window: 600, capacity: 100)
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        for index in 0..<5_000 {
+            #expect(limiter.take("10.0.\(index / 256).\(index % 256)", now: start.addingTimeInterval(Double(index) / 100)) == nil)
+            #expect(limiter.count <= 100)
+        }
+        // The newest addresses are still counted.
+        for _ in 0..<9 { #expect(limiter.take("10.0.19.135", now: start.addingTimeInterval(50)) == nil) }
+        #expect(limiter.take("10.0.19.135", now: start.addingTimeInterval(50)) != nil)
+    }
+
+    @Test("sign-out ends the session everywhere: a copied cookie no longer reads or writes")
+    func signOutRevokes() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("a")
+        let before = Self.file(fixture, "a")
+        try await fixture.app(Self.adjust).test(.router) { client async throws in
+            let browser = Browser()
+            try await browser.signIn(client, key: ServerFixture.adminKey)
+            _ = try await browser.execute(client, "/dashboard/jobs/a@web1")
+            let copy = Browser()
+            copy.cookies = browser.cookies
+            copy.csrf = browser.csrf
+            #expect(try await copy.execute(client, "/dashboard").status == .ok, "the copy works while the session lives")
+            let out = try await browser.execute(client, "/dashboard/signout", method: .post, form: ["csrf": browser.csrf ?? ""])
+            #expect(out.status == .seeOther)
+            let page = try await copy.execute(client, "/dashboard")
+            #expect(page.status == .seeOther && page.location?.hasPrefix("/dashboard/signin") == true)
+            let write = try await copy.execute(client, "/dashboard/jobs/a@web1/pause", method: .post, form: ["csrf": copy.csrf ?? ""])
+            #expect(write.status == .seeOther && write.location?.hasPrefix("/dashboard/signin") == true)
+            // Signing in again gives a new session that works.
+            try await browser.signIn(client, key: ServerFixture.adminKey)
+            #expect(try await browser.execute(client, "/dashboard").status == .ok)
+        }
+        #expect(Self.file(fixture, "a") == before)
+    }
+
     @Test("Secure cookies under TLS or an https external URL; dashboard.enabled false serves no pages")
     func cookieFlagsAndDisabled() async throws {
         let fixture = try ServerFixture()
@@ -360,9 +425,12 @@ struct DashboardTests {
         try await buildApplication(components).test(.router) { client in
             let feed = components.dashboardFeed
             feed.publish()  // drains the start's evaluations
-            let (stream, id) = feed.subscribe()
-            // A page showing only b: a's change reaches it as counts alone.
-            let (other, otherID) = feed.subscribe(jobs: ["b@web1"])
+            guard case let .stream(stream, id) = feed.subscribe(),
+                  // A page showing only b: a's change reaches it as counts alone.
+                  case let .stream(other, otherID) = feed.subscribe(jobs: ["b@web1"]) else {
+                Issue.record("no stream")
+                return
+            }
             #expect(feed.count == 2)
             let body = #"{"job_name":"a","host":"web1","status":"failure","duration":1.5}"#
             try await client.execute(uri: "/api/job-result", method: .post, headers: [HTTPField.Name("X-API-Key")!: "key-a"], body: ByteBuffer(string: body)) {

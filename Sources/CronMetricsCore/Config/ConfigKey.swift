@@ -57,6 +57,9 @@ public struct ConfigKey: Sendable, Hashable {
     public static let dashboardTitle = ConfigKey("dashboard.title", .string, default: "cronmetrics")
     public static let sessionTTL = ConfigKey("dashboard.session_ttl", .duration(min: 300, max: 30 * 86_400), default: "12h")
     public static let badgeKey = ConfigKey("dashboard.badge_key", .string, secret: true)
+    public static let dashboardMaxStreams = ConfigKey("dashboard.max_streams", .integer(min: 0, max: 1_000_000), default: "0")
+    public static let dashboardMaxStreamsPerSession = ConfigKey("dashboard.max_streams_per_session", .integer(min: 1, max: 100_000), default: "8")
+    public static let trustedProxies = ConfigKey("server.trusted_proxies", .list)
     public static let notifyDefaultChannels = ConfigKey("notifications.default_channels", .list)
     public static let notifyRepeatInterval = ConfigKey("notifications.repeat_interval", .duration(min: 60, max: 365 * 86_400))
     public static let notifyRetryBase = ConfigKey("notifications.retry.base", .duration(min: 1, max: 3600), default: "1s")
@@ -69,9 +72,9 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
-        maxBodyBytes, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
+        maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
-        dashboardEnabled, dashboardTitle, sessionTTL, badgeKey,
+        dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
         notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout,
     ]

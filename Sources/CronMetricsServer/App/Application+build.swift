@@ -98,6 +98,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
         DashboardController(registry: components.registry, state: components.state, database: components.database, runtime: runtime,
                             settings: configuration.dashboard, jobsDirectory: configuration.jobsDirectory,
                             tls: configuration.tlsCertificateFile != nil, signer: components.sessions, limiter: components.signInLimiter,
+                            clientAddress: configuration.clientAddress,
                             feed: components.dashboardFeed, views: DashboardViews(), now: components.now).addRoutes(to: router)
     }
     return router

@@ -35,7 +35,8 @@ struct ServerComponents: Sendable {
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),
                                          logger: logger, now: now)
-        dashboardFeed = DashboardFeed(state: state, now: now)
+        dashboardFeed = DashboardFeed(state: state, limits: .init(total: configuration.maxDashboardStreams,
+                                                                  perSession: configuration.dashboard.maxStreamsPerSession), now: now)
         sessions = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies)
         signInLimiter = SignInLimiter()
         settingsReloader = SettingsReloader(load: reloadConfiguration, running: configuration, runtime: runtime,

@@ -36,6 +36,14 @@ extension ServerConfiguration {
         if let externalURL, URLComponents(string: externalURL)?.host == nil || !externalURL.lowercased().hasPrefix("http") {
             problems.append("server.external_url must be an http:// or https:// URL, e.g. https://cron.example.com (from \(source(.externalURL)))")
         }
+        var proxies: [IPNetwork] = []
+        for item in settings.list(.trustedProxies) {
+            if let network = IPNetwork(item) {
+                proxies.append(network)
+            } else {
+                problems.append("server.trusted_proxies: '\(item)' is not an address or CIDR range such as 10.0.0.0/8 or fd00::/8 (from \(source(.trustedProxies)))")
+            }
+        }
         guard problems.isEmpty, let address else { throw ConfigError(problems) }
         let retry = RetryPolicy(base: Double(settings.seconds(.notifyRetryBase) ?? 1), cap: Double(settings.seconds(.notifyRetryCap) ?? 600),
                                 maxAttempts: settings.integer(.notifyRetryMaxAttempts),
@@ -71,6 +79,9 @@ extension ServerConfiguration {
             logLevel: Logger.Level(rawValue: settings.string(.logLevel)) ?? .info,
             dashboard: DashboardSettings(enabled: settings.boolean(.dashboardEnabled), title: settings.string(.dashboardTitle),
                                          sessionTTL: Double(settings.seconds(.sessionTTL) ?? 43_200),
-                                         secureCookies: certificate != nil || externalURL?.lowercased().hasPrefix("https://") == true))
+                                         secureCookies: certificate != nil || externalURL?.lowercased().hasPrefix("https://") == true,
+                                         maxStreams: settings.integer(.dashboardMaxStreams) == 0 ? nil : settings.integer(.dashboardMaxStreams),
+                                         maxStreamsPerSession: settings.integer(.dashboardMaxStreamsPerSession)),
+            clientAddress: ClientAddress(trustedProxies: proxies))
     }
 }

@@ -52,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     /// The dashboard: whether it is served, its title, how long a sign-in lasts.
     public var dashboard: DashboardSettings
     public var announceInterval: Duration
+    /// `server.trusted_proxies`: where a request's client address is read
+    /// from `X-Forwarded-For` (``ClientAddress``).
+    public var clientAddress: ClientAddress
 
     public init(
         host: String = "127.0.0.1",
@@ -78,7 +81,8 @@ public struct ServerConfiguration: Sendable {
         logLevel: Logger.Level = .info,
         notifyPollInterval: Duration = .milliseconds(250),
         announceInterval: Duration = .seconds(10),
-        dashboard: DashboardSettings = DashboardSettings()
+        dashboard: DashboardSettings = DashboardSettings(),
+        clientAddress: ClientAddress = ClientAddress()
     ) {
         self.host = host
         self.port = port
@@ -105,6 +109,14 @@ public struct ServerConfiguration: Sendable {
         self.notifyPollInterval = notifyPollInterval
         self.announceInterval = announceInterval
         self.dashboard = dashboard
+        self.clientAddress = clientAddress
+    }
+
+    /// At most this many dashboard event streams: `dashboard.max_streams`,
+    /// else a quarter of `server.max_connections`, so open pages always leave
+    /// three quarters of the connections to submissions, pings and scrapes.
+    public var maxDashboardStreams: Int {
+        dashboard.maxStreams ?? max(1, connectionLimits.maxConnections / 4)
     }
 
     /// What a result's `output` becomes before it is stored: nothing when

@@ -77,6 +77,7 @@ struct SettingsReloader: Sendable {
         check("retention redaction", old.redactOutput != new.redactOutput || old.maxOutputBytes != new.maxOutputBytes
             || old.redactPatterns.map(\.source) != new.redactPatterns.map(\.source))
         check("dashboard", old.dashboard != new.dashboard)
+        check("server.trusted_proxies", old.clientAddress.trustedProxies != new.clientAddress.trustedProxies)
         return names
     }
 }

@@ -19,6 +19,7 @@ struct DashboardController {
     let tls: Bool
     let signer: SessionSigner
     let limiter: SignInLimiter
+    let clientAddress: ClientAddress
     let feed: DashboardFeed
     let views: DashboardViews
     let now: @Sendable () -> Date
@@ -37,7 +38,7 @@ struct DashboardController {
         router.post("/dashboard/notifications/{nid}/requeue") { request, context in
             try await requeue(request, context: context, id: context.parameters.get("nid").flatMap { Int64($0) } ?? -1)
         }
-        router.get("/dashboard/events") { request, _ in events(request) }
+        router.get("/dashboard/events") { request, context in events(request, context: context) }
         router.get("/dashboard/assets/{name}") { _, context in
             views.asset(context.parameters.get("name") ?? "") ?? message(nil, status: .notFound, "Not found", "No such file.", back: "/dashboard")
         }
@@ -97,9 +98,11 @@ struct DashboardController {
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = clientAddress.client(request, peer: context.remoteAddress?.ipAddress)
         let time = now()
-        if let wait = limiter.retryAfter(address, now: time) {
+        // The attempt counts before the key is read: attempts sent together
+        // cannot all pass a check made before any of them failed.
+        if let wait = limiter.take(address, now: time) {
             context.logger.warning("dashboard sign-in refused: too many wrong keys", metadata: ["client": .string(address)])
             var response = message(nil, status: .tooManyRequests, "Too many attempts",
                                    "Too many wrong keys from this address. Try again in \(wait) seconds.", back: "/dashboard/signin")
@@ -109,15 +112,16 @@ struct DashboardController {
         let form = try await Self.form(request)
         let next = Self.safeNext(form["next"] ?? "/dashboard")
         guard signer.checkSignIn(form["csrf"], request: request) else {
+            limiter.giveBack(address, now: time)  // no key was tried
             return signInPage(request, error: "The form expired. Enter the key again.", status: .forbidden, next: next)
         }
         let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, let access = runtime.keys.access(key) else {
-            limiter.failed(address, now: time)
             context.logger.warning("dashboard sign-in refused: unknown key", metadata: ["client": .string(address)])
             return signInPage(request, error: "That key is not an admin or read-only key.", status: .unauthorized, next: next)
         }
-        limiter.succeeded(address)
+        // Its own attempt only: the failures before it stay counted.
+        limiter.giveBack(address, now: time)
         context.logger.info("dashboard sign-in", metadata: ["client": .string(address), "access": .string(access == .admin ? "admin" : "read")])
         let cookie = signer.issue(keyHash: APIKeyHash.sha256Hex(of: key), now: time)
         return redirect(next, cookies: [signer.sessionCookie(cookie), signer.clearedSignInCookie()])
@@ -125,8 +129,12 @@ struct DashboardController {
 
     func signOut(_ request: Request) async throws -> Response {
         let form = try await Self.form(request)
-        if let session = currentSession(request), !signer.checkCSRF(form["csrf"], session: session) {
-            return message(session, status: .forbidden, "Not signed out", Self.csrfText, back: "/dashboard")
+        if let session = currentSession(request) {
+            guard signer.checkCSRF(form["csrf"], session: session) else {
+                return message(session, status: .forbidden, "Not signed out", Self.csrfText, back: "/dashboard")
+            }
+            // Every copy of the cookie ends here, not only this browser's.
+            signer.signOut(session, now: now())
         }
         return redirect("/dashboard/signin", cookies: [signer.clearedSessionCookie()])
     }
@@ -322,18 +330,35 @@ struct DashboardController {
 
     // MARK: Live updates
 
-    func events(_ request: Request) -> Response {
-        guard currentSession(request) != nil else {
-            return Response(status: .unauthorized, headers: DashboardViews.headers("text/plain; charset=utf-8"),
-                            body: .init(byteBuffer: ByteBuffer(string: "sign in at /dashboard/signin\n")))
+    func events(_ request: Request, context: AppRequestContext) -> Response {
+        func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+            Response(status: status, headers: DashboardViews.headers("text/plain; charset=utf-8"),
+                     body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
         }
-        var headers = DashboardViews.headers("text/event-stream; charset=utf-8")
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        guard let session = currentSession(request) else { return plain(.unauthorized, "sign in at /dashboard/signin") }
         // The jobs the page shows (`?jobs=a@h,b@h`); none named: every job.
         let named = FormFields.parse(request.uri.query ?? "")["jobs"].map {
             Set($0.split(separator: ",").prefix(DashboardFeed.maxJobs).map(String.init))
         }
-        return Response(status: .ok, headers: headers, body: feed.responseBody(jobs: named))
+        let (signer, runtime, now) = (signer, runtime, now)
+        switch feed.subscribe(jobs: named, session: session.nonce, valid: { signer.current(session, keys: runtime.keys, now: now()) != nil }) {
+        case let .stream(stream, id):
+            var headers = DashboardViews.headers("text/event-stream; charset=utf-8")
+            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            return Response(status: .ok, headers: headers, body: feed.responseBody(stream, id: id))
+        case .sessionFull:
+            context.logger.warning("dashboard stream refused: the session's streams are all open", metadata: ["limit": "\(feed.limits.perSession)"])
+            var response = plain(.tooManyRequests, "this session has \(feed.limits.perSession) live streams open; close a dashboard tab")
+            response.headers[.retryAfter] = "10"
+            return response
+        case .serverFull:
+            context.logger.warning("dashboard stream refused: the server's streams are all open", metadata: ["limit": "\(feed.limits.total)"])
+            var response = plain(.serviceUnavailable, "the server has \(feed.limits.total) live streams open; the page refreshes every 30 s instead")
+            response.headers[.retryAfter] = "30"
+            return response
+        case .closed:
+            return plain(.serviceUnavailable, "the server is shutting down")
+        }
     }
 }
 

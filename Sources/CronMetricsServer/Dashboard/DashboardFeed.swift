@@ -12,11 +12,38 @@ import Synchronization
 /// set, each changed row is formatted and encoded once a tick, and a page
 /// gets only its own rows, so a busy server does not stream every job to
 /// every open page.
+///
+/// Streams are capped per session and in all (``StreamLimits``), so open
+/// pages can never take the connections submissions, pings and `/metrics`
+/// need; and each stream's session is checked again with every batch and
+/// heartbeat, so a sign-out, an expired session or a key taken out of the
+/// configuration ends it.
 final class DashboardFeed: Sendable {
     private struct Subscriber {
         var continuation: AsyncStream<ByteBuffer>.Continuation
         /// The job ids the page shows; nil: every job.
         var jobs: Set<String>?
+        /// The session's nonce: streams are counted per session by it.
+        var session: String
+        /// Whether the session still holds (checked before each batch).
+        var valid: @Sendable () -> Bool
+    }
+
+    /// How many streams may be open.
+    struct StreamLimits: Sendable {
+        var total: Int
+        var perSession: Int
+    }
+
+    /// A stream, or why there is none.
+    enum Subscription {
+        case stream(AsyncStream<ByteBuffer>, id: UInt64)
+        /// This session has `perSession` streams open (429).
+        case sessionFull
+        /// `total` streams are open (503).
+        case serverFull
+        /// The server is shutting down.
+        case closed
     }
 
     private struct Subscribers {
@@ -31,34 +58,45 @@ final class DashboardFeed: Sendable {
 
     private let subscribers = Mutex(Subscribers())
     let state: LiveState
+    let limits: StreamLimits
     let now: @Sendable () -> Date
 
-    init(state: LiveState, now: @escaping @Sendable () -> Date) {
+    init(state: LiveState, limits: StreamLimits = StreamLimits(total: 1024, perSession: 8), now: @escaping @Sendable () -> Date) {
         self.state = state
+        self.limits = limits
         self.now = now
     }
 
     var count: Int { subscribers.withLock { $0.all.count } }
 
-    /// A new client's stream of events. A slow client loses old events
-    /// (it keeps the newest 16), never slows the others down.
-    func subscribe(jobs: Set<String>? = nil) -> (stream: AsyncStream<ByteBuffer>, id: UInt64) {
+    /// A new client's stream of events, if the caps allow one. A slow client
+    /// loses old events (it keeps the newest 16), never slows the others down.
+    ///
+    /// - Parameters:
+    ///   - jobs: the ids the page shows; nil: every job.
+    ///   - session: the session's nonce, for the per-session cap.
+    ///   - valid: whether the session still holds; checked before each batch.
+    func subscribe(jobs: Set<String>? = nil, session: String = "", valid: @escaping @Sendable () -> Bool = { true }) -> Subscription {
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(16))
-        let id: UInt64? = subscribers.withLock { subscribers in
-            guard !subscribers.finished else { return nil }
+        let outcome: Subscription = subscribers.withLock { subscribers in
+            guard !subscribers.finished else { return .closed }
+            guard subscribers.all.count < limits.total else { return .serverFull }
+            guard subscribers.all.values.count(where: { $0.session == session }) < limits.perSession else { return .sessionFull }
             subscribers.next += 1
-            subscribers.all[subscribers.next] = Subscriber(continuation: continuation, jobs: jobs)
-            return subscribers.next
+            subscribers.all[subscribers.next] = Subscriber(continuation: continuation, jobs: jobs, session: session, valid: valid)
+            return .stream(stream, id: subscribers.next)
         }
-        guard let id else {
+        guard case let .stream(_, id) = outcome else {
             continuation.finish()
-            return (stream, 0)
+            return outcome
         }
+        // Also when the stream is dropped unread (the client left before
+        // its body was written): the place is given back.
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.all.removeValue(forKey: id) }
         }
         continuation.yield(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-        return (stream, id)
+        return outcome
     }
 
     /// Ends one client's stream.
@@ -67,11 +105,10 @@ final class DashboardFeed: Sendable {
     }
 
     /// The body of one `/dashboard/events` answer: the client's events until
-    /// it goes away or the server shuts down (the server is told first, and
-    /// an open stream must not hold its shutdown up).
-    func responseBody(jobs: Set<String>?) -> ResponseBody {
+    /// it goes away, its session ends, or the server shuts down (the server
+    /// is told first, and an open stream must not hold its shutdown up).
+    func responseBody(_ stream: AsyncStream<ByteBuffer>, id: UInt64) -> ResponseBody {
         ResponseBody { writer in
-            let (stream, id) = self.subscribe(jobs: jobs)
             try await withGracefulShutdownHandler {
                 for await buffer in stream {
                     try await writer.write(buffer)
@@ -83,11 +120,25 @@ final class DashboardFeed: Sendable {
         }
     }
 
+    /// The clients whose session still holds; the others' streams end here.
+    private func currentTargets() -> [Subscriber] {
+        let all = subscribers.withLock { Array($0.all) }
+        var targets: [Subscriber] = []
+        for (id, subscriber) in all {
+            if subscriber.valid() {
+                targets.append(subscriber)
+            } else {
+                end(id)
+            }
+        }
+        return targets
+    }
+
     /// Sends what changed since the last call (drains the set even with no client).
     func publish() {
         let time = now()
         let changed = state.takeChanged(now: time)
-        let targets = subscribers.withLock { Array($0.all.values) }
+        let targets = changed.isEmpty ? [] : currentTargets()
         guard !changed.isEmpty, !targets.isEmpty else { return }
         // Only rows some page shows are formatted, each once.
         var wanted: Set<String>? = []
@@ -124,9 +175,15 @@ final class DashboardFeed: Sendable {
 
     /// A comment line, so proxies and browsers keep an idle stream open.
     func heartbeat() {
-        let targets = subscribers.withLock { Array($0.all.values) }
+        let targets = currentTargets()
         let buffer = ByteBuffer(string: ": keep-alive\n\n")
         for target in targets { target.continuation.yield(buffer) }
+    }
+
+    /// Ends the streams whose session no longer holds, with no batch to send:
+    /// an idle page's stream ends within a second of a sign-out too.
+    func sweep() {
+        _ = currentTargets()
     }
 
     /// Ends every stream (shutdown: open event streams must not hold it up).
@@ -145,6 +202,7 @@ struct DashboardFeedService: Service {
     let feed: DashboardFeed
     var interval: Duration = .milliseconds(250)
     var heartbeatEvery = 60
+    var sweepEvery = 4
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
@@ -153,7 +211,11 @@ struct DashboardFeedService: Service {
                 try await Task.sleep(for: interval)
                 feed.publish()
                 ticks += 1
-                if ticks % heartbeatEvery == 0 { feed.heartbeat() }
+                if ticks % heartbeatEvery == 0 {
+                    feed.heartbeat()
+                } else if ticks % sweepEvery == 0 {
+                    feed.sweep()
+                }
             }
         }
         feed.finishAll()

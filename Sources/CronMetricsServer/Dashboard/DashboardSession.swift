@@ -11,7 +11,9 @@ import Synchronization
 /// rest. It names the key by its SHA-256 (never the key), and what that key
 /// may do is looked up again on every request: a key removed from the
 /// configuration, or moved from admin to read-only, takes effect at the next
-/// click. The CSRF token of its forms is an HMAC of the nonce.
+/// click. The CSRF token of its forms is an HMAC of the nonce. Signing out
+/// revokes the nonce until the session would have expired
+/// (``SessionRevocations``), so a copied cookie stops working too.
 struct DashboardSession: Sendable, Equatable {
     var access: AccessKeys.Access
     var keyHash: String
@@ -29,11 +31,14 @@ struct SessionSigner: Sendable {
     let key: SymmetricKey
     let ttl: Double
     let secure: Bool
+    let revocations: SessionRevocations
 
-    init(ttl: Double, secure: Bool, key: SymmetricKey = SymmetricKey(size: .bits256)) {
+    init(ttl: Double, secure: Bool, key: SymmetricKey = SymmetricKey(size: .bits256),
+         revocations: SessionRevocations = SessionRevocations()) {
         self.key = key
         self.ttl = ttl
         self.secure = secure
+        self.revocations = revocations
     }
 
     /// A new session's cookie value for the key with this hash.
@@ -49,17 +54,29 @@ struct SessionSigner: Sendable {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[0] == "v1", let expiry = Int64(parts[1]) else { return nil }
         let payload = parts[0...3].joined(separator: ".")
-        guard verify(parts[4], of: payload), Double(expiry) > now.timeIntervalSince1970 else { return nil }
-        let hash = parts[2]
-        let access: AccessKeys.Access
-        if keys.admin.contains(hash) {
-            access = .admin
-        } else if keys.read.contains(hash) {
-            access = .read
+        guard verify(parts[4], of: payload) else { return nil }
+        let session = DashboardSession(access: .read, keyHash: parts[2], expires: Date(timeIntervalSince1970: Double(expiry)), nonce: parts[3])
+        return current(session, keys: keys, now: now)
+    }
+
+    /// `session` as it stands now: nil once it expired, was signed out, or
+    /// its key left the configuration; its access as the key has it now.
+    func current(_ session: DashboardSession, keys: AccessKeys, now: Date) -> DashboardSession? {
+        guard session.expires > now, !revocations.isRevoked(session.nonce) else { return nil }
+        var session = session
+        if keys.admin.contains(session.keyHash) {
+            session.access = .admin
+        } else if keys.read.contains(session.keyHash) {
+            session.access = .read
         } else {
             return nil
         }
-        return DashboardSession(access: access, keyHash: hash, expires: Date(timeIntervalSince1970: Double(expiry)), nonce: parts[3])
+        return session
+    }
+
+    /// Ends `session` on every copy of its cookie.
+    func signOut(_ session: DashboardSession, now: Date) {
+        revocations.revoke(session.nonce, until: session.expires, now: now)
     }
 
     /// The CSRF token every form of this session carries.
@@ -133,52 +150,5 @@ struct SessionSigner: Sendable {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
         default: nil
         }
-    }
-}
-
-/// Failed sign-ins per client address: after `limit` failures within
-/// `window` seconds, that address may not try again until the window ends
-/// (429 with `Retry-After`), whatever the key. A success clears its count.
-final class SignInLimiter: Sendable {
-    private struct Entry { var failures: Int; var since: Date }
-    private let entries = Mutex<[String: Entry]>([:])
-    let limit: Int
-    let window: Double
-
-    init(limit: Int = 10, window: Double = 600) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// Seconds until `address` may try again; nil when it may now.
-    func retryAfter(_ address: String, now: Date) -> Int? {
-        entries.withLock { entries in
-            guard let entry = entries[address] else { return nil }
-            let left = entry.since.addingTimeInterval(window).timeIntervalSince(now)
-            if left <= 0 {
-                entries[address] = nil
-                return nil
-            }
-            return entry.failures >= limit ? Int(left.rounded(.up)) : nil
-        }
-    }
-
-    func failed(_ address: String, now: Date) {
-        entries.withLock { entries in
-            if entries.count > 50_000 {
-                // Forget the oldest windows first: memory stays bounded under a spray of addresses.
-                entries = entries.filter { $0.value.since.addingTimeInterval(window) > now }
-            }
-            if var entry = entries[address], entry.since.addingTimeInterval(window) > now {
-                entry.failures += 1
-                entries[address] = entry
-            } else {
-                entries[address] = Entry(failures: 1, since: now)
-            }
-        }
-    }
-
-    func succeeded(_ address: String) {
-        entries.withLock { $0[address] = nil }
     }
 }

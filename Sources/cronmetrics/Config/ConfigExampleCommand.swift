@@ -24,6 +24,8 @@ struct ConfigExampleCommand: ParsableCommand {
           header_timeout_seconds: 10       # a new connection must send its headers within this
           body_timeout_seconds: 30         # ... and a request its body
           idle_timeout_seconds: 60         # a kept-alive connection may idle this long
+          trusted_proxies: []              # reverse proxies (10.0.0.0/8, 127.0.0.1): behind them the
+                                           # client is read from X-Forwarded-For (sign-in limits)
           tls:                             # HTTPS when both are set (PEM; reloaded on SIGHUP)
             cert_file:                     # e.g. /etc/cronmetrics/tls/cert.pem
             key_file:                      # e.g. /etc/cronmetrics/tls/key.pem
@@ -50,6 +52,9 @@ struct ConfigExampleCommand: ParsableCommand {
           session_ttl: 12h                 # a sign-in lasts this long (5m-30d)
           badge_key:                       # the secret in /badge/KEY/... URLs (make one with
                                            # `openssl rand -hex 16`); none: no badges
+          max_streams: 0                   # live-update streams open at most; 0: a quarter of
+                                           # server.max_connections
+          max_streams_per_session: 8       # ... and per signed-in session (429 beyond)
 
         retention:
           days: 30                         # results older than this are purged daily
