@@ -40,6 +40,7 @@ struct JobFileDecoderTests {
         ("not-a-mapping.yaml", ["1:1: a job file must be a mapping of keys to values, not a list"]),
         ("empty.yaml", ["1:1: file is empty; a job file needs at least version, job_name, host and automatic_failure_threshold"]),
         ("duplicate-key.yaml", ["3:1: duplicate key 'host': each key may appear only once"]),
+        ("yaml-anchor.yaml", ["4:30: YAML anchors are not allowed (found an anchor '&t'): write the value out where it is used"]),
     ]
 
     @Test("every bad fixture gives its exact error with line and column", arguments: badFiles)

@@ -118,6 +118,9 @@ public struct AppConfiguration: Sendable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             return ["\(path): cannot read the configuration file"]
         }
+        if let reference = YAMLReferences.first(in: text) {
+            return ["\(path):\(reference.line):\(reference.column): \(reference.message)"]
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text, Resolver.basic, Constructor.default, .utf8)

@@ -25,6 +25,9 @@ public struct JobFileDecoder: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             return fail("file is not valid UTF-8")
         }
+        if let reference = YAMLReferences.first(in: text) {
+            return fail(reference.message, line: reference.line, column: reference.column)
+        }
         let node: Node?
         do {
             // Measured on a 10,000-file tree (docs/performance.md): the basic
