@@ -6,17 +6,28 @@ final class ServerProcess: Sendable {
     let url: String
     private let process: Process
 
-    init(jobsDir: String, database: String, port: Int = freePort(), environment: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - arguments: more arguments for `serve` (`--config FILE`).
+    ///   - log: a file for the server's log (standard error); none: dropped.
+    init(jobsDir: String, database: String, port: Int = freePort(), environment: [String: String] = [:],
+         arguments: [String] = [], log: String? = nil) throws {
         url = "http://127.0.0.1:\(port)"
         process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["serve", "--jobs-dir", jobsDir, "--database", database, "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["serve", "--jobs-dir", jobsDir, "--database", database, "--listen", "127.0.0.1:\(port)"] + arguments
         process.environment = ProcessInfo.processInfo.environment
             .merging(["CRONMETRICS_SECURITY_ADMIN_API_KEYS": Self.adminKey, "CRONMETRICS_JOBS_WATCH": "off"]) { $1 }
             .merging(environment) { $1 }
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
+
+    var pid: Int32 { process.processIdentifier }
 
     /// Waits until `/health` answers (up to 30 s).
     func waitUntilReady() async throws {

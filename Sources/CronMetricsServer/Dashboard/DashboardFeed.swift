@@ -198,7 +198,7 @@ final class DashboardFeed: Sendable {
 }
 
 /// Runs the feed's ticks and heartbeats; ends the streams at shutdown.
-struct DashboardFeedService: Service {
+struct DashboardFeedService: NamedService {
     let feed: DashboardFeed
     var interval: Duration = .milliseconds(250)
     var heartbeatEvery = 60

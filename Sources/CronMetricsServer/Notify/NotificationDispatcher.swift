@@ -8,7 +8,7 @@ import Synchronization
 /// a reload adds channels), announces what quiet jobs left unsaid and the
 /// repeats (``AppDatabase/announcePending(_:now:)``), retires rows whose channel
 /// is gone, and keeps the queue gauges fresh.
-struct NotificationDispatcher: Service {
+struct NotificationDispatcher: NamedService {
     let database: AppDatabase
     let settings: RuntimeSettings
     let senders: NotificationSenders

@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Closes the database after everything else has stopped: services shut down
 /// in reverse order, so this one, first in the list, goes last.
-struct DatabaseCloser: Service {
+struct DatabaseCloser: NamedService {
     let database: AppDatabase
     let logger: Logger
 

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Checks deadlines every interval, so a silent job is failed (and its
 /// `missed_deadlines_total` counted and saved) even when nobody scrapes.
-struct DeadlineService: Service {
+struct DeadlineService: NamedService {
     let state: LiveState
     let database: AppDatabase
     /// Where notifications of missed deadlines and timeouts go.

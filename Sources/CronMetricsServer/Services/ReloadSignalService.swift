@@ -4,7 +4,7 @@ import UnixSignals
 
 /// Reloads the configuration file, `jobs.d`, and the TLS certificate if there
 /// is one, on SIGHUP (`systemctl reload`, `kill -HUP`).
-struct ReloadSignalService: Service {
+struct ReloadSignalService: NamedService {
     let registry: JobRegistry
     let settings: SettingsReloader
     let tls: TLSContextBox?

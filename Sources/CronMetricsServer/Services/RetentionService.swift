@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// Purges results older than `retention.days` (keeping `retention.keep_last`
 /// per job) shortly after start and then once a day, in small batches so
 /// submissions are never blocked for long.
-struct RetentionService: Service {
+struct RetentionService: NamedService {
     let database: AppDatabase
     /// Read at each purge: a reload of the configuration changes it.
     let settings: RuntimeSettings

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// `jobs.poll_interval_seconds` with `jobs.watch: poll`, or when watching is
 /// impossible (cheap: unchanged files are not read); nothing with `off`.
 /// Either way a reload waits while git rewrites the work tree.
-struct WatchService: Service {
+struct WatchService: NamedService {
     let registry: JobRegistry
     let watch: JobsWatch
     let logger: Logger
