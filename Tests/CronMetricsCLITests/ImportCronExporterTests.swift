@@ -174,6 +174,79 @@ struct ImportCronExporterTests {
         #expect(lines.first?.hasSuffix("|1795143641.0") == true, "2026-11-20 03:00:41 UTC: \(lines.first ?? "")")
     }
 
+    /// Rows of `sqlite3` output for `sql` on `database`.
+    static func query(_ database: String, _ sql: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", database, sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test("--with-history redacts and caps imported outputs exactly like submitted ones")
+    func historyRedacted() throws {
+        let tree = try Self.oldDatabase()
+        _ = try Self.query("\(tree.path)/old.db", """
+            INSERT INTO job_results (job_name, host, status, duration, output, timestamp, job_id) VALUES
+              ('backup', 'db1', 'failure', 3, 'login as admin password=hunter2 failed', '2026-11-23 03:00:00', 1);
+            """)
+        let arguments = ["import", "cron-exporter", "--database", "\(tree.path)/old.db", "--jobs-dir", "\(tree.path)/jobs.d",
+                         "--with-history", "--into", "\(tree.path)/cm.db"]
+        let patterns = try CLIRunner.run(arguments, environment: ["CRONMETRICS_RETENTION_REDACT_PATTERNS": #"password=\S+"#,
+                                                                   "CRONMETRICS_RETENTION_MAX_OUTPUT_BYTES": "20"])
+        #expect(patterns.stdout.contains("history: 5 results copied"), "\(patterns.stdout)\(patterns.stderr)")
+        let outputs = try Self.query("\(tree.path)/cm.db", "SELECT COALESCE(output, '<null>') FROM results ORDER BY received_at")
+        // The last 20 bytes of each, after the pattern: as a submission is stored.
+        #expect(outputs == ["dumped 3 GB", ": connection refused", "<null>", "ok", "in [REDACTED] failed"])
+        let dropped = try TempDir()
+        try FileManager.default.copyItem(atPath: "\(tree.path)/old.db", toPath: "\(dropped.path)/old.db")
+        let none = try CLIRunner.run(["import", "cron-exporter", "--database", "\(dropped.path)/old.db", "--jobs-dir", "\(dropped.path)/jobs.d",
+                                      "--with-history", "--into", "\(dropped.path)/cm.db"], environment: ["CRONMETRICS_RETENTION_REDACT_OUTPUT": "true"])
+        #expect(none.stdout.contains("history: 5 results copied"))
+        #expect(try Self.query("\(dropped.path)/cm.db", "SELECT count(*) FROM results WHERE output IS NOT NULL") == ["0"])
+    }
+
+    @Test("values of the wrong type in the old database refuse their row with the reason; the run never traps")
+    func wrongTypes() throws {
+        let tree = try TempDir()
+        // Columns without a declared type keep whatever they are given.
+        try tree.write("odd.sql", """
+            CREATE TABLE jobs (id INTEGER PRIMARY KEY, name, host, api_key, automatic_failure_threshold, labels, status);
+            INSERT INTO jobs (name, host, api_key, automatic_failure_threshold, labels, status) VALUES
+              ('good', 'web1', 'good-key-0123456789abcdef0123456789ab', 3600, '{}', 'active'),
+              (12345, 'web1', 'number-key-0123456789abcdef0123456789', 3600, '{}', 'active'),
+              ('word', 'web1', 'word-key-0123456789abcdef0123456789ab', 'abc', '{}', 'active'),
+              ('blob', x'00ff', 'blob-key-0123456789abcdef0123456789ab', 60, '{}', 'active'),
+              ('texty', 'web1', 'texty-key-0123456789abcdef0123456789a', '120', 7, 'active');
+            CREATE TABLE job_results (id INTEGER PRIMARY KEY, job_name, host, status, duration, output, timestamp);
+            INSERT INTO job_results (job_name, host, status, duration, output, timestamp) VALUES
+              ('good', 'web1', 'success', 'abc', 42, '2026-11-20 03:00:00'),
+              (12345, 'web1', 'success', 1, 'x', '2026-11-20 03:00:00'),
+              ('good', 'web1', 'failure', 2.5, 'real', '2026-11-21 03:00:00');
+
+            """)
+        _ = try Self.query("\(tree.path)/odd.db", ".read \(tree.path)/odd.sql")
+        let outcome = try CLIRunner.run(["import", "cron-exporter", "--database", "\(tree.path)/odd.db", "--jobs-dir", "\(tree.path)/jobs.d",
+                                         "--with-history", "--into", "\(tree.path)/cm.db"])
+        #expect(outcome.status == 1, "refused rows make exit 1")
+        #expect(!outcome.stderr.contains("Fatal error"), "\(outcome.stderr)")
+        for line in ["  created   good@web1.yaml  (row 1 (good@web1))",
+                     "  refused   row 2 (\"\"@web1):", "jobs.name is a number (12345), not text",
+                     "  refused   row 3 (word@web1):", "jobs.automatic_failure_threshold is text (abc), not a whole number of seconds",
+                     "  refused   row 4 (blob@\"\"):", "jobs.host is a blob (2 bytes), not text",
+                     "  created   texty@web1.yaml  (row 5 (texty@web1))", "jobs.labels is a number (7), not text: no labels imported; add them by hand",
+                     "2 created, 0 unchanged, 0 conflicts, 3 refused",
+                     "history: 2 results copied", "(1 with an unreadable status or time skipped)"] {
+            #expect(outcome.stdout.contains(line), "\(line)\n\(outcome.stdout)")
+        }
+        #expect(try Self.query("\(tree.path)/cm.db", "SELECT status, COALESCE(duration, '-'), COALESCE(output, '-') FROM results ORDER BY received_at")
+                == ["success|-|-", "failure|2.5|real"], "a duration or output of the wrong type is left out")
+        #expect(try String(contentsOfFile: "\(tree.path)/jobs.d/texty@web1.yaml", encoding: .utf8).contains("automatic_failure_threshold: 120"))
+    }
+
     @Test("a file that is not a cron-exporter database is refused, and nothing is written")
     func notTheOriginal() throws {
         let tree = try TempDir()

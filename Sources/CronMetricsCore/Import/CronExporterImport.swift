@@ -18,8 +18,15 @@ public enum CronExporterImport {
         public var threshold: Int64
         public var labels: String
         public var status: String
+        /// Values of the wrong type in the old database (SQLite keeps what it
+        /// is given): the row is refused with these.
+        public var unreadable: [String]
+        /// Values of the wrong type that the import does without (labels,
+        /// status), each said.
+        public var readNotes: [String] = []
 
-        public init(rowID: Int64, name: String, host: String, apiKey: String?, threshold: Int64, labels: String, status: String) {
+        public init(rowID: Int64, name: String, host: String, apiKey: String?, threshold: Int64, labels: String, status: String,
+                    unreadable: [String] = []) {
             self.rowID = rowID
             self.name = name
             self.host = host
@@ -27,6 +34,69 @@ public enum CronExporterImport {
             self.threshold = threshold
             self.labels = labels
             self.status = status
+            self.unreadable = unreadable
+        }
+
+        /// A row as stored, read value by value: a value of the wrong type is
+        /// a problem of the row, never a trap.
+        init(_ row: GRDB.Row) {
+            var problems: [String] = []
+            var notes: [String] = []
+            /// - Parameter instead: what the import does without the value;
+            ///   nil: the row cannot be imported.
+            func text(_ column: String, default fallback: String, instead: String? = nil) -> String {
+                let value: DatabaseValue = row[column]
+                switch value.storage {
+                case let .string(text): return text
+                case .null: return fallback
+                default:
+                    let what = "jobs.\(column) is \(Self.kind(value)) (\(Self.shown(value))), not text"
+                    if let instead {
+                        notes.append("\(what): \(instead)")
+                    } else {
+                        problems.append("\(what): fix the row in the old database, or add the job with `cronmetrics job add`")
+                    }
+                    return fallback
+                }
+            }
+            rowID = Int64.fromDatabaseValue(row["row_id"]) ?? 0
+            name = text("name", default: "")
+            host = text("host", default: "")
+            let key = text("api_key", default: "")
+            apiKey = key.isEmpty ? nil : key
+            labels = text("labels", default: "{}", instead: "no labels imported; add them by hand")
+            status = text("status", default: "active", instead: "imported as active")
+            let rawThreshold: DatabaseValue = row["automatic_failure_threshold"]
+            switch rawThreshold.storage {
+            case let .int64(value): threshold = value
+            case let .double(value) where value.rounded() == value && abs(value) < 1e15: threshold = Int64(value)
+            case let .string(text) where Int64(text.trimmingCharacters(in: .whitespaces)) != nil:
+                threshold = Int64(text.trimmingCharacters(in: .whitespaces)) ?? 0
+            case .null: threshold = 3600
+            default:
+                threshold = 0
+                problems.append("jobs.automatic_failure_threshold is \(Self.kind(rawThreshold)) (\(Self.shown(rawThreshold))), not a whole number of seconds: set a threshold in the old tool, or add the job with `cronmetrics job add`")
+            }
+            unreadable = problems
+            readNotes = notes
+        }
+
+        static func kind(_ value: DatabaseValue) -> String {
+            switch value.storage {
+            case .null: "NULL"
+            case .int64: "a number"
+            case .double: "a number"
+            case .string: "text"
+            case .blob: "a blob"
+            }
+        }
+
+        static func shown(_ value: DatabaseValue) -> String {
+            switch value.storage {
+            case let .blob(data): "\(data.count) bytes"
+            case let .string(text): quoted(String(text.prefix(40)))
+            default: "\(value)"
+            }
         }
 
         /// How the report names the row.
@@ -82,15 +152,13 @@ public enum CronExporterImport {
             let id = columns.contains("id") ? "id" : "rowid"
             return try GRDB.Row.fetchAll(db, sql: """
                 SELECT \(id) AS row_id, name, host, \(key) AS api_key, automatic_failure_threshold, labels, status FROM jobs ORDER BY \(id)
-                """).map { row in
-                Row(rowID: row["row_id"], name: row["name"] ?? "", host: row["host"] ?? "", apiKey: row["api_key"],
-                    threshold: row["automatic_failure_threshold"] ?? 3600, labels: row["labels"] ?? "{}", status: row["status"] ?? "active")
-            }
+                """).map(Row.init)
         }
     }
 
     /// The original's results for `jobs` (by name and host), oldest first;
-    /// rows whose status or time cannot be read are counted, not returned.
+    /// rows whose job, status or time cannot be read are counted, not
+    /// returned; a duration or output of the wrong type is left out.
     public static func readHistory(databasePath path: String, jobs: Set<JobID>) throws(StoreError) -> (rows: [HistoryRow], skipped: Int) {
         try read(path) { db in
             guard try db.tableExists("job_results") else { return ([], 0) }
@@ -98,15 +166,20 @@ public enum CronExporterImport {
             var skipped = 0
             let cursor = try GRDB.Row.fetchCursor(db, sql: "SELECT job_name, host, status, duration, output, timestamp FROM job_results ORDER BY id")
             while let row = try cursor.next() {
-                let id = JobID(jobName: row["job_name"] ?? "", host: row["host"] ?? "")
+                func text(_ column: String) -> String? { String.fromDatabaseValue(row[column]) }
+                guard let name = text("job_name"), let host = text("host") else {
+                    skipped += 1
+                    continue
+                }
+                let id = JobID(jobName: name, host: host)
                 guard jobs.contains(id) else { continue }
-                let status: String = row["status"] ?? ""
+                let status = text("status") ?? ""
                 guard ["success", "failure"].contains(status), let at = parseTime(row["timestamp"]) else {
                     skipped += 1
                     continue
                 }
-                let duration: Int64? = row["duration"]
-                rows.append(HistoryRow(jobID: id, status: status, duration: duration.map { Double(max(0, $0)) }, output: row["output"], at: at))
+                let duration = Double.fromDatabaseValue(row["duration"])
+                rows.append(HistoryRow(jobID: id, status: status, duration: duration.map { max(0, $0) }, output: text("output"), at: at))
             }
             return (rows, skipped)
         }
@@ -157,7 +230,8 @@ public enum CronExporterImport {
     public static func plan(_ rows: [Row], existing: [JobID: CatalogEntry]) -> [PlanItem] {
         var claimed: [String: JobID] = [:]
         return rows.map { row in
-            var notes: [String] = []
+            var notes = row.readNotes
+            guard row.unreadable.isEmpty else { return PlanItem(row: row, action: .refused(row.unreadable), notes: notes) }
             let job: Job
             switch makeJob(row, notes: &notes) {
             case let .failure(refusal): return PlanItem(row: row, action: .refused(refusal.problems), notes: notes)

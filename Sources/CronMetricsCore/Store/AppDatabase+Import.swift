@@ -8,8 +8,12 @@ extension AppDatabase {
     /// jobs is not touched: history is for reading, and each job's status comes
     /// from its next signal.
     ///
+    /// - Parameter storedOutput: what an output becomes before it is stored:
+    ///   the server's own redaction and cap (`retention.redact_output`,
+    ///   `redact_patterns`, `max_output_bytes`), exactly as for a submission.
     /// - Returns: how many results were added.
-    public func importHistory(_ rows: [CronExporterImport.HistoryRow], maxOutputBytes: Int) async throws(StoreError) -> Int {
+    public func importHistory(_ rows: [CronExporterImport.HistoryRow],
+                              storedOutput: @Sendable (String?) -> String?) async throws(StoreError) -> Int {
         var added = 0
         do {
             for batch in stride(from: 0, to: rows.count, by: 1000).map({ rows[$0..<min($0 + 1000, rows.count)] }) {
@@ -22,7 +26,7 @@ extension AppDatabase {
                     var count = 0
                     for row in batch {
                         let at = row.at.timeIntervalSince1970
-                        let output = row.output.map { String(decoding: Array($0.utf8.suffix(maxOutputBytes)), as: UTF8.self) }
+                        let output = storedOutput(row.output)
                         try insert.execute(arguments: [row.jobID.description, at, at, row.status, row.duration, output,
                                                        row.jobID.description, at, row.status])
                         count += db.changesCount

@@ -94,8 +94,10 @@ struct ImportCronExporterCommand: AsyncParsableCommand {
         }
         let path = into ?? settings.string(.database)
         do {
+            // Outputs are redacted and capped as the server does it to a submission.
+            let server = try Settings.server(settings)
             let store = try AppDatabase(path: path)
-            let added = try await store.importHistory(history.rows, maxOutputBytes: settings.integer(.maxOutputBytes))
+            let added = try await store.importHistory(history.rows, storedOutput: server.storedOutput)
             try store.close()
             print("\nhistory: \(added) results copied into \(path), \(history.rows.count - added) already there\(skipped)")
         } catch {
