@@ -27,6 +27,26 @@ struct ValidateCommandTests {
         #expect(lines.count == 2)
     }
 
+    @Test("a key hash shared by several files: valid, with a warning on each naming the others and why ping URLs fail")
+    func sharedKey() throws {
+        let tree = try TempDir()
+        let hash = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+        try tree.write("jobs.d/a.yaml", Self.good)
+        try tree.write("jobs.d/infra/b.yaml", "version: 1\njob_name: other\nhost: db1\nautomatic_failure_threshold: 60\napi_key_sha256: \(hash)\n")
+        try tree.write("jobs.d/c.yaml", "version: 1\njob_name: third\nhost: db2\napi_key_sha256: \(hash)\nautomatic_failure_threshold: 60\n")
+        try tree.write("jobs.d/own.yaml", "version: 1\njob_name: own\nhost: db2\nautomatic_failure_threshold: 60\napi_key_sha256: \(String(repeating: "a", count: 64))\n")
+        let outcome = try CLIRunner.run(["validate", "jobs.d"], in: tree.path)
+        #expect(outcome.status == 0, "a warning, not an error")
+        let why = ": ping URLs cannot be used with a key shared by several jobs (they answer 409); JSON submissions, which name the job, work. "
+            + "Give each job its own key (cronmetrics job rotate-key ID)"
+        #expect(outcome.stdout.split(separator: "\n").map(String.init) == [
+            "jobs.d/a.yaml:5:17: warning: the same api_key_sha256 as jobs.d/c.yaml:4:17, jobs.d/infra/b.yaml:5:17" + why,
+            "jobs.d/c.yaml:4:17: warning: the same api_key_sha256 as jobs.d/a.yaml:5:17, jobs.d/infra/b.yaml:5:17" + why,
+            "jobs.d/infra/b.yaml:5:17: warning: the same api_key_sha256 as jobs.d/a.yaml:5:17, jobs.d/c.yaml:4:17" + why,
+            "jobs.d: 4 jobs in 4 files, 0 errors, 3 warnings",
+        ])
+    }
+
     @Test("--format github prints workflow annotations")
     func github() throws {
         let tree = try TempDir()

@@ -95,4 +95,25 @@ struct PingTests {
             #expect(output?.hasSuffix("THE END") == true)
         }
     }
+
+    @Test("a key shared by two jobs: a ping answers 409 saying why; JSON submissions naming either job work")
+    func sharedKey() async throws {
+        let fixture = try ServerFixture()
+        let hash = APIKeyHash.sha256Hex(of: "shared-key")
+        for name in ["one", "two"] {
+            try Data("version: 1\njob_name: \(name)\nhost: web1\nautomatic_failure_threshold: 1h\napi_key_sha256: \(hash)\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(fixture.jobsDir)/\(name)@web1.yaml"))
+        }
+        try await fixture.app().test(.router) { client async throws in
+            for path in ["/ping/shared-key", "/ping/shared-key/fail", "/ping/shared-key/start"] {
+                #expect(try await ping(client, path) == (.conflict, PingController.sharedKey), "\(path)")
+            }
+            #expect(PingController.sharedKey.hasPrefix("this key belongs to several jobs, so a ping URL cannot name one"))
+            #expect(try await ping(client, "/ping/other-key") == (.notFound, "not found"))
+            for name in ["one", "two"] {
+                #expect(try await client.submit(#"{"job_name":"\#(name)","host":"web1","status":"success"}"#, key: "shared-key").0 == .created)
+                #expect(try await client.statusLine(name)?.hasSuffix(#"status="success"} 1"#) == true)
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ public struct DecodedJobFile: Sendable {
     public var idColumn: Int
     /// Where `notify` is written, for pointing at an unknown channel.
     public var notifyMark: (line: Int, column: Int)?
+    /// Where `api_key_sha256`'s value is, when given.
+    public var keyMark: (line: Int, column: Int)?
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }

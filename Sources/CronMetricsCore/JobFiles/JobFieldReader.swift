@@ -7,6 +7,7 @@ struct JobFieldReader {
     var diagnostics: [JobFileDiagnostic] = []
     var idMark = (line: 1, column: 1)
     var notifyMark: (line: Int, column: Int)?
+    var keyMark: (line: Int, column: Int)?
 
     init(path: String) {
         self.path = path
@@ -81,6 +82,7 @@ struct JobFieldReader {
         let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
         let notify = given(.notify).flatMap { readChannels($0) }
         if let mark = values[.notify]?.value.mark { notifyMark = (mark.line, mark.column) }
+        if let mark = values[.apiKeySHA256]?.value.mark { keyMark = (mark.line, mark.column) }
         let apiKeySHA256 = given(.apiKeySHA256).flatMap { readKeyHash($0) }
         let description = given(.description).flatMap { readString($0, field: .description) }
 

@@ -57,6 +57,7 @@ public struct JobFileDecoder: Sendable {
         result.idLine = reader.idMark.line
         result.idColumn = reader.idMark.column
         result.notifyMark = reader.notifyMark
+        result.keyMark = reader.keyMark
         result.job = result.hasErrors ? nil : job
         return result
     }

@@ -74,6 +74,32 @@ public struct JobTreeLoader: Sendable {
         return results.values()
     }
 
+    /// A warning on each file whose key hash another file has too: a JSON
+    /// submission names its job and works, but a ping URL carries only the
+    /// key, which then names no single job (it answers 409).
+    private func sharedKeyWarnings(_ files: [CachedFile]) -> [JobFileDiagnostic] {
+        var byKey: [String: [CachedFile]] = [:]
+        for file in files {
+            if let hash = file.decoded.job?.apiKeySHA256 { byKey[hash, default: []].append(file) }
+        }
+        var warnings: [JobFileDiagnostic] = []
+        for holders in byKey.values where holders.count > 1 {
+            for file in holders {
+                let others = holders.filter { $0.stamp.path != file.stamp.path }.map { other in
+                    let mark = other.decoded.keyMark ?? (1, 1)
+                    return "\(tree.displayPath(other.stamp.path)):\(mark.line):\(mark.column)"
+                }.sorted()
+                let mark = file.decoded.keyMark ?? (1, 1)
+                warnings.append(.init(severity: .warning, path: tree.displayPath(file.stamp.path), line: mark.line, column: mark.column,
+                                      field: JobFileKey.apiKeySHA256.rawValue,
+                                      message: "the same api_key_sha256 as \(others.joined(separator: ", ")): ping URLs cannot be used with a key "
+                                          + "shared by several jobs (they answer 409); JSON submissions, which name the job, work. "
+                                          + "Give each job its own key (cronmetrics job rotate-key ID)"))
+            }
+        }
+        return warnings
+    }
+
     private func validate(_ files: [CachedFile], parsedCount: Int) -> TreeLoad {
         var diagnostics: [JobFileDiagnostic] = []
         var byID: [JobID: [CachedFile]] = [:]
@@ -96,6 +122,7 @@ public struct JobTreeLoader: Sendable {
                     message: "duplicate job id '\(id)': also defined in \(others.joined(separator: ", "))"))
             }
         }
+        diagnostics += sharedKeyWarnings(files)
         if let channels {
             for file in files {
                 for name in file.decoded.job?.notify ?? [] where !channels.contains(name) {

@@ -122,11 +122,21 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// Whom a key names, for ping URLs (which name no job).
+    public enum KeyOwner: Sendable {
+        case none
+        case job(Job)
+        /// Several jobs share the key: it names none of them.
+        case shared(count: Int)
+    }
+
     /// The job a key belongs to, when it is exactly one (ping URLs name no job).
-    public func job(forKeyHash keyHash: String) -> Job? {
+    public func owner(ofKeyHash keyHash: String) -> KeyOwner {
         storage.withLock { storage in
-            guard let ids = storage.jobsByKeyHash[keyHash], ids.count == 1, let index = storage.position[ids[0]] else { return nil }
-            return storage.entries[index].job
+            guard let ids = storage.jobsByKeyHash[keyHash], !ids.isEmpty else { return .none }
+            guard ids.count == 1 else { return .shared(count: ids.count) }
+            guard let index = storage.position[ids[0]] else { return .none }
+            return .job(storage.entries[index].job)
         }
     }
 

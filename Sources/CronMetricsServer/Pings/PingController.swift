@@ -30,6 +30,9 @@ struct PingController {
         }
     }
 
+    /// The answer to a ping whose key several jobs share (`validate` warns of it).
+    static let sharedKey = "this key belongs to several jobs, so a ping URL cannot name one: give each job its own key (cronmetrics job rotate-key ID); JSON submissions, which name the job, work"
+
     func addRoutes(to router: Router<AppRequestContext>) {
         for method in [HTTPRequest.Method.get, .head, .post] {
             router.on("/ping/{key}", method: method) { request, context in
@@ -49,7 +52,7 @@ struct PingController {
             let apiError = APIError(error)
             switch apiError.status {
             case .unauthorized, .forbidden, .notFound: return Self.text(.notFound, "not found", request)
-            case .conflict: return Self.text(.conflict, "job is retired", request)
+            case .conflict: return Self.text(.conflict, apiError.message == Self.sharedKey ? Self.sharedKey : "job is retired", request)
             case .badRequest, .unprocessableContent: return Self.text(.badRequest, apiError.message, request)
             default: return Self.text(apiError.status, "unavailable; retry", request)
             }
@@ -58,7 +61,12 @@ struct PingController {
 
     private func accept(_ request: Request, context: AppRequestContext, action text: String?) async throws {
         let keyHash = try intake.knownKeyHash(context.parameters.get("key"))
-        guard let job = intake.state.job(forKeyHash: keyHash) else { throw APIError(.unauthorized, "unknown API key") }
+        let job: Job
+        switch intake.state.owner(ofKeyHash: keyHash) {
+        case .none: throw APIError(.unauthorized, "unknown API key")
+        case .shared: throw APIError(.conflict, Self.sharedKey)
+        case let .job(owner): job = owner
+        }
         guard let action = Action(text) else { throw APIError(.notFound, "no such ping") }
         var runID: String?
         if let rid = request.uri.queryParameters["rid"] {
