@@ -67,6 +67,14 @@ public actor JobRegistry {
         return problems
     }
 
+    /// Runs `body` on the registry's actor, without suspending: nothing else
+    /// that reloads (jobs or settings) or edits runs in between. A reload of
+    /// the configuration reads its file inside, so of two reloads the one
+    /// that read the newer file is applied last.
+    func exclusively<T: Sendable>(_ body: @Sendable (isolated JobRegistry) -> T) -> T {
+        body(self)
+    }
+
     /// Reads `jobs.d` again; applies it if it is valid, else keeps the current
     /// set. Every trigger uses it: start, SIGHUP, `POST /-/reload`, the watcher
     /// and each edit.

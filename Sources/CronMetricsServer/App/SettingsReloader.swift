@@ -26,7 +26,16 @@ struct SettingsReloader: Sendable {
     let metrics: ServerMetrics
     let logger: Logger
 
+    /// Reads, checks and applies the configuration. SIGHUP and
+    /// `POST /-/reload` may ask at once: the read and the swap happen on the
+    /// registry's actor without a suspension between them, so reloads never
+    /// interleave and the file read last is the one in force.
     func reload() async -> Outcome {
+        guard load != nil else { return .unchanged }
+        return await registry.exclusively { registry in reloadNow(registry) }
+    }
+
+    private func reloadNow(_ registry: isolated JobRegistry) -> Outcome {
         guard let load else { return .unchanged }
         let next: ServerConfiguration
         do {
@@ -35,7 +44,7 @@ struct SettingsReloader: Sendable {
             let problems = (error as? ConfigError)?.problems ?? ["\(error)"]
             return refuse(problems)
         }
-        let problems = await registry.setChannels(Set(next.notifications.channels.keys))
+        let problems = registry.setChannels(Set(next.notifications.channels.keys))
         guard problems.isEmpty else { return refuse(problems) }
         runtime.replace(.init(adminKeyHashes: next.adminKeyHashes, readKeyHashes: next.readKeyHashes, badgeKeyHash: next.badgeKeyHash,
                               notifications: next.notifications,
