@@ -239,4 +239,22 @@ struct NotificationDeliveryTests {
         }
         receiver.stop()
     }
+
+    @Test("cronmetrics_notifications_queued follows the outbox within a second, not at the next housekeeping pass")
+    func queuedGaugeFresh() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", extra: "notify: [ops]")
+        // A receiver that is not there: the event waits for its retry.
+        let app = try await fixture.app {
+            Self.notifying([try! Self.webhook("ops", url: "http://127.0.0.1:9/")])(&$0)
+            $0.announceInterval = .seconds(3600)
+        }
+        try await app.test(.live) { client in
+            let line = #"cronmetrics_notifications_queued{channel="ops",state="pending"} "#
+            #expect(try await client.metrics().contains(line + "0"))
+            try await Self.fail(client, "nightly")
+            #expect(try await client.eventually(timeout: .seconds(10)) { try await $0.metrics().contains(line + "1") },
+                    "the queued event shows without waiting for housekeeping")
+        }
+    }
 }

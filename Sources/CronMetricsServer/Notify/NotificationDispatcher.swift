@@ -7,7 +7,9 @@ import Synchronization
 /// Runs one ``ChannelWorker`` per configured channel (starting new ones when
 /// a reload adds channels), announces what quiet jobs left unsaid and the
 /// repeats (``AppDatabase/announcePending(_:now:)``), retires rows whose channel
-/// is gone, and keeps the queue gauges fresh.
+/// is gone, and keeps the queue gauges fresh: counted from the outbox on
+/// every pass, at least once a second (a grouped count on an index; the
+/// housekeeping passes come only every `announceInterval`).
 struct NotificationDispatcher: NamedService {
     let database: AppDatabase
     let settings: RuntimeSettings
@@ -41,6 +43,7 @@ struct NotificationDispatcher: NamedService {
                         lastAnnounce = ContinuousClock.now
                         await housekeeping(current)
                     }
+                    refreshQueued()
                     try? await Task.sleep(for: min(pollInterval * 4, .seconds(1)))
                 }
                 group.cancelAll()
@@ -56,9 +59,16 @@ struct NotificationDispatcher: NamedService {
             if orphaned > 0 {
                 logger.warning("notifications for channels no longer configured kept as dead letters", metadata: ["rows": "\(orphaned)"])
             }
-            metrics.setQueued(try database.notificationCounts())
         } catch {
             logger.error("notification housekeeping failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    func refreshQueued() {
+        do {
+            metrics.setQueued(try database.notificationCounts())
+        } catch {
+            logger.error("notification queue not counted", metadata: ["error": .string("\(error)")])
         }
     }
 }
