@@ -30,19 +30,52 @@ struct ReadKeysAndBadgesTests {
         }.reduce("") { $0 + "/" + $1 }
     }
 
-    @Test("every admin route, as the router lists it: a read-only key may GET, and gets 403 on any other method")
+    /// The routes that need no admin key: each answers by its own rules (a
+    /// job key, a key in the URL, a badge key, a dashboard session, or none).
+    /// Every other route the router has must ask for an admin key.
+    static let publicRoutes: Set<String> = [
+        "GET /metrics", "GET /health", "POST /api/job-result", "POST /api/job-start",
+        "GET /ping/{key}", "HEAD /ping/{key}", "POST /ping/{key}",
+        "GET /ping/{key}/{action}", "HEAD /ping/{key}/{action}", "POST /ping/{key}/{action}",
+        "GET /badge/{key}/{file}", "GET /api/openapi.yaml",
+        "GET /swagger", "GET /swagger/swagger-ui-bundle.js", "GET /swagger/swagger-ui.css", "GET /swagger/init.js",
+    ]
+
+    /// Every file under the tree, with its bytes.
+    static func files(_ root: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for path in (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []) {
+            if let data = FileManager.default.contents(atPath: "\(root)/\(path)") { files[path] = data }
+        }
+        return files
+    }
+
+    @Test("every route the router lists: public ones as listed, every other one 401 without a key; a read-only key may GET and gets 403 on every other method, writing nothing")
     func readOnlyKeys() async throws {
         let fixture = try ServerFixture()
         try fixture.addJob("a")
-        let router = buildRouter(try await fixture.components(Self.adjust))
-        let routes = router.routes.map { ($0.method, Self.path($0.path.description)) }
-        let (reads, writes) = try await fixture.app(Self.adjust).test(.router) { client async throws -> (Int, Int) in
+        let components = try await fixture.components(Self.adjust)
+        let router = buildRouter(components)
+        let all = router.routes.map { (method: $0.method, template: $0.path.description) }
+        let guarded = all.filter { !Self.publicRoutes.contains("\($0.method) \($0.template)") && !$0.template.hasPrefix("/dashboard") }
+        #expect(Set(all.map { "\($0.method) \($0.template)" }).isSuperset(of: Self.publicRoutes), "every listed public route exists")
+        // A dead letter in the outbox, so requeue and delete have something to change.
+        try fixture.sqlite("""
+            INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
+            VALUES ('e1', 'ops', 'a@web1', 'down', '{}', 'dead', 3, 0, 0, 0)
+            """)
+        let filesBefore = Self.files(fixture.jobsDir)
+        let outbox = "SELECT id, state, attempts, queued_at, next_attempt_at FROM notifications ORDER BY id"
+        let outboxBefore = try fixture.sqliteRows(outbox)
+        #expect(outboxBefore.count == 1)
+        let (reads, writes) = try await buildApplication(components).test(.router) { client async throws -> (Int, Int) in
             var reads = 0, writes = 0
-            for (method, path) in routes {
-                // Admin routes are those that ask an anonymous caller for an admin key.
-                let anonymous = try await client.execute(uri: path, method: method) { String(buffer: $0.body) }
-                guard anonymous.contains("missing admin key") else { continue }
+            // HEAD is answered wherever GET is, under the same rules.
+            for (method, template) in guarded.flatMap({ $0.method == .get ? [$0, (method: .head, template: $0.template)] : [$0] }) {
+                let path = Self.path(template)
                 let body = method == .get || method == .head ? nil : ByteBuffer(string: "{}")
+                let anonymous = try await client.execute(uri: path, method: method, body: body) { ($0.status, String(buffer: $0.body)) }
+                #expect(anonymous.0 == .unauthorized && (method == .head || anonymous.1.contains("missing admin key")), "\(method) \(template) without a key: \(anonymous.0)")
                 let (status, text) = try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(Self.readKey)"],
                                                               body: body) { ($0.status, String(buffer: $0.body)) }
                 if method == .get || method == .head {
@@ -50,9 +83,17 @@ struct ReadKeysAndBadgesTests {
                     #expect(status != .unauthorized && status != .forbidden, "\(method) \(path): \(status) \(text)")
                 } else {
                     writes += 1
-                    #expect(status == .forbidden, "\(method) \(path): \(status) \(text)")
-                    #expect(text.contains("read-only key"))
+                    #expect(status == .forbidden && text.contains("read-only key"), "\(method) \(path): \(status) \(text)")
                 }
+            }
+            // The dashboard's forms, posted by a read-only session with a valid token.
+            let reader = Browser()
+            try await reader.signIn(client, key: Self.readKey)
+            _ = try await reader.execute(client, "/dashboard/jobs/a@web1")
+            for path in ["/dashboard/jobs/a@web1/pause", "/dashboard/jobs/a@web1/resume", "/dashboard/jobs/a@web1/maintenance",
+                         "/dashboard/jobs/a@web1/rotate-key", "/dashboard/notifications/requeue", "/dashboard/notifications/1/requeue"] {
+                let answer = try await reader.execute(client, path, method: .post, form: ["csrf": reader.csrf ?? "", "for": "1h"])
+                #expect(answer.status == .forbidden && answer.body.contains("read-only key"), "POST \(path): \(answer.status)")
             }
             // The admin key still writes; an unknown key is 401 whatever the method.
             try await client.execute(uri: "/api/job/a@web1", method: .delete, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .unauthorized) }
@@ -61,8 +102,11 @@ struct ReadKeysAndBadgesTests {
             }
             return (reads, writes)
         }
-        #expect(reads >= 5 && writes >= 10, "\(reads) reads, \(writes) writes")
-        #expect(FileManager.default.fileExists(atPath: "\(fixture.jobsDir)/a@web1.yaml"), "no write went through")
+        // GET (and HEAD) of 5 admin routes; POST, PUT, PATCH and DELETE of 11.
+        #expect(guarded.count == 16)
+        #expect((reads, writes) == (10, 11))
+        #expect(Self.files(fixture.jobsDir) == filesBefore, "no job file changed")
+        #expect(try fixture.sqliteRows(outbox) == outboxBefore, "the outbox is as it was")
     }
 
     @Test("badges for a job, a label and all: up, late inside a schedule's grace, down; svg, json and shields; a wrong key 404")

@@ -75,6 +75,20 @@ final class ServerFixture: Sendable {
                         now: components.now, logger: Self.quietLogger)
     }
 
+    /// The rows `sql` selects from the fixture's database (sqlite3's `|`-separated lines).
+    func sqliteRows(_ sql: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["\(root)/cronmetrics.db", sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 failed on: \(sql)")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
     /// Runs SQL on the fixture's database with the sqlite3 tool, as another process would.
     func sqlite(_ sql: String) throws {
         let process = Process()
