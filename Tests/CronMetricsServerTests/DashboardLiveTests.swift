@@ -1,6 +1,7 @@
 import CronMetricsCore
 import CronMetricsTestSupport
 import Foundation
+import Glibc
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -114,6 +115,48 @@ struct DashboardLiveTests {
             components.runtime.replace(snapshot)
             for stream in readStreams + adminStreams { #expect(try await stream.end(within: 5) == 200, "the removed key's stream ended") }
             try await waitForStreams(0)
+        }
+    }
+
+    @Test("a refused stream's connection is closed by the server, so its place is free at once")
+    func refusedStreamClosed() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app().test(.live) { client in
+            let port = try #require(client.port)
+            let (head, closed) = try await Self.exchange(port: port, "GET /dashboard/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(head.hasPrefix("HTTP/1.1 401"))
+            #expect(head.lowercased().contains("connection: close"))
+            #expect(closed, "the server closed the connection after its answer")
+            let (kept, keptClosed) = try await Self.exchange(port: port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(kept.hasPrefix("HTTP/1.1 200"))
+            #expect(!keptClosed, "an ordinary answer keeps the connection")
+        }
+    }
+
+    /// Sends `request` on a new connection to 127.0.0.1:`port`; the answer's
+    /// first bytes, and whether the server closed within 3 s after them.
+    static func exchange(port: Int, _ request: String) async throws -> (String, Bool) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
+                var timeout = timeval(tv_sec: 3, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                _ = request.withCString { send(fd, $0, strlen($0), 0) }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = recv(fd, &buffer, buffer.count, 0)
+                let head = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+                let next = recv(fd, &buffer, buffer.count, 0)
+                continuation.resume(returning: (head, next == 0))
+            }.start()
         }
     }
 }

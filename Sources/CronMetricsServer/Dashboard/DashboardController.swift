@@ -332,8 +332,11 @@ struct DashboardController {
 
     func events(_ request: Request, context: AppRequestContext) -> Response {
         func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
-            Response(status: status, headers: DashboardViews.headers("text/plain; charset=utf-8"),
-                     body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+            var headers = DashboardViews.headers("text/plain; charset=utf-8")
+            // A refused page's connection is not kept for its next try: the
+            // place goes back to submissions, pings and scrapes at once.
+            if status != .ok { headers[.connection] = "close" }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
         }
         guard let session = currentSession(request) else { return plain(.unauthorized, "sign in at /dashboard/signin") }
         // The jobs the page shows (`?jobs=a@h,b@h`); none named: every job.

@@ -9,6 +9,8 @@ import Synchronization
 /// to send a request's headers (slowloris) or body, or idle too long between
 /// requests. Sits after the HTTP decoder, so it sees whole request parts; no
 /// timer runs while a response is being written (a long stream stays open).
+/// A response that says `Connection: close` closes the connection once it is
+/// written (Hummingbird closes only when the request said so).
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -20,6 +22,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var entered = false
     private var started = false
+    private var closeAfterResponse = false
 
     init(limits: ConnectionLimits, counter: ConnectionCounter) {
         self.limits = limits
@@ -56,8 +59,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case let .head(head):
+            closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
+        case .body:
+            break
+        case .end:
             arm(context, limits.idleTimeout)
+            if closeAfterResponse {
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+                written.futureResult.cascade(to: promise)
+                context.write(data, promise: written)
+                return
+            }
         }
         context.write(data, promise: promise)
     }
