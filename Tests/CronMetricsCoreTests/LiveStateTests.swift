@@ -80,4 +80,26 @@ struct LiveStateTests {
         #expect(text(.nan) == "NaN")
         #expect(text(.infinity) == "+Inf")
     }
+
+    @Test("a job's series: each family's lines where its table says, whatever the number of families")
+    func seriesLayout() {
+        var state = JobState()
+        state.lastStatus = .success
+        state.lastRunAt = Self.t0
+        state.lastSuccessAt = Self.t0
+        state.lastFailureAt = Self.t0
+        state.lastDuration = 1.5
+        state.lastExitCode = 0
+        state.lastStartAt = Self.t0
+        let verdict = Verdict(status: .success, deadline: Self.t0, anchor: Self.t0, nextExpected: Self.t0, nextChange: Self.t0)
+        let series = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict)
+        #expect(JobSeries.tableBytes == (JobFamily.allCases.count + 1) * 4)
+        for family in JobFamily.allCases {
+            let lines = String(decoding: series.lines(family), as: UTF8.self)
+            #expect(lines.hasPrefix(family.name + "{job_name=\"j\",host=\"h\""), "\(family): \(lines)")
+            #expect(lines.split(separator: "\n").count == 1, "\(family): \(lines)")
+        }
+        #expect(series.text.count == JobFamily.allCases.map { series.lines($0).count }.reduce(0, +))
+        #expect(JobSeries().text.isEmpty && JobFamily.allCases.allSatisfy { JobSeries().lines($0).isEmpty })
+    }
 }

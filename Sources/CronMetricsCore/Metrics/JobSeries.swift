@@ -2,20 +2,57 @@ import Foundation
 
 /// One job's series text, prepared when the job, its state or its verdict
 /// changes; a scrape copies these bytes and formats nothing.
+///
+/// One buffer holds both the table of where each family's lines start and
+/// the lines: one heap object per job whatever the number of families (a
+/// fixed-size vector beside the text held 16 offsets, one more family than
+/// there were, and a second new family would have trapped the server).
 public struct JobSeries: Sendable {
-    /// The lines of every family, back to back.
-    public private(set) var text: [UInt8] = []
-    /// `text[offsets[f]..<offsets[f + 1]]` are family `f`'s lines (possibly none).
-    /// Inline rather than an array: one heap object per job, not two.
-    public private(set) var offsets = SIMD16<Int32>()
+    /// Families, and the table's size: a start per family and the end.
+    static let families = JobFamily.allCases.count
+    static let tableBytes = (families + 1) * MemoryLayout<UInt32>.size
+
+    /// The table (`families + 1` little-endian `UInt32` byte positions in
+    /// this buffer), then the lines of every family, back to back.
+    private(set) var storage: [UInt8] = Self.emptyStorage
+
+    private static let emptyStorage: [UInt8] = {
+        var bytes = [UInt8](repeating: 0, count: tableBytes)
+        let end = UInt32(tableBytes)
+        for index in 0...families { write(end, at: index, into: &bytes) }
+        return bytes
+    }()
 
     public init() {}
 
+    /// Where family `index`'s lines start in ``storage`` (`index == families`: the end).
+    @inline(__always)
+    func start(_ index: Int) -> Int {
+        storage.withUnsafeBufferPointer { Self.start(index, in: $0) }
+    }
+
+    /// ``start(_:)`` read from the storage's bytes (a loop over families reads them once).
+    @inline(__always)
+    static func start(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        Int(UInt32(littleEndian: UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+    }
+
+    /// The lines of every family, back to back.
+    public var text: ArraySlice<UInt8> { storage[Self.tableBytes...] }
+
+    /// Family `family`'s lines (possibly none).
+    public func lines(_ family: JobFamily) -> ArraySlice<UInt8> { storage[start(family.rawValue)..<start(family.rawValue + 1)] }
+
+    private static func write(_ value: UInt32, at index: Int, into bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { raw in
+            for (offset, byte) in raw.enumerated() { bytes[index * 4 + offset] = byte }
+        }
+    }
+
     /// Renders every family of one job.
     public init(job: Job, state: JobState, verdict: Verdict) {
-        var text: [UInt8] = []
+        var text = [UInt8](repeating: 0, count: Self.tableBytes)
         text.reserveCapacity(1024)
-        var offsets = SIMD16<Int32>()
         // `{job_name="…",host="…"`: every family starts with these two labels.
         var base: [UInt8] = Array("{job_name=\"".utf8)
         PrometheusText.appendEscaped(job.jobName, to: &base)
@@ -32,7 +69,7 @@ public struct JobSeries: Sendable {
             text.append(UInt8(ascii: "\n"))
         }
         for family in JobFamily.allCases {
-            offsets[family.rawValue] = Int32(text.count)
+            Self.write(UInt32(text.count), at: family.rawValue, into: &text)
             switch family {
             case .status:
                 text += Array(family.name.utf8)
@@ -60,8 +97,7 @@ public struct JobSeries: Sendable {
             case .missedDeadlines: line(family, Double(state.missedDeadlinesTotal))
             }
         }
-        offsets[JobFamily.allCases.count] = Int32(text.count)
-        self.text = text
-        self.offsets = offsets
+        Self.write(UInt32(text.count), at: Self.families, into: &text)
+        storage = text
     }
 }

@@ -1,9 +1,9 @@
 /// The prepared series of a run of consecutive jobs, laid out family by family
 /// so a scrape copies one segment per block and family.
 ///
-/// Why: with each job's text in its own buffer, a scrape made eleven passes
-/// over every job's buffer, one per family; on 10,000 jobs that is cache-miss
-/// bound (17 ms for 7.5 MB). Blocks are rebuilt only when one of their jobs
+/// Why: with each job's text in its own buffer, a scrape made a pass per
+/// family over every job's buffer; on 10,000 jobs that is cache-miss bound
+/// (17 ms for 7.5 MB with eleven families). Blocks are rebuilt only when one of their jobs
 /// changed, from the jobs' own prepared text, within cache.
 struct SeriesBlock: Sendable {
     /// Jobs per block: small enough that rebuilding one stays in cache and a
@@ -17,13 +17,15 @@ struct SeriesBlock: Sendable {
     /// Rebuilds the block from its jobs' series.
     mutating func rebuild(from series: ArraySlice<JobSeries>) {
         // Job-major with raw copies: each job's text is read once and its
-        // families scattered to their precomputed places. Eleven passes with
-        // Array appends were most of the cost of a scrape after a change.
+        // families scattered to their precomputed places. A pass per family
+        // with Array appends was most of the cost of a scrape after a change.
         let families = JobFamily.allCases.count
         var starts = [Int](repeating: 0, count: families + 1)
         for job in series {
-            for family in 0..<families {
-                starts[family + 1] += Int(job.offsets[family + 1] - job.offsets[family])
+            job.storage.withUnsafeBufferPointer { bytes in
+                for family in 0..<families {
+                    starts[family + 1] += JobSeries.start(family + 1, in: bytes) - JobSeries.start(family, in: bytes)
+                }
             }
         }
         for family in 0..<families {
@@ -38,10 +40,10 @@ struct SeriesBlock: Sendable {
         text.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             for job in series {
-                job.text.withUnsafeBufferPointer { source in
+                job.storage.withUnsafeBufferPointer { source in
                     guard let from = source.baseAddress else { return }
                     for family in 0..<families {
-                        let begin = Int(job.offsets[family]), count = Int(job.offsets[family + 1]) - begin
+                        let begin = JobSeries.start(family, in: source), count = JobSeries.start(family + 1, in: source) - begin
                         guard count > 0 else { continue }
                         (base + cursors[family]).update(from: from + begin, count: count)
                         cursors[family] += count
