@@ -66,6 +66,9 @@ struct NotificationDeliveryTests {
             let last = try #require(received.last)
             #expect(last.header("X-Cronmetrics-Event") == "down")
             #expect(last.header("X-Team") == "infra")
+            // Signed with the server's clock (the test's, in 2027), not the machine's.
+            let signedAt = try #require(last.header("X-Cronmetrics-Timestamp").flatMap(Double.init))
+            #expect(signedAt >= fixture.clock.now.timeIntervalSince1970 - 10 && signedAt <= fixture.clock.now.timeIntervalSince1970)
             #expect(last.header("Content-Type") == "application/json")
             let event = last.json
             #expect(event["event_id"] as? String == ids.first)
@@ -255,6 +258,23 @@ struct NotificationDeliveryTests {
             try await Self.fail(client, "nightly")
             #expect(try await client.eventually(timeout: .seconds(10)) { try await $0.metrics().contains(line + "1") },
                     "the queued event shows without waiting for housekeeping")
+        }
+    }
+
+    @Test("an outbox the worker cannot read is logged and counted, not swallowed")
+    func outboxErrorsCounted() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let logs = LogCapture()
+        let app = try await fixture.app(logger: logs.logger, Self.notifying([try Self.webhook("ops", url: "http://127.0.0.1:9/")]))
+        try await app.test(.live) { client in
+            let line = #"cronmetrics_notification_errors_total{channel="ops"} "#
+            #expect(try await client.metrics().contains(line + "0"))
+            // Another process breaks the table under the running worker.
+            try fixture.sqlite("ALTER TABLE notifications RENAME TO notifications_gone")
+            #expect(try await client.eventually { try await !$0.metrics().contains(line + "0") }, "errors are counted")
+            #expect(logs.contains("notification outbox: could not"))
+            #expect(logs.all.contains { $0.contains("channel=ops") && $0.contains("no such table: notifications") })
         }
     }
 }

@@ -73,6 +73,9 @@ struct SMTPTests {
         made.waitUntilExit()
     }
 
+    /// The senders' clock: the message's Date header comes from it.
+    static let sentAt = Date(timeIntervalSince1970: 1_800_000_123)
+
     static let event = NotificationEvent(kind: .down, jobId: "backup@db1", jobName: "backup", host: "db1", labels: ["team": "infra"],
                                          previousStatus: "success", status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000),
                                          lastRun: .init(status: "failure", at: Date(timeIntervalSince1970: 1_800_000_000), exitCode: 2,
@@ -85,7 +88,7 @@ struct SMTPTests {
                                            from: "cronmetrics@example.com", to: ["ops@example.com", "oncall@example.com"],
                                            caFile: trust ? "\(dir.path)/cert.pem" : nil)
         let channel = ChannelDefinition(name: "mail", target: .email(mail))
-        return await NotificationSenders(connectTimeout: 5).send(Self.event, payload: "", via: channel, timeout: 10)
+        return await NotificationSenders(connectTimeout: 5, now: { Self.sentAt }).send(Self.event, payload: "", via: channel, timeout: 10)
     }
 
     @Test("plain SMTP: the message arrives with its subject, body, headers and envelope")
@@ -101,6 +104,7 @@ struct SMTPTests {
         #expect(message.eml.contains("Subject: [cronmetrics] backup@db1 is DOWN: failure (exit code 2)"))
         #expect(message.eml.contains("X-Cronmetrics-Event-Id: \(Self.event.eventId)"))
         #expect(message.eml.contains("Message-ID: <\(Self.event.eventId).mail@cronmetrics>"))
+        #expect(message.eml.contains("Date: Fri, 15 Jan 2027 08:02:03 +0000"), "the date is the server's clock's")
         let body = try #require(message.eml.components(separatedBy: "\r\n\r\n").dropFirst().first)
         let text = String(decoding: Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         #expect(text.contains("pg_dump: connection refused — ünïcode"), "the body is UTF-8, base64 on the wire")

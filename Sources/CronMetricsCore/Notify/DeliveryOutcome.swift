@@ -16,7 +16,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
     /// - Parameters:
     ///   - retryAfter: the `Retry-After` header: seconds, or an HTTP date.
     ///   - bodyHead: the start of the answer's body, kept with a failure.
-    public static func http(status: Int, retryAfter: String?, bodyHead: String, now: Date = Date()) -> DeliveryOutcome {
+    public static func http(status: Int, retryAfter: String?, bodyHead: String, now: Date) -> DeliveryOutcome {
         switch status {
         case 200..<300:
             return .delivered(status: status)

@@ -24,7 +24,7 @@ struct ServerComponents: Sendable {
          now: @escaping @Sendable () -> Date) async throws {
         self.configuration = configuration
         runtime = RuntimeSettings(configuration, logLevel: logLevel ?? LogLevelControl(logger.logLevel))
-        senders = NotificationSenders(connectTimeout: configuration.notifications.connectTimeout)
+        senders = NotificationSenders(connectTimeout: configuration.notifications.connectTimeout, now: now)
         notificationMetrics = NotificationMetrics()
         self.logger = logger
         self.now = now

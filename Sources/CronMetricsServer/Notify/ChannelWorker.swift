@@ -31,13 +31,16 @@ struct ChannelWorker: Sendable {
             var lastFlush = ContinuousClock.now
             while !Task.isCancelled, let channel = settings.notifications.channels[name] {
                 let snapshot = settings.notifications
-                if queue.isEmpty, inFlight < channel.concurrency, (try? database.notificationsDue(channel: name, now: now()).due) == true {
-                    queue = (try? await database.claimNotifications(channel: name, now: now(), limit: channel.concurrency * 8)) ?? []
+                if queue.isEmpty, inFlight < channel.concurrency,
+                   await outbox("look for due notifications", or: false, { try database.notificationsDue(channel: name, now: now()).due }) {
+                    queue = await outbox("claim notifications", or: []) {
+                        try await database.claimNotifications(channel: name, now: now(), limit: channel.concurrency * 8)
+                    }
                 }
                 while inFlight < channel.concurrency, !queue.isEmpty {
                     let item = queue.removeFirst()
+                    let payload = await outbox("encode a notification", or: "{}") { try item.record.event.json() }
                     group.addTask { [senders, now] in
-                        let payload = (try? item.record.event.json()) ?? "{}"
                         let outcome = await senders.send(item.record.event, payload: payload, via: channel, timeout: snapshot.timeout)
                         return .finished(item, outcome, now())
                     }
@@ -76,7 +79,20 @@ struct ChannelWorker: Sendable {
             }
         }
         await flush(&done)
-        _ = try? await database.releaseClaims(channel: name)
+        _ = await outbox("release claims", or: 0) { try await database.releaseClaims(channel: name) }
+    }
+
+    /// `body`'s value, or `fallback` when the outbox failed: logged and
+    /// counted (`cronmetrics_notification_errors_total`), never dropped
+    /// silently. The rows stay as they were and are tried at the next pass.
+    private func outbox<T>(_ what: String, or fallback: T, _ body: () async throws -> T) async -> T {
+        do {
+            return try await body()
+        } catch {
+            metrics.countError(channel: name)
+            logger.error("notification outbox: could not \(what)", metadata: ["channel": .string(name), "error": .string("\(error)")])
+            return fallback
+        }
     }
 
     /// The row's new state after a try, by the retry policy; counted and logged.
@@ -118,7 +134,8 @@ struct ChannelWorker: Sendable {
         } catch {
             // Kept for the next flush; if the process dies first the rows stay
             // `sending` and are sent again after the restart (at least once).
-            logger.error("notification outcomes not saved; retrying", metadata: ["error": .string("\(error)")])
+            metrics.countError(channel: name)
+            logger.error("notification outcomes not saved; retrying", metadata: ["channel": .string(name), "error": .string("\(error)")])
         }
     }
 }

@@ -116,6 +116,8 @@ enum NotificationTest {
 /// notify test` on a local configuration): the server's own senders.
 public enum NotificationTestSender {
     public static func send(_ channel: ChannelDefinition, settings: NotificationSettings) async -> NotificationTestResult {
-        await NotificationTest.run(channel, senders: NotificationSenders(connectTimeout: settings.connectTimeout), settings: settings, now: Date())
+        // Outside a server: the real clock.
+        await NotificationTest.run(channel, senders: NotificationSenders(connectTimeout: settings.connectTimeout, now: Date.init),
+                                   settings: settings, now: Date())
     }
 }

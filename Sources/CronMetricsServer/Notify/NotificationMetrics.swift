@@ -21,6 +21,13 @@ final class NotificationMetrics: Sendable {
     private let outcomes = Mutex([String: [Outcome: Int]]())
     private let queued = Mutex([String: [String: Int]]())
     private let latency = Mutex([String: Histogram]())
+    /// Outbox reads and writes that failed, by channel: a worker goes on (the
+    /// rows stay where they were) but says so here and in the log.
+    private let errors = Mutex([String: Int]())
+
+    func countError(channel: String) {
+        errors.withLock { $0[channel, default: 0] += 1 }
+    }
 
     func count(_ outcome: Outcome, channel: String) {
         outcomes.withLock { $0[channel, default: [:]][outcome, default: 0] += 1 }
@@ -47,6 +54,7 @@ final class NotificationMetrics: Sendable {
         let outcomes = self.outcomes.withLock { $0 }
         let queued = self.queued.withLock { $0 }
         let latency = self.latency.withLock { $0 }
+        let errors = self.errors.withLock { $0 }
         func line(_ text: String, _ value: Double) {
             out += Array(text.utf8)
             out.append(UInt8(ascii: " "))
@@ -64,6 +72,11 @@ final class NotificationMetrics: Sendable {
             for outcome in Outcome.allCases {
                 line("cronmetrics_notifications_total{\(label(name)),outcome=\"\(outcome.rawValue)\"}", Double(outcomes[name]?[outcome] ?? 0))
             }
+        }
+        PrometheusText.appendHeader(name: "cronmetrics_notification_errors_total",
+                                    help: "Outbox reads and writes of a channel's worker that failed (the rows stay queued).", type: "counter", to: &out)
+        for name in Array(Set(names).union(errors.keys)).sorted() {
+            line("cronmetrics_notification_errors_total{\(label(name))}", Double(errors[name] ?? 0))
         }
         PrometheusText.appendHeader(name: "cronmetrics_notifications_queued", help: "Notifications waiting (pending) or given up (dead), by channel.",
                                     type: "gauge", to: &out)

@@ -15,10 +15,13 @@ import Synchronization
 /// one try (the dispatcher's backoff does that).
 final class NotificationSenders: Sendable {
     let connectTimeout: Double
+    /// The server's clock: signatures' timestamps, email dates, `Retry-After` dates.
+    let now: @Sendable () -> Date
     private var client: HTTPClient { Self.client(connectTimeout: connectTimeout) }
 
-    init(connectTimeout: Double) {
+    init(connectTimeout: Double, now: @escaping @Sendable () -> Date) {
         self.connectTimeout = connectTimeout
+        self.now = now
     }
 
     /// Clients live for the process, one per connect timeout, and are never
@@ -77,7 +80,7 @@ final class NotificationSenders: Sendable {
         Self.addCommonHeaders(&request, event: event)
         if let secret = hook.secret {
             // Signed over "<timestamp>.<body>", so a captured message cannot be replayed later unnoticed.
-            let timestamp = String(Int(Date().timeIntervalSince1970))
+            let timestamp = String(Int(now().timeIntervalSince1970))
             let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
             request.headers.add(name: "X-Cronmetrics-Timestamp", value: timestamp)
             request.headers.add(name: "X-Cronmetrics-Signature", value: "sha256=" + Hex.encode(mac))
@@ -133,7 +136,7 @@ final class NotificationSenders: Sendable {
         var head = try await response.body.collect(upTo: 64 << 10)
         let text = head.readString(length: min(head.readableBytes, 300)) ?? ""
         return DeliveryOutcome.http(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                                    bodyHead: text.replacingOccurrences(of: "\n", with: " "))
+                                    bodyHead: text.replacingOccurrences(of: "\n", with: " "), now: now())
     }
 
     static func addCommonHeaders(_ request: inout HTTPClientRequest, event: NotificationEvent) {
@@ -146,7 +149,7 @@ final class NotificationSenders: Sendable {
 
     private func email(_ mail: ChannelDefinition.Email, event: NotificationEvent, channel: String) async throws -> DeliveryOutcome {
         let message = SMTPMessage(from: mail.from, to: mail.to, subject: "[cronmetrics] \(event.summary)", body: EmailText.make(event),
-                                  messageID: "\(event.eventId).\(channel)@cronmetrics", date: Date(),
+                                  messageID: "\(event.eventId).\(channel)@cronmetrics", date: now(),
                                   extraHeaders: [("X-Cronmetrics-Event-Id", event.eventId), ("X-Cronmetrics-Event", event.kind.rawValue)])
         try await SMTPClient(mail, connectTimeout: connectTimeout).send(message)
         return .delivered(status: 250)
