@@ -166,22 +166,36 @@ public enum CronExporterImport {
             var skipped = 0
             let cursor = try GRDB.Row.fetchCursor(db, sql: "SELECT job_name, host, status, duration, output, timestamp FROM job_results ORDER BY id")
             while let row = try cursor.next() {
-                func text(_ column: String) -> String? { String.fromDatabaseValue(row[column]) }
-                guard let name = text("job_name"), let host = text("host") else {
+                guard let name = text(row["job_name"]), let host = text(row["host"]) else {
                     skipped += 1
                     continue
                 }
                 let id = JobID(jobName: name, host: host)
                 guard jobs.contains(id) else { continue }
-                let status = text("status") ?? ""
+                let status = text(row["status"]) ?? ""
                 guard ["success", "failure"].contains(status), let at = parseTime(row["timestamp"]) else {
                     skipped += 1
                     continue
                 }
-                let duration = Double.fromDatabaseValue(row["duration"])
-                rows.append(HistoryRow(jobID: id, status: status, duration: duration.map { max(0, $0) }, output: text("output"), at: at))
+                rows.append(HistoryRow(jobID: id, status: status, duration: seconds(row["duration"]).map { max(0, $0) },
+                                       output: text(row["output"]), at: at))
             }
             return (rows, skipped)
+        }
+    }
+
+    /// A value that is text, or nil (a number, a blob, NULL).
+    static func text(_ value: DatabaseValue) -> String? {
+        if case let .string(text) = value.storage { return text }
+        return nil
+    }
+
+    /// A value that is a number, or nil.
+    static func seconds(_ value: DatabaseValue) -> Double? {
+        switch value.storage {
+        case let .int64(number): Double(number)
+        case let .double(number): number
+        default: nil
         }
     }
 
