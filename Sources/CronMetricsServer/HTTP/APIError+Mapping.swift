@@ -4,13 +4,18 @@ import NIOCore
 
 extension APIError {
     /// Every error a route can throw, as the client sees it: the one place
-    /// where domain errors get HTTP statuses. Never a 500 for bad input.
+    /// where domain errors get HTTP statuses, one status per meaning (the
+    /// table in docs/api.md): not found 404, a conflict with what is there
+    /// 409, an invalid field or job 422, a refusal of the caller 403, the
+    /// store or the disk unavailable 503. Never a 500 for bad input.
     init(_ error: any Error) {
         switch error {
         case let error as APIError:
             self = error
         case let error as JobEditError:
             self.init(editError: error)
+        case let error as NotificationActionError:
+            self.init(outboxError: error)
         case let error as StoreError:
             self.init(.serviceUnavailable, "the database is unavailable: \(error); retry")
         case is NIOTooManyBytesError:
@@ -43,9 +48,19 @@ extension APIError {
             self.init(.unprocessableContent, "the change would make jobs.d invalid; nothing was written")
             details = errors
         case let .unavailable(message):
-            self.init(.internalServerError, message)
+            self.init(.serviceUnavailable, message)
         case let .refused(message):
-            self.init(.unauthorized, message)
+            self.init(.forbidden, message)
+        }
+    }
+
+    private init(outboxError: NotificationActionError) {
+        switch outboxError {
+        case let .notFound(message): self.init(.notFound, message)
+        case let .conflict(message): self.init(.conflict, message)
+        case let .invalid(field, message): self.init(.unprocessableContent, message, field: field)
+        case let .refused(message): self.init(.forbidden, message)
+        case let .unavailable(message): self.init(.serviceUnavailable, message)
         }
     }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 /// The admin notification API: the outbox listed, dead letters requeued or
 /// deleted, and a test message sent through a channel now. The work is
 /// ``LocalNotificationOutbox``'s, the same the CLI does on a local database;
-/// this maps its refusals to statuses.
+/// its refusals get their statuses where every error does (``APIError``).
 struct NotificationController {
     let outbox: LocalNotificationOutbox
 
@@ -19,21 +19,21 @@ struct NotificationController {
         admin.get("/api/notifications") { request, _ in try await list(request) }
         admin.get("/api/notifications/{id}") { _, context in
             let id = try Self.id(context)
-            return try await mapped { () async throws(NotificationActionError) in try await outbox.show(id: id) }
+            return try await outbox.show(id: id)
         }
         admin.post("/api/notifications/{id}/requeue") { _, context in try await requeue(context) }
         admin.post("/api/notifications/requeue") { request, _ in
             let filter = try filter(request, deadOnly: true)
-            return NotificationCount(count: try await mapped { () async throws(NotificationActionError) in try await outbox.requeue(filter) })
+            return NotificationCount(count: try await outbox.requeue(filter))
         }
         admin.delete("/api/notifications/{id}") { _, context in
             let id = try Self.id(context)
-            try await mapped { () async throws(NotificationActionError) in try await outbox.delete(id: id) }
+            try await outbox.delete(id: id)
             return Response(status: .noContent)
         }
         admin.delete("/api/notifications") { request, _ in
             let filter = try filter(request, deadOnly: true)
-            return NotificationCount(count: try await mapped { () async throws(NotificationActionError) in try await outbox.delete(filter) })
+            return NotificationCount(count: try await outbox.delete(filter))
         }
         admin.post("/api/notifications/test") { request, context in try await test(request, context: context) }
     }
@@ -41,12 +41,12 @@ struct NotificationController {
     func list(_ request: Request) async throws -> NotificationPage {
         let page = try PageQuery(request, item: "notification")
         let filter = try filter(request)
-        return try await mapped { () async throws(NotificationActionError) in try await outbox.list(filter, limit: page.limit, before: page.before) }
+        return try await outbox.list(filter, limit: page.limit, before: page.before)
     }
 
     func requeue(_ context: AppRequestContext) async throws -> NotificationRecord {
         let id = try Self.id(context)
-        let record = try await mapped { () async throws(NotificationActionError) in try await outbox.requeue(id: id) }
+        let record = try await outbox.requeue(id: id)
         context.logger.info("notification requeued", metadata: ["id": "\(id)", "channel": .string(record.channel)])
         return record
     }
@@ -57,26 +57,11 @@ struct NotificationController {
         guard let name = request.uri.queryParameters["channel"].map(String.init) else {
             throw APIError(.unprocessableContent, "'channel' is required: the name of a channel under notifications.channels", field: "channel")
         }
-        let result = try await mapped { () async throws(NotificationActionError) in try await outbox.test(channel: name) }
+        let result = try await outbox.test(channel: name)
         context.logger.info("test notification", metadata: ["channel": .string(name), "outcome": .string(result.outcome)])
         var response = try context.responseEncoder.encode(result, from: request, context: context)
         if result.outcome != "delivered" { response.status = .badGateway }
         return response
-    }
-
-    /// The outbox's refusals as API errors.
-    private func mapped<T>(_ body: () async throws(NotificationActionError) -> T) async throws(APIError) -> T {
-        do {
-            return try await body()
-        } catch {
-            switch error {
-            case let .notFound(message): throw APIError(.notFound, message)
-            case let .conflict(message): throw APIError(.conflict, message)
-            case let .invalid(field, message): throw APIError(.unprocessableContent, message, field: field)
-            case let .refused(message): throw APIError(.forbidden, message)
-            case let .unavailable(message): throw APIError(.serviceUnavailable, message)
-            }
-        }
     }
 
     private func filter(_ request: Request, deadOnly: Bool = false) throws(APIError) -> NotificationFilter {
