@@ -164,38 +164,33 @@ public enum CronExporterImport {
             guard try db.tableExists("job_results") else { return ([], 0) }
             var rows: [HistoryRow] = []
             var skipped = 0
-            let cursor = try GRDB.Row.fetchCursor(db, sql: "SELECT job_name, host, status, duration, output, timestamp FROM job_results ORDER BY id")
+            // Values of another type than the column's are NULL here (SQLite keeps
+            // whatever it is given), so each decodes to its type or nil.
+            let cursor = try GRDB.Row.fetchCursor(db, sql: """
+                SELECT CASE WHEN typeof(job_name) = 'text' THEN job_name END AS job_name,
+                       CASE WHEN typeof(host) = 'text' THEN host END AS host,
+                       CASE WHEN typeof(status) = 'text' THEN status END AS status,
+                       CASE WHEN typeof(duration) IN ('integer', 'real') THEN duration END AS duration,
+                       CASE WHEN typeof(output) = 'text' THEN output END AS output,
+                       timestamp
+                FROM job_results ORDER BY id
+                """)
             while let row = try cursor.next() {
-                guard let name = text(row["job_name"]), let host = text(row["host"]) else {
+                guard let name = row["job_name"] as String?, let host = row["host"] as String? else {
                     skipped += 1
                     continue
                 }
                 let id = JobID(jobName: name, host: host)
                 guard jobs.contains(id) else { continue }
-                let status = text(row["status"]) ?? ""
+                let status = row["status"] as String? ?? ""
                 guard ["success", "failure"].contains(status), let at = parseTime(row["timestamp"]) else {
                     skipped += 1
                     continue
                 }
-                rows.append(HistoryRow(jobID: id, status: status, duration: seconds(row["duration"]).map { max(0, $0) },
-                                       output: text(row["output"]), at: at))
+                let duration = row["duration"] as Double?
+                rows.append(HistoryRow(jobID: id, status: status, duration: duration.map { max(0, $0) }, output: row["output"], at: at))
             }
             return (rows, skipped)
-        }
-    }
-
-    /// A value that is text, or nil (a number, a blob, NULL).
-    static func text(_ value: DatabaseValue) -> String? {
-        if case let .string(text) = value.storage { return text }
-        return nil
-    }
-
-    /// A value that is a number, or nil.
-    static func seconds(_ value: DatabaseValue) -> Double? {
-        switch value.storage {
-        case let .int64(number): Double(number)
-        case let .double(number): number
-        default: nil
         }
     }
 
