@@ -72,9 +72,9 @@ struct DashboardLiveTests {
             $0.readKeyHashes = [APIKeyHash.sha256Hex(of: reader)]
         }
         #expect(components.dashboardFeed.limits.total == 8)
-        let admin = components.sessions.issue(keyHash: APIKeyHash.sha256Hex(of: ServerFixture.adminKey), now: fixture.clock.now)
-        let read = components.sessions.issue(keyHash: APIKeyHash.sha256Hex(of: reader), now: fixture.clock.now)
-        let read2 = components.sessions.issue(keyHash: APIKeyHash.sha256Hex(of: reader), now: fixture.clock.now)
+        let admin = components.sessionSigner.issue(keyHash: APIKeyHash.sha256Hex(of: ServerFixture.adminKey), now: fixture.clock.now)
+        let read = components.sessionSigner.issue(keyHash: APIKeyHash.sha256Hex(of: reader), now: fixture.clock.now)
+        let read2 = components.sessionSigner.issue(keyHash: APIKeyHash.sha256Hex(of: reader), now: fixture.clock.now)
         try await buildApplication(components).test(.live) { client in
             let url = "http://localhost:\(try #require(client.port))/dashboard/events"
             func open(_ session: String) throws -> Curl.Stream {
@@ -99,11 +99,11 @@ struct DashboardLiveTests {
             try await client.execute(uri: "/ping/key-a", method: .get) { #expect($0.status == .ok) }
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
             // A sign-out ends that session's streams, and gives their places back.
-            let session = try #require(components.sessions.session(
+            let session = try #require(components.sessionSigner.session(
                 Request(head: .init(method: .get, scheme: "http", authority: "x", path: "/", headerFields: [.cookie: "\(SessionSigner.cookieName)=\(admin)"]),
                         body: .init(buffer: ByteBuffer())),
                 keys: components.runtime.keys, now: fixture.clock.now))
-            components.sessions.signOut(session, now: fixture.clock.now)
+            components.sessionSigner.signOut(session, now: fixture.clock.now)
             for stream in adminStreams { #expect(try await stream.end(within: 5) == 200, "the signed-out session's stream ended") }
             try await waitForStreams(5)
             adminStreams = [try open(read2)]

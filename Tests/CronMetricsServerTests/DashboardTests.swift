@@ -458,4 +458,17 @@ struct DashboardTests {
             #expect(feed.count == 0)
         }
     }
+
+    @Test("a template that is missing or does not compile stops the start, naming it")
+    func templatesCheckedAtStart() throws {
+        var sources = Dictionary(uniqueKeysWithValues: DashboardTemplate.allCases.map { ($0, $0.source) })
+        #expect(throws: Never.self) { try DashboardViews(sources: sources) }
+        sources[.job] = Array("<h1>{{#row}}unclosed".utf8)
+        let broken = #expect(throws: DashboardViews.TemplateError.self) { try DashboardViews(sources: sources) }
+        #expect(broken?.template == .job)
+        #expect(broken?.description.hasPrefix("dashboard template 'job' cannot be used:") == true)
+        sources[.job] = nil
+        let missing = #expect(throws: DashboardViews.TemplateError.self) { try DashboardViews(sources: sources) }
+        #expect(missing?.description == "dashboard template 'job' cannot be used: missing")
+    }
 }

@@ -46,7 +46,8 @@ public struct LocalNotificationOutbox: NotificationOutbox {
     let database: AppDatabase
     let settings: @Sendable () -> NotificationSettings
     let send: Sender
-    let now: @Sendable () -> Date
+    /// The clock requeued rows are due by (the server's, where it runs there).
+    public let now: @Sendable () -> Date
 
     public init(database: AppDatabase, settings: @escaping @Sendable () -> NotificationSettings, now: @escaping @Sendable () -> Date = Date.init,
                 send: @escaping Sender) {

@@ -11,6 +11,8 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String = ""
     /// The peer's address (the dashboard rate-limits failed sign-ins by it).
     public let remoteAddress: SocketAddress?
+    /// The signed-in dashboard session, set by ``DashboardAuthMiddleware``.
+    var dashboardSession: DashboardSession?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

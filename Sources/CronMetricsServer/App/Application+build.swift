@@ -90,16 +90,30 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     PingController(intake: intake).addRoutes(to: router)
     JobController(registry: components.registry, settings: components.settingsReloader, maxBodyBytes: configuration.maxBodyBytes)
         .addRoutes(to: admin)
-    NotificationController(database: components.database, settings: runtime, senders: components.senders, now: components.now)
-        .addRoutes(to: admin)
+    NotificationController(outbox: components.notificationOutbox).addRoutes(to: admin)
     BadgeController(registry: components.registry, settings: runtime, now: components.now).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     if configuration.dashboard.enabled {
-        DashboardController(registry: components.registry, state: components.state, database: components.database, runtime: runtime,
-                            settings: configuration.dashboard, jobsDirectory: configuration.jobsDirectory,
-                            tls: configuration.tlsCertificateFile != nil, signer: components.sessions, limiter: components.signInLimiter,
-                            clientAddress: configuration.clientAddress,
-                            feed: components.dashboardFeed, views: DashboardViews(), now: components.now).addRoutes(to: router)
+        addDashboardRoutes(components, to: router)
     }
     return router
+}
+
+/// The dashboard: open routes (sign-in, assets) and the pages behind
+/// ``DashboardAuthMiddleware``, each controller given the one or two parts it uses.
+func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppRequestContext>) {
+    let configuration = components.configuration
+    let runtime = components.runtime
+    let pages = DashboardPages(views: components.dashboardViews, title: configuration.dashboard.title, signer: components.sessionSigner)
+    let sessions = DashboardSessions(signer: components.sessionSigner, limiter: components.signInLimiter,
+                                     clientAddress: configuration.clientAddress, keys: { runtime.keys }, now: components.now)
+    let jobs = DashboardJobs(registry: components.registry, state: components.state, database: components.database,
+                             jobsDirectory: configuration.jobsDirectory, externalURL: { runtime.notifications.externalURL },
+                             tls: configuration.tlsCertificateFile != nil, now: components.now)
+    let signedIn = router.group().add(middleware: DashboardAuthMiddleware(sessions: sessions, pages: pages))
+    DashboardAssetsController(pages: pages).addRoutes(to: router)
+    DashboardSignInController(sessions: sessions, pages: pages).addRoutes(to: router, signedIn: signedIn)
+    DashboardJobsController(jobs: jobs, pages: pages).addRoutes(to: signedIn)
+    DashboardNotificationsController(outbox: components.notificationOutbox, pages: pages).addRoutes(to: signedIn)
+    DashboardEventsController(feed: components.dashboardFeed, sessions: sessions).addRoutes(to: signedIn)
 }

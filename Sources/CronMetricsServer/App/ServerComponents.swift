@@ -13,9 +13,13 @@ struct ServerComponents: Sendable {
     let writer: SignalWriter, registry: JobRegistry
     /// What a reload of the configuration changes while running; notifications.
     let runtime: RuntimeSettings, senders: NotificationSenders, notificationMetrics: NotificationMetrics
+    /// The outbox as admins act on it: the API and the dashboard alike.
+    let notificationOutbox: LocalNotificationOutbox
     let settingsReloader: SettingsReloader
-    /// The dashboard's live feed, session signer (a key made at start) and sign-in limiter.
-    let dashboardFeed: DashboardFeed, sessions: SessionSigner, signInLimiter: SignInLimiter
+    /// The dashboard's templates (compiled at start: one that does not
+    /// compile stops the start), live feed, session signer (a key made at
+    /// start) and sign-in limiter.
+    let dashboardViews: DashboardViews, dashboardFeed: DashboardFeed, sessionSigner: SessionSigner, signInLimiter: SignInLimiter
     let logger: Logger, now: @Sendable () -> Date
 
     /// Opens the database and loads the jobs.
@@ -35,9 +39,14 @@ struct ServerComponents: Sendable {
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),
                                          logger: logger, now: now)
+        dashboardViews = try DashboardViews()
+        let (runtime, senders) = (runtime, senders)
+        notificationOutbox = LocalNotificationOutbox(database: database, settings: { runtime.notifications }, now: now) { channel, current in
+            await NotificationTest.run(channel, senders: senders, settings: current, now: now())
+        }
         dashboardFeed = DashboardFeed(state: state, limits: .init(total: configuration.maxDashboardStreams,
                                                                   perSession: configuration.dashboard.maxStreamsPerSession), now: now)
-        sessions = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies)
+        sessionSigner = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies)
         signInLimiter = SignInLimiter()
         settingsReloader = SettingsReloader(load: reloadConfiguration, running: configuration, runtime: runtime,
                                             registry: registry, metrics: metrics, logger: logger)

@@ -152,7 +152,7 @@ final class DashboardFeed: Sendable {
             guard wanted?.contains(id) ?? true, let json = try? APICoding.encoder.encode(DashboardRow(snapshot, now: time).update) else { continue }
             rows[id] = Array(json)
         }
-        let counts = OverviewPage.counts(state, now: time)
+        let counts = OverviewModel.counts(state, now: time)
         let countsChanged = subscribers.withLock { subscribers in
             defer { subscribers.lastCounts = counts }
             return subscribers.lastCounts != counts

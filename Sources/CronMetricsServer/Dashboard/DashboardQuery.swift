@@ -30,19 +30,19 @@ struct DashboardQuery: Sendable, Equatable {
     init() {}
 
     /// - Throws: the message for an unusable filter (shown above the table).
-    init(_ query: [String: String]) throws(DashboardProblem) {
-        func value(_ name: String) -> String? {
-            query[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+    init(_ query: DashboardJobsController.OverviewQuery) throws(DashboardProblem) {
+        func value(_ given: String?) -> String? {
+            given.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
         }
-        text = value("q")
-        host = value("host")
-        label = value("label")
-        if let name = value("state") {
+        text = value(query.q)
+        host = value(query.host)
+        label = value(query.label)
+        if let name = value(query.state) {
             guard let state = DashboardState(rawValue: name) else { throw DashboardProblem("no state '\(name)'") }
             self.state = state
         }
-        if let name = value("sort") { sort = Sort(rawValue: name) ?? .attention }
-        if let number = value("page").flatMap(Int.init) { page = min(max(number, 1), 1_000_000) }
+        if let name = value(query.sort) { sort = Sort(rawValue: name) ?? .attention }
+        if let number = value(query.page).flatMap(Int.init) { page = min(max(number, 1), 1_000_000) }
     }
 
     /// The job filter for everything but the dashboard state.
@@ -84,22 +84,4 @@ struct DashboardQuery: Sendable, Equatable {
 struct DashboardProblem: Error, Sendable {
     var message: String
     init(_ message: String) { self.message = message }
-}
-
-/// `application/x-www-form-urlencoded`, as browsers send forms and GET
-/// filters (`+` is a space); the first value of each name wins.
-enum FormFields {
-    static func parse(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                let spaced = part.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
-        return fields
-    }
 }

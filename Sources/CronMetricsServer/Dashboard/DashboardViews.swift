@@ -3,23 +3,40 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 
-/// The dashboard's templates, compiled once from the copies built into the
-/// binary, and the headers every page carries.
+/// The dashboard's templates, compiled once at start from the copies built
+/// into the binary, and the headers every page carries.
 struct DashboardViews: Sendable {
+    /// A template that did not compile: the server does not start.
+    struct TemplateError: Error, CustomStringConvertible {
+        var template: DashboardTemplate
+        var reason: String
+        var description: String { "dashboard template '\(template.rawValue)' cannot be used: \(reason)" }
+    }
+
     let library: MustacheLibrary
     let css: ByteBuffer
     let script: ByteBuffer
 
-    init() {
+    /// The templates built into the binary.
+    /// - Throws: ``TemplateError`` for a template that does not compile.
+    init() throws(TemplateError) {
+        try self.init(sources: Dictionary(uniqueKeysWithValues: DashboardTemplate.allCases.map { ($0, $0.source) }))
+    }
+
+    /// - Throws: ``TemplateError`` for a template that is missing, does not
+    ///   compile, or is not in the library after registration.
+    init(sources: [DashboardTemplate: [UInt8]]) throws(TemplateError) {
         var library = MustacheLibrary()
-        let templates: [(String, [UInt8])] = [
-            ("layout", PackageResources.layout_mustache), ("signin", PackageResources.signin_mustache),
-            ("overview", PackageResources.overview_mustache), ("job", PackageResources.job_mustache),
-            ("notifications", PackageResources.notifications_mustache), ("message", PackageResources.message_mustache),
-        ]
-        for (name, bytes) in templates {
-            // Built into the binary and parsed by a test: a failure here is a build defect.
-            try! library.register(String(decoding: bytes, as: UTF8.self), named: name)
+        for template in DashboardTemplate.allCases {
+            guard let source = sources[template] else { throw TemplateError(template: template, reason: "missing") }
+            do {
+                try library.register(String(decoding: source, as: UTF8.self), named: template.rawValue)
+            } catch {
+                throw TemplateError(template: template, reason: "\(error)")
+            }
+            guard library.getTemplate(named: template.rawValue) != nil else {
+                throw TemplateError(template: template, reason: "not registered")
+            }
         }
         self.library = library
         css = ByteBuffer(bytes: PackageResources.dashboard_css)
@@ -36,15 +53,9 @@ struct DashboardViews: Sendable {
          .xContentTypeOptions: "nosniff", .referrerPolicy: "same-origin", .xFrameOptions: "DENY"]
     }
 
-    /// A whole page: `template` rendered with `context`, inside the layout.
-    func page(_ template: String, _ context: [String: Any], layout: [String: Any], status: HTTPResponse.Status = .ok,
-              extraHeaders: HTTPFields = [:]) -> Response {
-        var outer = layout
-        outer["content"] = library.render(context, withTemplate: template) ?? ""
-        let html = library.render(outer, withTemplate: "layout") ?? ""
-        var headers = Self.headers()
-        headers.append(contentsOf: extraHeaders)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    /// `model` rendered with `template` (checked at start to be there).
+    func render(_ template: DashboardTemplate, _ model: Any) -> String {
+        library.render(model, withTemplate: template.rawValue) ?? ""
     }
 
     func asset(_ name: String) -> Response? {

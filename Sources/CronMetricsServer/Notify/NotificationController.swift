@@ -9,12 +9,6 @@ import Hummingbird
 struct NotificationController {
     let outbox: LocalNotificationOutbox
 
-    init(database: AppDatabase, settings: RuntimeSettings, senders: NotificationSenders, now: @escaping @Sendable () -> Date) {
-        outbox = LocalNotificationOutbox(database: database, settings: { settings.notifications }, now: now) { channel, current in
-            await NotificationTest.run(channel, senders: senders, settings: current, now: now())
-        }
-    }
-
     func addRoutes(to admin: RouterGroup<AppRequestContext>) {
         admin.get("/api/notifications") { request, _ in try await list(request) }
         admin.get("/api/notifications/{id}") { _, context in

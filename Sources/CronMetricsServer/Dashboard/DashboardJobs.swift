@@ -1,0 +1,58 @@
+import CronMetricsCore
+import Foundation
+import Hummingbird
+
+/// What the job pages read and do: snapshots from the live state (the same
+/// the metrics show), records, history and notifications from the store and
+/// registry, the job file from the tree, and every change through the
+/// registry's job editor, like the API's.
+struct DashboardJobs: Sendable {
+    let registry: JobRegistry
+    let state: LiveState
+    let database: AppDatabase
+    let jobsDirectory: String
+    /// Where hosts reach this server: `server.external_url`, else the request's host.
+    let externalURL: @Sendable () -> String?
+    let tls: Bool
+    let now: @Sendable () -> Date
+
+    func overview(_ query: DashboardQuery, filter: JobFilter, error: String?) -> OverviewModel {
+        let time = now()
+        return OverviewModel(snapshots: state.snapshot(now: time), query: query, filter: filter, now: time, error: error)
+    }
+
+    /// The job's page, or nil for a job that is not in the tree.
+    func page(_ id: JobID, request: Request) async -> JobPageModel? {
+        let time = now()
+        guard let record = await registry.record(id), let live = state.job(id, now: time) else { return nil }
+        let snapshot = JobSnapshot(job: live.job, firstSeen: live.firstSeen, state: live.state, verdict: live.verdict)
+        let results = (try? database.fetchResults(for: id, limit: 100)) ?? []
+        let notifications = (try? database.notifications(NotificationFilter(job: id.description), limit: 20).notifications) ?? []
+        return JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
+                            file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
+    }
+
+    static func readFile(_ root: String, _ path: String) -> String {
+        guard let data = FileManager.default.contents(atPath: root + "/" + path) else { return "(the file cannot be read)" }
+        return String(decoding: data.prefix(64 << 10), as: UTF8.self)
+    }
+
+    func baseURL(_ request: Request) -> String {
+        if let external = externalURL(), !external.isEmpty {
+            return external.hasSuffix("/") ? String(external.dropLast()) : external
+        }
+        let host = request.head.authority ?? "127.0.0.1:8080"
+        let clean = host.filter { $0.isLetter || $0.isNumber || ".-:[]".contains($0) }
+        return (tls ? "https://" : "http://") + clean
+    }
+
+    /// Writes the job's file with `fields` merged in (pause, resume, maintenance).
+    func patch(_ id: JobID, _ fields: [String: JSONValue]) async throws(JobEditError) {
+        try await registry.edit { editor throws(JobEditError) in try editor.patch(id, fields, apiKey: nil) }
+    }
+
+    /// A new key for the job; the key, shown once.
+    func rotateKey(_ id: JobID) async throws(JobEditError) -> String {
+        try await registry.edit { editor throws(JobEditError) in try editor.rotateKey(id) }.1
+    }
+}

@@ -1,0 +1,191 @@
+import CronMetricsCore
+import Foundation
+
+/// One job's page: its state and why, its definition, runs, chart,
+/// snippets, file and notifications.
+struct JobPageModel: Sendable {
+    struct OpenRunItem: Sendable {
+        var started: String
+        var startedTitle: String
+        var startedText: String
+        var runId: String?
+    }
+
+    struct ResultItem: Sendable {
+        var status: String
+        var when: String
+        var whenTitle: String
+        var whenText: String
+        var duration: String?
+        var exitCode: String?
+        var output: String?
+        var outputSize: String?
+    }
+
+    struct NoteItem: Sendable {
+        var created: String
+        var createdTitle: String
+        var createdText: String
+        var kind: String
+        var channel: String
+        var state: String
+        var attempts: String
+        var lastError: String?
+    }
+
+    /// What an admin action did, in a sentence (`?changed=pause`).
+    static let changedText = [
+        "pause": "Paused: no deadlines, no alerts until it is resumed.",
+        "resume": "Resumed: deadlines count from now.",
+        "maintenance": "Maintenance set: no alerts until it ends.",
+    ]
+
+    var row: DashboardRow
+    var labels: [DashboardRow.Label]
+    var why: [String]
+    var description: String?
+    var path: String
+    var file: String
+    var scheduleText: String?
+    var timezone: String
+    var scheduleWords: String?
+    var grace: String?
+    var threshold: String?
+    var maxRuntime: String?
+    var maintenanceUntil: String?
+    var runsTotal: Int
+    var failuresTotal: Int
+    var missedTotal: Int
+    var hasOpenRuns: Bool
+    var openRuns: [OpenRunItem]
+    var actionBase: String
+    var canPause: Bool
+    var canResume: Bool
+    var chart: String?
+    var longest: String?
+    var chartRuns: Int
+    var results: [ResultItem]
+    var notifications: [NoteItem]
+    var curl: String
+    var ping: String
+    var run: String
+    var crontab: String?
+    /// Admin sessions see the action forms, with the session's token.
+    var admin = false
+    var csrf: String?
+    /// After an action: what changed, the new key (shown once), or why not.
+    var changed: String?
+    var newKey: String?
+    var error: String?
+
+    init(snapshot: JobSnapshot, record: JobRecord, results: [JobResult], notifications: [NotificationRecord],
+         file: String, base: String, now: Date) {
+        let job = snapshot.job
+        row = DashboardRow(snapshot, now: now)
+        labels = row.labels
+        why = Self.why(snapshot, row: row, now: now)
+        description = job.description.flatMap { $0.isEmpty ? nil : $0 }
+        path = "jobs.d/" + record.path
+        self.file = file
+        scheduleText = job.schedule?.text
+        timezone = job.timezone ?? "UTC"
+        scheduleWords = job.schedule.map { ScheduleWords.describe($0.text) }
+        grace = job.schedule.map { _ in Self.words(job.graceSeconds) }
+        threshold = job.threshold.map { $0.text ?? Self.words($0.seconds) }
+        maxRuntime = job.maxRuntime.map { $0.text ?? Self.words($0.seconds) }
+        maintenanceUntil = job.status == .maintenance ? job.maintenanceUntil.map(TimeWords.absolute) : nil
+        runsTotal = snapshot.state.runsTotal
+        failuresTotal = snapshot.state.failuresTotal
+        missedTotal = snapshot.state.missedDeadlinesTotal
+        hasOpenRuns = !snapshot.state.openRuns.isEmpty
+        openRuns = snapshot.state.openRuns.map { run in
+            OpenRunItem(started: RFC3339.format(run.startedAt), startedTitle: TimeWords.absolute(run.startedAt),
+                        startedText: TimeWords.relative(run.startedAt, now: now), runId: run.runID)
+        }
+        actionBase = row.href
+        canPause = job.status != .paused
+        canResume = job.status != .active
+        chart = DurationChart.svg(results)
+        longest = DurationChart.longest(results)
+        chartRuns = results.filter { $0.status != .log }.prefix(100).count
+        self.results = results.prefix(20).map { result in
+            ResultItem(status: result.status.rawValue, when: RFC3339.format(result.runAt), whenTitle: TimeWords.absolute(result.runAt),
+                       whenText: TimeWords.relative(result.runAt, now: now), duration: result.duration.map(TimeWords.duration),
+                       exitCode: result.exitCode.map(String.init), output: result.output.flatMap { $0.isEmpty ? nil : $0 },
+                       outputSize: result.output.flatMap { $0.isEmpty ? nil : "output, \($0.utf8.count) bytes" })
+        }
+        self.notifications = notifications.map { note in
+            NoteItem(created: RFC3339.format(note.createdAt), createdTitle: TimeWords.absolute(note.createdAt),
+                     createdText: TimeWords.relative(note.createdAt, now: now), kind: note.kind, channel: note.channel,
+                     state: note.state, attempts: String(note.attempts), lastError: note.lastError)
+        }
+        let id = job.id.description
+        let quoted = Self.shellQuote(id)
+        curl = """
+            curl -fsS -m 10 --retry 3 -X POST \(base)/api/job-result \\
+              -H "X-API-Key: $CRONMETRICS_KEY" \\
+              -d '{"job_name": \(Self.jsonString(job.jobName)), "host": \(Self.jsonString(job.host)), "status": "success", "duration": 12.5}'
+            """
+        ping = """
+            curl -fsS -m 10 --retry 3 \(base)/ping/$CRONMETRICS_KEY/start    # when it starts (optional)
+            curl -fsS -m 10 --retry 3 \(base)/ping/$CRONMETRICS_KEY          # success
+            curl -fsS -m 10 --retry 3 \(base)/ping/$CRONMETRICS_KEY/fail     # failure (or /$EXIT_CODE)
+            """
+        run = "CRONMETRICS_SERVER=\(base) cronmetrics run --job \(quoted) --key-file /etc/cronmetrics/\(Self.fileSafe(id)).key"
+            + (job.maxRuntime.map { " --timeout \($0.text ?? "\($0.seconds)s")" } ?? "") + " -- /path/to/command"
+        crontab = job.schedule.map { schedule in (job.timezone.map { "CRON_TZ=\($0)\n" } ?? "") + schedule.text + " " + run }
+    }
+
+    /// The state in sentences: what it is, and what it is checked against.
+    static func why(_ snapshot: JobSnapshot, row: DashboardRow, now: Date) -> [String] {
+        let state = snapshot.state, job = snapshot.job
+        let verdict = snapshot.verdict
+        var lines: [String] = []
+        func at(_ date: Date?) -> String { date.map { "\(TimeWords.absolute($0)) (\(TimeWords.relative($0, now: now)))" } ?? "—" }
+        switch verdict?.status {
+        case nil: lines.append("Retired: kept for its history; no deadlines, no series.")
+        case .paused?: lines.append("Paused: no deadlines and no alerts until it is resumed.")
+        case .maintenance?: lines.append("In maintenance until \(at(job.maintenanceUntil)): results are recorded, no deadline fails it.")
+        case .failure?:
+            lines.append("The last run failed at \(at(state.lastRunAt))" + (state.lastExitCode.map { " with exit code \($0)" } ?? "") + ".")
+        case .missedDeadline?:
+            lines.append("No result since \(at(state.lastReceivedAt ?? snapshot.firstSeen)): it was due by \(at(verdict?.deadline)).")
+        case .timeout?:
+            lines.append("A run outlived its max_runtime" + (state.lastTimeoutAt.map { "; timed out at \(at($0))" } ?? "") + ".")
+        case .pending?:
+            lines.append("No result yet; the first is due by \(at(verdict?.deadline)).")
+        case .success?:
+            lines.append("The last run succeeded at \(at(state.lastRunAt)).")
+        }
+        if row.state == DashboardState.late.rawValue {
+            lines.append("Its scheduled time has passed; it is within its grace of \(words(job.graceSeconds)) (due by \(at(verdict?.nextExpected))).")
+        }
+        if let first = state.openRuns.first {
+            lines.append(state.openRuns.count == 1 ? "Running since \(at(first.startedAt))." : "\(state.openRuns.count) runs open, the first since \(at(first.startedAt)).")
+        }
+        if let deadline = verdict?.deadline, verdict?.status == .success || verdict?.status == .pending {
+            lines.append("It fails if no result arrives by \(at(deadline)).")
+        }
+        return lines
+    }
+
+    static func words(_ seconds: Int) -> String {
+        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+
+    static func shellQuote(_ text: String) -> String {
+        text.allSatisfy { $0.isLetter || $0.isNumber || "@._-".contains($0) } ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func fileSafe(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || "@._-".contains($0) ? $0 : "_" })
+    }
+
+    static func jsonString(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "'", with: "'\\''")
+    }
+}
