@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import Server, fail, wait_until  # noqa: E402
 
+from axe_selenium_python import Axe  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service as ChromeService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -67,11 +68,13 @@ def full_page(driver, name, width):
     print(f"screenshot: bench-out/{name} ({width}x{height})")
 
 
-def sign_in(driver, url, key, role):
+def sign_in(driver, url, key, role, audit=False):
     """Signs in with `key` and checks that the overview says `role`."""
     driver.get(url + "/dashboard")
     if "/dashboard/signin" not in driver.current_url:
         fail(f"an anonymous visit was not sent to sign in: {driver.current_url}")
+    if audit:
+        accessibility(driver, "sign-in")
     driver.find_element(By.ID, "key").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
     if not wait_until(lambda: driver.current_url.rstrip("/").endswith("/dashboard"), timeout=10):
@@ -79,6 +82,24 @@ def sign_in(driver, url, key, role):
     shown = driver.find_element(By.CSS_SELECTOR, "form.signout .role").text
     if shown != role:
         fail(f"signed in with the {role} key, the page says {shown!r}")
+
+
+def accessibility(driver, page):
+    """axe-core (bundled by PyPI's axe-selenium-python) on the page shown:
+    fails on any serious or critical violation, naming rule, nodes and fix."""
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    if bad:
+        lines = []
+        for violation in bad:
+            nodes = [" ".join(node["target"]) + " " + str([check.get("data") for check in node.get("any", [])])
+                     for node in violation["nodes"]][:8]
+            lines.append(f"{violation['impact']} {violation['id']} ({len(violation['nodes'])} nodes: {nodes}): {violation['help']}")
+        fail(f"axe on the {page} page:\n  " + "\n  ".join(lines))
+    print(f"ok: axe finds no serious or critical violation on the {page} page ({len(results['passes'])} rules passed,"
+          f" {len(results['violations'])} minor)")
 
 
 def csp_violations(driver):
@@ -111,7 +132,7 @@ def main():
                 fail(f"submit: {code} {text}")
 
         driver = browser(1280, 900)
-        sign_in(driver, server.url, "e2e-admin", "admin")
+        sign_in(driver, server.url, "e2e-admin", "admin", audit=True)
         rows = {row.get_attribute("data-job") for row in driver.find_elements(By.CSS_SELECTOR, "tr[data-job]")}
         bundled = {"backup@db1", "logrotate@web1", "sync_db@web1", "certbot-renew@edge1"}
         if not bundled <= rows:
@@ -150,6 +171,9 @@ def main():
         print(f"ok: the row went {before!r} -> 'failing' {latency * 1000:.0f} ms after curl, without a reload;"
               f" failing count 0 -> 1; {live.text!r}")
         full_page(driver, "dashboard-overview.png", 1280)
+        # With a failing job (its row just updated, tinted and outlined), every
+        # state's colours are on the page.
+        accessibility(driver, "overview")
 
         # Pause from the job page: the file on disk changes.
         driver.get(server.url + "/dashboard/jobs/backup@db1")
@@ -160,6 +184,7 @@ def main():
             fail("the output tail is not shown as text")
         print(f"ok: the job page has its chart ({len(bars)} bars) and the output tails as text")
         full_page(driver, "dashboard-job.png", 1280)
+        accessibility(driver, "job")
         driver.find_element(By.CSS_SELECTOR, "form[action$='/pause'] button").click()
         wait_until(lambda: "changed=pause" in driver.current_url, timeout=10)
         path = os.path.join(work, "jobs.d", "infra", "backup@db1.yaml")
@@ -173,6 +198,8 @@ def main():
             fail("the job page does not show paused")
         print("ok: Pause wrote status: paused to jobs.d/infra/backup@db1.yaml and the page says to commit it")
 
+        driver.get(server.url + "/dashboard/notifications")
+        accessibility(driver, "notifications")
         problems = csp_violations(driver)
         if problems:
             fail(f"browser console: {problems}")

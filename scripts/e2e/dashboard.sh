@@ -10,5 +10,5 @@ source "$here/lib.bash"
 for tool in chromium chromedriver; do
   command -v "$tool" >/dev/null || { echo "dashboard.sh needs $tool (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
 done
-python_tools selenium==4.51.0
+python_tools selenium==4.51.0 axe-selenium-python==2.1.6
 exec python3 "$here/dashboard.py" "$bin"
