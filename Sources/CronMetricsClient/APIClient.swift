@@ -7,14 +7,11 @@ import NIOHTTP1
 /// Calls a running server's API with an admin key, in the API's own JSON
 /// coding (the models the server encodes are the ones decoded here).
 public struct APIClient: Sendable {
-    public let base: String
-    let adminKey: String
+    let connection: ServerConnection
+    public var base: String { connection.base }
 
     public init(server: String, adminKey: String) {
-        var base = server
-        while base.hasSuffix("/") { base.removeLast() }
-        self.base = base
-        self.adminKey = adminKey
+        connection = ServerConnection(server: server, keyHeader: ("Authorization", "Bearer \(adminKey)"))
     }
 
     /// What a server answered other than 2xx.
@@ -29,24 +26,15 @@ public struct APIClient: Sendable {
     /// - Throws: ``Failure`` for any other status, ``JobEditError/unavailable(_:)`` when unreachable.
     public func send<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = JSONValue?.none,
                                         as: Answer.Type) async throws -> Answer {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder.encode(body)))
-        }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
+        let json = try body.map { try APICoding.encoder.encode($0) }
+        let (status, data): (Int, Data)
         do {
-            response = try await HTTPClient.quick.execute(request, timeout: .seconds(30))
-            bytes = try await response.body.collect(upTo: 64 << 20)
+            (status, data) = try await connection.send(method, path, json: json, timeout: .seconds(30), limit: 64 << 20)
         } catch {
             throw JobEditError.unavailable("cannot reach \(base): \(error)")
         }
-        let data = Data(bytes.readableBytesView)
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw Failure(status: Int(response.status.code), body: try? APICoding.decoder.decode(ErrorBody.self, from: data), data: data)
+        guard (200..<300).contains(status) else {
+            throw Failure(status: status, body: try? APICoding.decoder.decode(ErrorBody.self, from: data), data: data)
         }
         if Answer.self == Empty.self, let empty = Empty() as? Answer { return empty }
         return try APICoding.decoder.decode(Answer.self, from: data)

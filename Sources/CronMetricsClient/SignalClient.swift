@@ -7,14 +7,10 @@ import NIOHTTP1
 /// Sends a job's own signals (start, result) with its key, as a cron host
 /// does: what `cronmetrics run` uses.
 public struct SignalClient: Sendable {
-    public let base: String
-    let key: String
+    let connection: ServerConnection
 
     public init(server: String, key: String) {
-        var base = server
-        while base.hasSuffix("/") { base.removeLast() }
-        self.base = base
-        self.key = key
+        connection = ServerConnection(server: server, keyHeader: ("X-API-Key", key))
     }
 
     /// How a send ended.
@@ -37,22 +33,16 @@ public struct SignalClient: Sendable {
     }
 
     private func post(_ path: String, body: Data) async -> Outcome {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "X-API-Key", value: key)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await HTTPClient.quick.execute(request, timeout: .seconds(10))
-            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            let status = Int(response.status.code)
+            let (status, data) = try await connection.send(.POST, path, json: body, timeout: .seconds(10), limit: 1 << 20)
+            let text = String(decoding: data, as: UTF8.self)
             switch status {
             case 200..<300: return .stored
             case 401, 403, 408, 425, 429, 500...: return .retry("HTTP \(status): \(text.prefix(200))")
             default: return .refused(status: status, message: String(text.prefix(200)))
             }
         } catch {
-            return .retry("cannot reach \(base): \(error)")
+            return .retry("cannot reach \(connection.base): \(error)")
         }
     }
 }

@@ -6,7 +6,14 @@
 /// comparison with "\n".
 public enum QuotedString {
     public static func quote(_ text: String) -> String {
-        var out = "\""
+        "\"" + escaped(text) + "\""
+    }
+
+    /// `text` escaped for the inside of a double-quoted JSON or YAML string
+    /// (the one escaper: job files, JSON logs and webhook templates share it).
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -23,7 +30,7 @@ public enum QuotedString {
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             }
         }
-        return out + "\""
+        return out
     }
 
     /// Whether `scalar` is written as an escape.

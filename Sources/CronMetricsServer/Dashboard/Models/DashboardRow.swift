@@ -4,21 +4,14 @@ import Foundation
 /// One job as a row of the overview, and as an event on `/dashboard/events`
 /// (the same fields, so a live update writes what a reload would show).
 struct DashboardRow: Sendable, Encodable {
-    var id: String
-    var jobName: String
-    var host: String
-    var href: String
-    var state: String
+    var id, jobName, host, href, state: String
     /// The exported status in words (`missed deadline`), for the title and the job page.
     var status: String
-    var lastRun: String?
-    var lastRunText: String
-    var lastRunTitle: String
+    /// When it last ran and is next expected: RFC 3339, in words, and exact (the title).
+    var lastRun, next: String?
+    var lastRunText, lastRunTitle, nextText, nextTitle: String
     /// nil when the job never reported one (templates test presence).
     var duration: String?
-    var next: String?
-    var nextText: String
-    var nextTitle: String
     var running: Int
     /// For the template: whether the "running" mark shows.
     var isRunning: Bool
@@ -26,8 +19,7 @@ struct DashboardRow: Sendable, Encodable {
     var attention: Bool
 
     struct Label: Sendable, Encodable {
-        var name: String
-        var value: String
+        var name, value: String
         /// The overview filtered by this label.
         var href: String
 

@@ -5,31 +5,17 @@ import Foundation
 /// snippets, file and notifications.
 struct JobPageModel: Sendable {
     struct OpenRunItem: Sendable {
-        var started: String
-        var startedTitle: String
-        var startedText: String
+        var started, startedTitle, startedText: String
         var runId: String?
     }
 
     struct ResultItem: Sendable {
-        var status: String
-        var when: String
-        var whenTitle: String
-        var whenText: String
-        var duration: String?
-        var exitCode: String?
-        var output: String?
-        var outputSize: String?
+        var status, when, whenTitle, whenText: String
+        var duration, exitCode, output, outputSize: String?
     }
 
     struct NoteItem: Sendable {
-        var created: String
-        var createdTitle: String
-        var createdText: String
-        var kind: String
-        var channel: String
-        var state: String
-        var attempts: String
+        var created, createdTitle, createdText, kind, channel, state, attempts: String
         var lastError: String?
     }
 
@@ -43,40 +29,28 @@ struct JobPageModel: Sendable {
     var row: DashboardRow
     var labels: [DashboardRow.Label]
     var why: [String]
-    var description: String?
-    var path: String
-    var file: String
-    var scheduleText: String?
-    var timezone: String
-    var scheduleWords: String?
-    var grace: String?
-    var threshold: String?
-    var maxRuntime: String?
-    var maintenanceUntil: String?
-    var runsTotal: Int
-    var failuresTotal: Int
-    var missedTotal: Int
+    /// The definition, in words; nil where the file leaves it out.
+    var path, file, timezone: String
+    var description, scheduleText, scheduleWords, grace, threshold, maxRuntime, maintenanceUntil: String?
+    var runsTotal, failuresTotal, missedTotal: Int
     var hasOpenRuns: Bool
     var openRuns: [OpenRunItem]
+    /// The admin forms' target and which apply.
     var actionBase: String
-    var canPause: Bool
-    var canResume: Bool
-    var chart: String?
-    var longest: String?
+    var canPause, canResume: Bool
+    /// The duration chart (an SVG) and the runs.
+    var chart, longest: String?
     var chartRuns: Int
     var results: [ResultItem]
     var notifications: [NoteItem]
-    var curl: String
-    var ping: String
-    var run: String
+    /// The snippets that report runs.
+    var curl, ping, run: String
     var crontab: String?
     /// Admin sessions see the action forms, with the session's token.
     var admin = false
     var csrf: String?
     /// After an action: what changed, the new key (shown once), or why not.
-    var changed: String?
-    var newKey: String?
-    var error: String?
+    var changed, newKey, error: String?
 
     init(snapshot: JobSnapshot, record: JobRecord, results: [JobResult], notifications: [NotificationRecord],
          file: String, base: String, now: Date) {

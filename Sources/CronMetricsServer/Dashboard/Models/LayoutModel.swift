@@ -5,14 +5,11 @@ struct LayoutModel: Sendable {
         case overview, notifications
     }
 
-    var title: String
-    var page: String
+    var title, page: String
+    /// A signed-in session's sign-out form and role.
     var signedIn: Bool
-    var csrf: String?
-    var role: String?
-    var navOverview: Bool
-    var navNotifications: Bool
-    var live: Bool
+    var csrf, role: String?
+    var navOverview, navNotifications, live: Bool
     /// Seconds between refreshes without JavaScript; nil: none.
     var refresh: Int?
     /// The page's own HTML, rendered first.

@@ -11,17 +11,8 @@ struct NotificationsModel: Sendable {
     }
 
     struct Item: Sendable {
-        var id: String
-        var created: String
-        var createdTitle: String
-        var createdText: String
-        var jobId: String
-        var jobHref: String
-        var kind: String
-        var channel: String
-        var attempts: String
-        var nextAttempt: String?
-        var lastError: String?
+        var id, created, createdTitle, createdText, jobId, jobHref, kind, channel, attempts: String
+        var nextAttempt, lastError: String?
         var dead: Bool
     }
 
@@ -29,9 +20,7 @@ struct NotificationsModel: Sendable {
     var hasDead: Bool
     /// Admin sessions see the requeue buttons, with the session's token.
     var admin: Bool
-    var csrf: String?
-    var changed: String?
-    var error: String?
+    var csrf, changed, error: String?
 
     init(pending: [NotificationRecord], dead: [NotificationRecord], now: Date, admin: Bool, csrf: String?) {
         func items(_ records: [NotificationRecord], dead: Bool) -> [Item] {

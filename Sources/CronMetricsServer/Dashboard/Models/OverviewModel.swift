@@ -5,33 +5,26 @@ import Foundation
 /// filtered, sorted page of rows. Only the 50 rows shown are formatted.
 struct OverviewModel: Sendable {
     struct Count: Sendable {
-        var state: String
+        var state, href: String
         var n: Int
-        var href: String
         var current: Bool
     }
 
     struct Option: Sendable {
-        var value: String
-        var text: String
+        var value, text: String
         var selected: Bool
     }
 
     var counts: [Count]
     var rows: [DashboardRow]
-    var total: Int
-    var one: Bool
-    var filtered: Bool
-    var page: Int
+    var total, page: Int
+    var one, filtered: Bool
     /// nil with a single page (the caption then names no page).
     var pages: Int?
-    var previous: String?
-    var nextPage: String?
-    var q: String?
-    var label: String?
-    var host: String?
-    var stateOptions: [Option]
-    var sortOptions: [Option]
+    var previous, nextPage: String?
+    /// The filters as given, for the form.
+    var q, label, host: String?
+    var stateOptions, sortOptions: [Option]
     /// A filter that could not be used, said above the table.
     var error: String?
 
@@ -65,7 +58,7 @@ struct OverviewModel: Sendable {
         var shown: [DashboardState] = DashboardState.counted
         if (counts[.retired] ?? 0) > 0 { shown.append(.retired) }
         self.counts = shown.map { state in
-            Count(state: state.rawValue, n: counts[state] ?? 0, href: query.link(state: .some(query.state == state ? nil : state)),
+            Count(state: state.rawValue, href: query.link(state: .some(query.state == state ? nil : state)), n: counts[state] ?? 0,
                   current: query.state == state)
         }
         rows = slice.map { DashboardRow($0.snapshot, now: now) }
