@@ -17,10 +17,10 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
-from e2elib import Server, fail, raise_file_limit, wrk_submissions  # noqa: E402
+from e2elib import Server, fail, raise_file_limit, serve, wrk_submissions  # noqa: E402
 
 FLOOD, PROBES, THRESHOLD = 10_000, 1_000, 45
 
@@ -45,12 +45,8 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, base = serve(Handler)
+        self.url = base + "/hook"
 
 
 def write_jobs(root):

@@ -23,19 +23,7 @@ struct PurgeCommand: AsyncParsableCommand {
             seconds = age.seconds
         }
         let cutoff = Date().addingTimeInterval(-Double(seconds))
-        let path = server.databasePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            // Opening would create an empty database: a typo would look like success.
-            printError("error: no database at \(path); nothing to purge (check --database or storage.database)")
-            throw ExitCode.failure
-        }
-        let store: AppDatabase
-        do {
-            store = try AppDatabase(path: server.databasePath)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        }
+        let store = try Settings.existingDatabase(server.databasePath)
         let removed = try await store.purge(olderThan: cutoff, keepLast: server.keepLast)
         try store.close()
         print("Purged \(removed) result\(removed == 1 ? "" : "s") received before \(RFC3339.format(cutoff))"

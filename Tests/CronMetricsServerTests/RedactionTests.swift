@@ -11,7 +11,9 @@ import Testing
 struct RedactionTests {
     @Test("patterns mask secrets before anything is stored; the cap keeps the tail; redact_output stores nothing")
     func redaction() throws {
-        var configuration = ServerConfiguration(maxOutputBytes: 20, redactPatterns: [try RedactionPattern(#"password=\S+"#), try RedactionPattern(#"ghp_[A-Za-z0-9]+"#)])
+        var configuration = ServerConfiguration()
+        configuration.maxOutputBytes = 20
+        configuration.redactPatterns = [try RedactionPattern(#"password=\S+"#), try RedactionPattern(#"ghp_[A-Za-z0-9]+"#)]
         // "ok [REDACTED] token [REDACTED]", then its last 20 bytes.
         #expect(configuration.storedOutput("ok password=hunter2 token ghp_abc123") == "ED] token [REDACTED]")
         #expect(configuration.storedOutput("short") == "short")

@@ -56,9 +56,9 @@ final class ServerFixture: Sendable {
     /// The configuration tests start from: this fixture's tree and database,
     /// an admin key, no watcher (it would race the test's own /-/reload calls).
     func configuration(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) rethrows -> ServerConfiguration {
-        var configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, jobsDirectory: jobsDir, databasePath: "\(root)/cronmetrics.db",
-            adminKeyHashes: [APIKeyHash.sha256Hex(of: Self.adminKey)], jobsWatch: .off)
+        var configuration = ServerConfiguration()
+        (configuration.port, configuration.jobsDirectory, configuration.databasePath) = (0, jobsDir, "\(root)/cronmetrics.db")
+        (configuration.adminKeyHashes, configuration.jobsWatch) = ([APIKeyHash.sha256Hex(of: Self.adminKey)], .off)
         try adjust(&configuration)
         return configuration
     }

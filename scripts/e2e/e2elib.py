@@ -30,6 +30,17 @@ def write_job(jobs_dir, name, host, key, threshold=3600, extra=""):
                 f"api_key_sha256: {key_hash(key)}\n{extra}")
 
 
+def serve(handler):
+    """Serves `handler` (a BaseHTTPRequestHandler class, quieted) on a free
+    loopback port in a thread of its own: (server, its base URL)."""
+    from http.server import ThreadingHTTPServer
+    import threading
+    handler.log_message = lambda self, *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def raise_file_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -12,10 +12,10 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Server, fail, free_port, wait_until, write_job  # noqa: E402
+from e2elib import Server, fail, free_port, serve, wait_until, write_job  # noqa: E402
 
 
 class Receiver:
@@ -54,12 +54,7 @@ class Receiver:
                 self.send_response(200)
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def ids(self, path="/hook"):
         with self.lock:

@@ -25,19 +25,8 @@ public enum AtomicFile {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
         var failure: JobFileWriteError?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = .io(path: temp, operation: "write", errno: errno)
-                    return
-                }
-                offset += written
-            }
-        }
+        let error = FileDescriptor.writeAll(bytes, to: fd)
+        if error != 0 { failure = .io(path: temp, operation: "write", errno: error) }
         // fchmod rather than the open mode: the umask would narrow that one.
         if failure == nil, fchmod(fd, permissions) != 0 { failure = .io(path: temp, operation: "chmod", errno: errno) }
         if failure == nil, fsync(fd) != 0 { failure = .io(path: temp, operation: "fsync", errno: errno) }

@@ -18,11 +18,7 @@ import Foundation
 public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     /// As written (`@daily`, `0 3 * * 1-5`).
     public let text: String
-    let minute: CronField
-    let hour: CronField
-    let dayOfMonth: CronField
-    let month: CronField
-    let dayOfWeek: CronField
+    let minute, hour, dayOfMonth, month, dayOfWeek: CronField
     /// Every hour of the day matches: such a schedule skips the times a
     /// daylight-saving gap removes, and fires twice in a repeated hour.
     let everyHour: Bool

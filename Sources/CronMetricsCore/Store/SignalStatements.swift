@@ -5,14 +5,9 @@ import GRDB
 /// incremented in SQL, so the deadline bookkeeping written beside them (other
 /// columns of the same row) is never overwritten.
 struct SignalStatements {
-    let insertResult: Statement
-    let upsertState: Statement
-    let insertRun: Statement
-    let upsertStart: Statement
-    let runByID: Statement
-    let oldestOpenRun: Statement
-    let closeRun: Statement
-    let closingResult: Statement
+    /// Results and the state they fold into; runs opened, found and closed.
+    let insertResult, closingResult, upsertState: Statement
+    let insertRun, upsertStart, runByID, oldestOpenRun, closeRun: Statement
     let outbox: Outbox
 
     init(_ db: Database, outbox: Outbox) throws {

@@ -53,35 +53,33 @@ extension ServerConfiguration {
             repeatInterval: settings.seconds(.notifyRepeatInterval).map(Double.init), retry: retry,
             timeout: Double(settings.seconds(.notifyTimeout) ?? 30), connectTimeout: Double(settings.seconds(.notifyConnectTimeout) ?? 10),
             externalURL: externalURL)
-        self.init(
-            host: address.host, port: address.port,
-            jobsDirectory: settings.string(.jobsDir),
-            databasePath: settings.string(.database),
-            adminKeyHashes: Self.adminKeyHashes(from: settings.list(.adminAPIKeys)),
-            readKeyHashes: Self.adminKeyHashes(from: settings.list(.readAPIKeys)),
-            badgeKeyHash: settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first },
-            maxBodyBytes: settings.integer(.maxBodyBytes),
-            connectionLimits: ConnectionLimits(
-                maxConnections: settings.integer(.maxConnections),
-                headerTimeout: .seconds(settings.integer(.headerTimeoutSeconds)),
-                bodyTimeout: .seconds(settings.integer(.bodyTimeoutSeconds)),
-                idleTimeout: .seconds(settings.integer(.idleTimeoutSeconds))),
-            maxOutputBytes: settings.integer(.maxOutputBytes),
-            jobsWatch: WatchMode(rawValue: settings.string(.jobsWatch)) ?? .inotify,
-            pollInterval: .seconds(settings.integer(.pollIntervalSeconds)),
-            tlsCertificateFile: certificate,
-            tlsKeyFile: key,
-            retentionDays: settings.integer(.retentionDays),
-            keepLast: settings.integer(.keepLast),
-            redactOutput: settings.boolean(.redactOutput),
-            redactPatterns: patterns,
-            notifications: notifications,
-            logLevel: Logger.Level(rawValue: settings.string(.logLevel)) ?? .info,
-            dashboard: DashboardSettings(enabled: settings.boolean(.dashboardEnabled), title: settings.string(.dashboardTitle),
-                                         sessionTTL: Double(settings.seconds(.sessionTTL) ?? 43_200),
-                                         secureCookies: certificate != nil || externalURL?.lowercased().hasPrefix("https://") == true,
-                                         maxStreams: settings.integer(.dashboardMaxStreams) == 0 ? nil : settings.integer(.dashboardMaxStreams),
-                                         maxStreamsPerSession: settings.integer(.dashboardMaxStreamsPerSession)),
-            clientAddress: ClientAddress(trustedProxies: proxies))
+        self.init()
+        host = address.host
+        port = address.port
+        jobsDirectory = settings.string(.jobsDir)
+        databasePath = settings.string(.database)
+        adminKeyHashes = Self.adminKeyHashes(from: settings.list(.adminAPIKeys))
+        readKeyHashes = Self.adminKeyHashes(from: settings.list(.readAPIKeys))
+        badgeKeyHash = settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first }
+        maxBodyBytes = settings.integer(.maxBodyBytes)
+        connectionLimits = ConnectionLimits(
+            maxConnections: settings.integer(.maxConnections), headerTimeout: .seconds(settings.integer(.headerTimeoutSeconds)),
+            bodyTimeout: .seconds(settings.integer(.bodyTimeoutSeconds)), idleTimeout: .seconds(settings.integer(.idleTimeoutSeconds)))
+        maxOutputBytes = settings.integer(.maxOutputBytes)
+        jobsWatch = WatchMode(rawValue: settings.string(.jobsWatch)) ?? .inotify
+        pollInterval = .seconds(settings.integer(.pollIntervalSeconds))
+        (tlsCertificateFile, tlsKeyFile) = (certificate, key)
+        retentionDays = settings.integer(.retentionDays)
+        keepLast = settings.integer(.keepLast)
+        redactOutput = settings.boolean(.redactOutput)
+        redactPatterns = patterns
+        self.notifications = notifications
+        logLevel = Logger.Level(rawValue: settings.string(.logLevel)) ?? .info
+        dashboard = DashboardSettings(enabled: settings.boolean(.dashboardEnabled), title: settings.string(.dashboardTitle),
+                                      sessionTTL: Double(settings.seconds(.sessionTTL) ?? 43_200),
+                                      secureCookies: certificate != nil || externalURL?.lowercased().hasPrefix("https://") == true,
+                                      maxStreams: settings.integer(.dashboardMaxStreams) == 0 ? nil : settings.integer(.dashboardMaxStreams),
+                                      maxStreamsPerSession: settings.integer(.dashboardMaxStreamsPerSession))
+        clientAddress = ClientAddress(trustedProxies: proxies)
     }
 }

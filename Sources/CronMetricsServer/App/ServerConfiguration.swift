@@ -4,113 +4,59 @@ import Logging
 
 /// Everything the server needs to start, with the production defaults.
 public struct ServerConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public var jobsDirectory: String
-    public var databasePath: String
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var jobsDirectory = "./jobs.d"
+    public var databasePath = "./cronmetrics.db"
     /// SHA-256 (lowercase hex) of each admin key: keys themselves are not kept.
-    public var adminKeyHashes: Set<String>
+    public var adminKeyHashes: Set<String> = []
     /// Keys for every GET of the API (403 on writes), as hashes.
-    public var readKeyHashes: Set<String>
+    public var readKeyHashes: Set<String> = []
     /// The secret in badge URLs (`/badge/{key}/…`), as its hash; nil: no badges.
     public var badgeKeyHash: String?
     /// Request bodies larger than this are refused with 413.
-    public var maxBodyBytes: Int
+    public var maxBodyBytes = 1 << 20
     /// The connection cap and the header, body and idle timeouts.
-    public var connectionLimits: ConnectionLimits
+    public var connectionLimits = ConnectionLimits()
     /// A result's `output` is cut to its last this-many bytes.
-    public var maxOutputBytes: Int
+    public var maxOutputBytes = 64 << 10
     /// How far in the future a submitted `timestamp` may lie (client clock skew).
-    public var allowedClockSkew: TimeInterval
+    public var allowedClockSkew: TimeInterval = 300
     /// How often deadlines are checked and their bookkeeping saved.
-    public var deadlineInterval: Duration
+    public var deadlineInterval: Duration = .seconds(1)
     /// How changes to `jobs.d` are noticed: inotify, a poll (network file
     /// systems, where inotify does not see changes made on other machines), or
     /// not at all (reload by SIGHUP or `POST /-/reload` only).
-    public var jobsWatch: WatchMode
+    public var jobsWatch: WatchMode = .inotify
     /// How often a poll looks at the tree's stamps.
-    public var pollInterval: Duration
+    public var pollInterval: Duration = .seconds(2)
     /// PEM certificate chain and private key: both set means HTTPS.
-    public var tlsCertificateFile: String?
-    public var tlsKeyFile: String?
+    public var tlsCertificateFile, tlsKeyFile: String?
     /// Results older than this many days are purged (daily, and by `cronmetrics purge`).
-    public var retentionDays: Int
+    public var retentionDays = 30
     /// At least this many results per job are kept, however old.
-    public var keepLast: Int
+    public var keepLast = 0
     /// The two together.
     public var retention: RetentionPolicy { RetentionPolicy(days: retentionDays, keepLast: keepLast) }
     /// Store no `output` at all.
-    public var redactOutput: Bool
+    public var redactOutput = false
     /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.
-    public var redactPatterns: [RedactionPattern]
+    public var redactPatterns: [RedactionPattern] = []
     /// Channels, routing and retries of notifications.
-    public var notifications: NotificationSettings
-    /// How often the dispatcher looks for work when idle, and for jobs to announce.
+    public var notifications = NotificationSettings()
     /// The log level (a reload changes it in place).
-    public var logLevel: Logger.Level
-    public var notifyPollInterval: Duration
+    public var logLevel: Logger.Level = .info
+    /// How often the dispatcher looks for work when idle, and for jobs to announce.
+    public var notifyPollInterval: Duration = .milliseconds(250)
+    public var announceInterval: Duration = .seconds(10)
     /// The dashboard: whether it is served, its title, how long a sign-in lasts.
-    public var dashboard: DashboardSettings
-    public var announceInterval: Duration
+    public var dashboard = DashboardSettings()
     /// `server.trusted_proxies`: where a request's client address is read
     /// from `X-Forwarded-For` (``ClientAddress``).
-    public var clientAddress: ClientAddress
+    public var clientAddress = ClientAddress()
 
-    public init(
-        host: String = "127.0.0.1",
-        port: Int = 8080,
-        jobsDirectory: String = "./jobs.d",
-        databasePath: String = "./cronmetrics.db",
-        adminKeyHashes: Set<String> = [],
-        readKeyHashes: Set<String> = [],
-        badgeKeyHash: String? = nil,
-        maxBodyBytes: Int = 1 << 20,
-        connectionLimits: ConnectionLimits = ConnectionLimits(),
-        maxOutputBytes: Int = 64 << 10,
-        allowedClockSkew: TimeInterval = 300,
-        deadlineInterval: Duration = .seconds(1),
-        jobsWatch: WatchMode = .inotify,
-        pollInterval: Duration = .seconds(2),
-        tlsCertificateFile: String? = nil,
-        tlsKeyFile: String? = nil,
-        retentionDays: Int = 30,
-        keepLast: Int = 0,
-        redactOutput: Bool = false,
-        redactPatterns: [RedactionPattern] = [],
-        notifications: NotificationSettings = NotificationSettings(),
-        logLevel: Logger.Level = .info,
-        notifyPollInterval: Duration = .milliseconds(250),
-        announceInterval: Duration = .seconds(10),
-        dashboard: DashboardSettings = DashboardSettings(),
-        clientAddress: ClientAddress = ClientAddress()
-    ) {
-        self.host = host
-        self.port = port
-        self.jobsDirectory = jobsDirectory
-        self.databasePath = databasePath
-        self.adminKeyHashes = adminKeyHashes
-        self.readKeyHashes = readKeyHashes
-        self.badgeKeyHash = badgeKeyHash
-        self.maxBodyBytes = maxBodyBytes
-        self.connectionLimits = connectionLimits
-        self.maxOutputBytes = maxOutputBytes
-        self.allowedClockSkew = allowedClockSkew
-        self.deadlineInterval = deadlineInterval
-        self.jobsWatch = jobsWatch
-        self.pollInterval = pollInterval
-        self.tlsCertificateFile = tlsCertificateFile
-        self.tlsKeyFile = tlsKeyFile
-        self.retentionDays = retentionDays
-        self.keepLast = keepLast
-        self.redactOutput = redactOutput
-        self.redactPatterns = redactPatterns
-        self.notifications = notifications
-        self.logLevel = logLevel
-        self.notifyPollInterval = notifyPollInterval
-        self.announceInterval = announceInterval
-        self.dashboard = dashboard
-        self.clientAddress = clientAddress
-    }
+    /// The production defaults; set what differs (`configuration.port = 9090`).
+    public init() {}
 
     /// At most this many dashboard event streams: `dashboard.max_streams`,
     /// else a quarter of `server.max_connections`, so open pages always leave

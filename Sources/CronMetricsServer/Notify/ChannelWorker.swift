@@ -10,13 +10,10 @@ import Logging
 /// go back to pending.
 struct ChannelWorker: Sendable {
     let name: String
-    let database: AppDatabase
-    let settings: RuntimeSettings
-    let senders: NotificationSenders
-    let metrics: NotificationMetrics
-    let logger: Logger
-    let now: @Sendable () -> Date
-    let pollInterval: Duration
+    /// What it works with: the store, settings, senders, metrics, log and
+    /// clock are the dispatcher's.
+    let dispatcher: NotificationDispatcher
+    var pollInterval: Duration { dispatcher.pollInterval }
 
     private enum Event: Sendable {
         case finished(AppDatabase.ClaimedNotification, DeliveryOutcome, Date)
@@ -29,20 +26,20 @@ struct ChannelWorker: Sendable {
             var queue: [AppDatabase.ClaimedNotification] = []
             var inFlight = 0, ticking = false
             var lastFlush = ContinuousClock.now
-            while !Task.isCancelled, let channel = settings.notifications.channels[name] {
-                let snapshot = settings.notifications
+            while !Task.isCancelled, let channel = dispatcher.settings.notifications.channels[name] {
+                let snapshot = dispatcher.settings.notifications
                 if queue.isEmpty, inFlight < channel.concurrency,
-                   await outbox("look for due notifications", or: false, { try database.notificationsDue(channel: name, now: now()).due }) {
+                   await outbox("look for due notifications", or: false, { try dispatcher.database.notificationsDue(channel: name, now: dispatcher.now()).due }) {
                     queue = await outbox("claim notifications", or: []) {
-                        try await database.claimNotifications(channel: name, now: now(), limit: channel.concurrency * 8)
+                        try await dispatcher.database.claimNotifications(channel: name, now: dispatcher.now(), limit: channel.concurrency * 8)
                     }
                 }
                 while inFlight < channel.concurrency, !queue.isEmpty {
                     let item = queue.removeFirst()
                     let payload = await outbox("encode a notification", or: "{}") { try item.record.event.json() }
-                    group.addTask { [senders, now] in
-                        let outcome = await senders.send(item.record.event, payload: payload, via: channel, timeout: snapshot.timeout)
-                        return .finished(item, outcome, now())
+                    group.addTask { [dispatcher] in
+                        let outcome = await dispatcher.senders.send(item.record.event, payload: payload, via: channel, timeout: snapshot.timeout)
+                        return .finished(item, outcome, dispatcher.now())
                     }
                     inFlight += 1
                 }
@@ -74,12 +71,12 @@ struct ChannelWorker: Sendable {
             group.cancelAll()
             for await event in group {
                 if case let .finished(item, outcome, at) = event, !Task.isCancelled {
-                    done.append((item.record.id, record(item, outcome, at: at, policy: settings.notifications.retry)))
+                    done.append((item.record.id, record(item, outcome, at: at, policy: dispatcher.settings.notifications.retry)))
                 }
             }
         }
         await flush(&done)
-        _ = await outbox("release claims", or: 0) { try await database.releaseClaims(channel: name) }
+        _ = await outbox("release claims", or: 0) { try await dispatcher.database.releaseClaims(channel: name) }
     }
 
     /// `body`'s value, or `fallback` when the outbox failed: logged and
@@ -89,8 +86,8 @@ struct ChannelWorker: Sendable {
         do {
             return try await body()
         } catch {
-            metrics.countError(channel: name)
-            logger.error("notification outbox: could not \(what)", metadata: ["channel": .string(name), "error": .string("\(error)")])
+            dispatcher.metrics.countError(channel: name)
+            dispatcher.logger.error("notification outbox: could not \(what)", metadata: ["channel": .string(name), "error": .string("\(error)")])
             return fallback
         }
     }
@@ -102,24 +99,24 @@ struct ChannelWorker: Sendable {
                                          "event_id": .string(record.eventId), "attempt": "\(record.attempts + 1)"]
         switch outcome {
         case let .delivered(status):
-            metrics.count(.delivered, channel: name)
-            metrics.observe(latency: max(0, at.timeIntervalSince(item.queuedAt)), channel: name)
-            logger.debug("notification delivered", metadata: metadata)
+            dispatcher.metrics.count(.delivered, channel: name)
+            dispatcher.metrics.observe(latency: max(0, at.timeIntervalSince(item.queuedAt)), channel: name)
+            dispatcher.logger.debug("notification delivered", metadata: metadata)
             return .delivered(at: at, status: status)
         case let .permanent(status, error):
-            metrics.count(.dead, channel: name)
-            logger.warning("notification refused for good; kept as a dead letter", metadata: metadata.merging(["error": .string(error)]) { $1 })
+            dispatcher.metrics.count(.dead, channel: name)
+            dispatcher.logger.warning("notification refused for good; kept as a dead letter", metadata: metadata.merging(["error": .string(error)]) { $1 })
             return .dead(at: at, status: status, error: error)
         case let .retry(status, error, retryAfter):
             let attempts = record.attempts + 1
             let next = at.addingTimeInterval(policy.delay(afterAttempts: attempts, retryAfter: retryAfter) { Double.random(in: $0) })
             guard policy.allowsRetry(afterAttempts: attempts, created: item.queuedAt, next: next) else {
-                metrics.count(.dead, channel: name)
-                logger.warning("notification given up; kept as a dead letter", metadata: metadata.merging(["error": .string(error)]) { $1 })
+                dispatcher.metrics.count(.dead, channel: name)
+                dispatcher.logger.warning("notification given up; kept as a dead letter", metadata: metadata.merging(["error": .string(error)]) { $1 })
                 return .dead(at: at, status: status, error: "gave up after \(attempts) attempt(s): \(error)")
             }
-            metrics.count(.retried, channel: name)
-            logger.info("notification not delivered; will retry", metadata: metadata.merging([
+            dispatcher.metrics.count(.retried, channel: name)
+            dispatcher.logger.info("notification not delivered; will retry", metadata: metadata.merging([
                 "error": .string(error), "next_attempt": .string(RFC3339.format(next)),
             ]) { $1 })
             return .retry(at: at, next: next, status: status, error: error)
@@ -129,13 +126,13 @@ struct ChannelWorker: Sendable {
     private func flush(_ done: inout [(id: Int64, update: NotificationUpdate)]) async {
         guard !done.isEmpty else { return }
         do {
-            try await database.recordDeliveries(done)
+            try await dispatcher.database.recordDeliveries(done)
             done.removeAll()
         } catch {
             // Kept for the next flush; if the process dies first the rows stay
             // `sending` and are sent again after the restart (at least once).
-            metrics.countError(channel: name)
-            logger.error("notification outcomes not saved; retrying", metadata: ["channel": .string(name), "error": .string("\(error)")])
+            dispatcher.metrics.countError(channel: name)
+            dispatcher.logger.error("notification outcomes not saved; retrying", metadata: ["channel": .string(name), "error": .string("\(error)")])
         }
     }
 }

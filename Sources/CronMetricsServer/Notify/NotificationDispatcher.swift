@@ -32,8 +32,7 @@ struct NotificationDispatcher: NamedService {
                 while !Task.isCancelled {
                     let current = settings.notifications
                     for name in current.channels.keys.sorted() where running.names.withLock({ $0.insert(name).inserted }) {
-                        let worker = ChannelWorker(name: name, database: database, settings: settings, senders: senders,
-                                                   metrics: metrics, logger: logger, now: now, pollInterval: pollInterval)
+                        let worker = ChannelWorker(name: name, dispatcher: self)
                         group.addTask {
                             await worker.run()
                             _ = running.names.withLock { $0.remove(name) }

@@ -10,8 +10,13 @@ struct StartPayload: Decodable {
     static let fields = ["job_name", "host", "run_id"]
 
     init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: StrictKey.self)
-        try StrictJSON.refuseUnknown(container, allowed: Self.fields)
+        try self.init(try decoder.container(keyedBy: StrictKey.self), allowed: Self.fields)
+    }
+
+    /// The fields that name a job's run, of a body whose fields are `allowed`
+    /// (a result's body names its run the same way).
+    init(_ container: KeyedDecodingContainer<StrictKey>, allowed: [String]) throws {
+        try StrictJSON.refuseUnknown(container, allowed: allowed)
         jobName = try StrictJSON.identifier("job_name", in: container)
         host = try StrictJSON.identifier("host", in: container)
         runID = try StrictJSON.runID(in: container)

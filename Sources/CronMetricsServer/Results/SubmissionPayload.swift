@@ -4,15 +4,17 @@ import Foundation
 /// The body of `POST /api/job-result`, decoded strictly: unknown fields and
 /// wrong types are errors naming the field.
 struct SubmissionPayload: Decodable {
-    var jobName: String
-    var host: String
+    /// The job and run it names, read as a start signal's body is.
+    var run: StartPayload
+    var jobName: String { run.jobName }
+    var host: String { run.host }
+    var runID: String? { run.runID }
     var status: RunStatus?
     var duration: Double?
     var timestamp: String?
     var exitCode: Int?
     var output: String?
     var labels: [String: String]?
-    var runID: String?
 
     static let fields = ["job_name", "host", "status", "duration", "timestamp", "exit_code", "output", "labels", "run_id"]
 
@@ -23,10 +25,7 @@ struct SubmissionPayload: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: StrictKey.self)
-        try StrictJSON.refuseUnknown(container, allowed: Self.fields)
-        jobName = try StrictJSON.identifier("job_name", in: container)
-        host = try StrictJSON.identifier("host", in: container)
-        runID = try StrictJSON.runID(in: container)
+        run = try StartPayload(container, allowed: Self.fields)
         if let text = try container.decodeIfPresent(String.self, forKey: StrictKey("status")) {
             guard let status = RunStatus(rawValue: text), status != .log else {
                 throw APIError(.unprocessableContent, "'status' must be success or failure (got \"\(text.excerpt)\")", field: "status")

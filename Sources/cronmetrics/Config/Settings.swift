@@ -32,6 +32,24 @@ enum Settings {
         return FileManager.default.fileExists(atPath: systemFile) ? systemFile : nil
     }
 
+    /// The server's existing database, opened for a command that works on it
+    /// (purge, the outbox): opening a path that is not there would create an
+    /// empty database, and a typo would look like an empty outbox or a purge
+    /// with nothing to do.
+    /// - Throws: `ExitCode.failure` after printing why.
+    static func existingDatabase(_ path: String) throws -> AppDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("error: no database at \(path) (check --database or storage.database)")
+            throw ExitCode.failure
+        }
+        do {
+            return try AppDatabase(path: path)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// The server's configuration from the settings, checked by the server itself.
     static func server(_ settings: AppConfiguration) throws -> ServerConfiguration {
         do {

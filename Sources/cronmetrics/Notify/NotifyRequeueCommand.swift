@@ -10,14 +10,10 @@ struct NotifyRequeueCommand: AsyncParsableCommand {
     @OptionGroup var options: OutboxOptions
 
     func run() async throws {
-        if let id = target.id {
-            let record = try await options.with { outbox throws(NotificationActionError) in try await outbox.requeue(id: id) }
-            print("Requeued notification \(record.id) (\(record.kind) of \(record.jobId) to \(record.channel))")
-        } else {
-            let query = target.deadLetters
-            let count = try await options.with { outbox throws(NotificationActionError) in try await outbox.requeue(query) }
-            print("Requeued \(count) dead letter\(count == 1 ? "" : "s")")
-        }
+        try await target.act(options, verb: "Requeued", one: { outbox, id throws(NotificationActionError) in
+            let record = try await outbox.requeue(id: id)
+            return "notification \(record.id) (\(record.kind) of \(record.jobId) to \(record.channel))"
+        }, all: { outbox, filter throws(NotificationActionError) in try await outbox.requeue(filter) })
     }
 }
 
@@ -30,14 +26,10 @@ struct NotifyDeleteCommand: AsyncParsableCommand {
     @OptionGroup var options: OutboxOptions
 
     func run() async throws {
-        if let id = target.id {
-            try await options.with { outbox throws(NotificationActionError) in try await outbox.delete(id: id) }
-            print("Deleted notification \(id)")
-        } else {
-            let query = target.deadLetters
-            let count = try await options.with { outbox throws(NotificationActionError) in try await outbox.delete(query) }
-            print("Deleted \(count) dead letter\(count == 1 ? "" : "s")")
-        }
+        try await target.act(options, verb: "Deleted", one: { outbox, id throws(NotificationActionError) in
+            try await outbox.delete(id: id)
+            return "notification \(id)"
+        }, all: { outbox, filter throws(NotificationActionError) in try await outbox.delete(filter) })
     }
 }
 
@@ -60,4 +52,20 @@ struct DeadLetterTarget: ParsableArguments {
 
     /// The dead letters `--all` names.
     var deadLetters: NotificationFilter { NotificationFilter(state: .dead, channel: filter.channel, job: filter.job) }
+
+    /// Does `one` to the named id, or `all` to every dead letter `--all`
+    /// names, and prints what was done (`Requeued notification 7 (…)`,
+    /// `Requeued 3 dead letters`).
+    func act(_ options: OutboxOptions, verb: String,
+             one: (any NotificationOutbox, Int64) async throws(NotificationActionError) -> String,
+             all: (any NotificationOutbox, NotificationFilter) async throws(NotificationActionError) -> Int) async throws {
+        if let id {
+            let done = try await options.with { outbox throws(NotificationActionError) in try await one(outbox, id) }
+            print("\(verb) \(done)")
+        } else {
+            let query = deadLetters
+            let count = try await options.with { outbox throws(NotificationActionError) in try await all(outbox, query) }
+            print("\(verb) \(count) dead letter\(count == 1 ? "" : "s")")
+        }
+    }
 }

@@ -24,18 +24,7 @@ struct OutboxOptions: ParsableArguments {
         } else {
             let flags = database.map { [ConfigKey.database: FlagValue($0, flag: "--database")] } ?? [:]
             let settings = try Settings.server(try Settings.load(configFile: config, flags: flags))
-            guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-                // Opening would create an empty database: a typo would look like an empty outbox.
-                printError("error: no database at \(settings.databasePath) (check --database or storage.database)")
-                throw ExitCode.failure
-            }
-            let store: AppDatabase
-            do {
-                store = try AppDatabase(path: settings.databasePath)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode.failure
-            }
+            let store = try Settings.existingDatabase(settings.databasePath)
             opened = store
             let notifications = settings.notifications
             outbox = LocalNotificationOutbox(database: store, settings: { notifications }) { channel, current in

@@ -1,3 +1,4 @@
+import CronMetricsCore
 import Dispatch
 import Foundation
 import Glibc
@@ -189,7 +190,9 @@ enum ChildProcess {
                     open.remove(at: index)
                     continue
                 }
-                writeAll(buffer[0..<count], to: open[index].1)
+                // A closed output (EPIPE) drops the bytes: the command must not
+                // block because a reader went away.
+                FileDescriptor.writeAll(buffer[0..<count], to: open[index].1)
                 tail.append(contentsOf: buffer[0..<count])
                 if tail.count > 2 * limit { tail.removeFirst(tail.count - limit) }
             }
@@ -197,23 +200,6 @@ enum ChildProcess {
         for (fd, _) in open { close(fd) }
         reap(blocking: true)
         return tail.count > limit ? Array(tail.suffix(limit)) : tail
-    }
-
-    /// Writes all of `bytes`; a closed output (EPIPE) drops them: the command
-    /// must not block because a reader went away.
-    private static func writeAll(_ bytes: ArraySlice<UInt8>, to fd: Int32) {
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, base + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
     }
 
     struct SpawnError: Error, CustomStringConvertible {
