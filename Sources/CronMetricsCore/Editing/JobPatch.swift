@@ -1,6 +1,6 @@
 /// A change to a job as people ask for it (pause it, set a label), written as
 /// the RFC 7386 merge patch of its fields that every edit path applies: the
-/// CLI's `job update` flags and the dashboard's buttons build one of these.
+/// CLI's `job update` flags build one of these (the dashboard's buttons send plain fields).
 public struct JobPatch: Sendable, Hashable {
     public private(set) var fields: [String: JSONValue] = [:]
 

@@ -44,7 +44,7 @@ struct DashboardJobsController {
         } catch {
             problem = "the filters cannot be read: \(error)"
         }
-        return pages.page(.overview, jobs.overview(query, filter: filter, error: problem),
+        return pages.page(jobs.overview(query, filter: filter, error: problem),
                           frame: .init(title: "Jobs", nav: .overview, live: true, refresh: 30), session: context.dashboardSession)
     }
 
@@ -63,7 +63,7 @@ struct DashboardJobsController {
             model.changed = JobPageModel.changedText[changed]
         }
         after(&model)
-        return pages.page(.job, model, frame: .init(title: id.description, nav: .overview, live: true), session: session, status: status)
+        return pages.page(model, frame: .init(title: id.description, nav: .overview, live: true), session: session, status: status)
     }
 
     func jobAction(_ request: Request, context: AppRequestContext) async throws -> Response {

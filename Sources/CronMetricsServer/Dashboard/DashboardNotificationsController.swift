@@ -26,13 +26,25 @@ struct DashboardNotificationsController {
 
     func page(_ context: AppRequestContext, changed: String? = nil, error: String? = nil) async throws -> Response {
         let session = context.dashboardSession
-        let pending = try await outbox.list(NotificationFilter(state: .pending), limit: 200, before: nil).notifications
-        let dead = try await outbox.list(NotificationFilter(state: .dead), limit: 200, before: nil).notifications
+        let pending: [NotificationRecord], dead: [NotificationRecord]
+        do {
+            pending = try await outbox.list(NotificationFilter(state: .pending), limit: 200, before: nil).notifications
+            dead = try await outbox.list(NotificationFilter(state: .dead), limit: 200, before: nil).notifications
+        } catch {
+            return unavailable(session, error)
+        }
         var model = NotificationsModel(pending: pending, dead: dead, now: outbox.now(), admin: session?.isAdmin == true,
                                        csrf: session.map(pages.signer.csrfToken))
         model.changed = changed
         model.error = error
-        return pages.page(.notifications, model, frame: .init(title: "Notifications", nav: .notifications, refresh: 30), session: session)
+        return pages.page(model, frame: .init(title: "Notifications", nav: .notifications, refresh: 30), session: session)
+    }
+
+    /// The store could not answer: a page that says so, with the status the
+    /// API would answer (``APIError``), never a JSON body in a browser.
+    func unavailable(_ session: DashboardSession?, _ error: NotificationActionError) -> Response {
+        pages.message(session, status: APIError(error).status, "Not available", "The notification store cannot answer now: \(error). Try again.",
+                      back: "/dashboard/notifications")
     }
 
     /// One dead letter (`id`) or every one back in the queue.
@@ -49,7 +61,7 @@ struct DashboardNotificationsController {
             switch error {
             case .notFound: text = "There is no notification \(id ?? 0)."
             case let .conflict(message): text = message.prefix(1).uppercased() + message.dropFirst() + "."
-            default: throw error
+            default: return unavailable(context.dashboardSession, error)
             }
             return try await page(context, error: text)
         }

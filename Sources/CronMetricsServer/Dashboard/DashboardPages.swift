@@ -19,20 +19,20 @@ struct DashboardPages: Sendable {
         var refresh: Int?
     }
 
-    func page(_ template: DashboardTemplate, _ model: Any, frame: Frame, session: DashboardSession?, status: HTTPResponse.Status = .ok,
-              extraHeaders: HTTPFields = [:]) -> Response {
+    func page<Model: DashboardPageModel>(_ model: Model, frame: Frame, session: DashboardSession?, status: HTTPResponse.Status = .ok,
+                                         extraHeaders: HTTPFields = [:]) -> Response {
         let layout = LayoutModel(
             title: title, page: frame.title, signedIn: session != nil, csrf: session.map(signer.csrfToken),
             role: session.map { $0.isAdmin ? "admin" : "read-only" }, navOverview: frame.nav == .overview,
             navNotifications: frame.nav == .notifications, live: frame.live, refresh: frame.refresh,
-            content: views.render(template, model))
+            content: views.render(Model.template, model))
         var headers = DashboardViews.headers()
         headers.append(contentsOf: extraHeaders)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: views.render(.layout, layout))))
     }
 
     func message(_ session: DashboardSession?, status: HTTPResponse.Status, _ heading: String, _ text: String, back: String) -> Response {
-        page(.message, MessageModel(heading: heading, text: text, back: back), frame: Frame(title: heading), session: session, status: status)
+        page(MessageModel(heading: heading, text: text, back: back), frame: Frame(title: heading), session: session, status: status)
     }
 
     func redirect(_ location: String, cookies: [String] = []) -> Response {

@@ -34,7 +34,7 @@ struct DashboardSignInController {
         let target = next ?? (try? URLEncodedFormDecoder().decode(Query.self, from: request.uri.query ?? ""))?.next ?? "/dashboard"
         let model = SignInModel(csrf: sessions.signer.signInToken(nonce: nonce), next: Self.safeNext(target), error: error,
                                 noKeys: sessions.keys().isEmpty)
-        return pages.page(.signin, model, frame: .init(title: "Sign in"), session: nil, status: status,
+        return pages.page(model, frame: .init(title: "Sign in"), session: nil, status: status,
                           extraHeaders: [.setCookie: sessions.signer.signInCookie(nonce)])
     }
 

@@ -78,25 +78,3 @@ struct NotificationController {
         return id
     }
 }
-
-/// A test event through one channel, timed: what the API and `notify test` share.
-enum NotificationTest {
-    static func run(_ channel: ChannelDefinition, senders: NotificationSenders, settings: NotificationSettings, now: Date) async -> NotificationTestResult {
-        let event = NotificationEvent.test(at: now)
-        let start = ContinuousClock.now
-        let outcome = await senders.send(event, payload: (try? event.json()) ?? "{}", via: channel, timeout: settings.timeout)
-        let elapsed = ContinuousClock.now - start
-        return NotificationTestResult(channel: channel.name, outcome: outcome,
-                                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-    }
-}
-
-/// A test message through a channel from outside a running server (`cronmetrics
-/// notify test` on a local configuration): the server's own senders.
-public enum NotificationTestSender {
-    public static func send(_ channel: ChannelDefinition, settings: NotificationSettings) async -> NotificationTestResult {
-        // Outside a server: the real clock.
-        await NotificationTest.run(channel, senders: NotificationSenders(connectTimeout: settings.connectTimeout, now: Date.init),
-                                   settings: settings, now: Date())
-    }
-}

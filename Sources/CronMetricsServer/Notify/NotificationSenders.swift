@@ -12,7 +12,7 @@ import Synchronization
 /// (a failure is an outcome). Owns the outgoing HTTP client: redirects are
 /// not followed (a webhook that moved is a configuration to fix, answered
 /// as a permanent failure), and a refused connection is not retried inside
-/// one try (the dispatcher's backoff does that).
+/// one try (the channel worker's retry policy does that).
 final class NotificationSenders: Sendable {
     let connectTimeout: Double
     /// The server's clock: signatures' timestamps, email dates, `Retry-After` dates.

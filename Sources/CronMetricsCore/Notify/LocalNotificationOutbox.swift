@@ -1,0 +1,91 @@
+import Foundation
+
+/// The outbox in a database this process opened (the server's own, or the
+/// CLI's on the server's file: SQLite in WAL mode lets both write; a running
+/// dispatcher picks requeued rows up at its next poll).
+public struct LocalNotificationOutbox: NotificationOutbox {
+    public typealias Sender = @Sendable (ChannelDefinition, NotificationSettings) async -> NotificationTestResult
+    let database: AppDatabase
+    let settings: @Sendable () -> NotificationSettings
+    let send: Sender
+    /// The clock requeued rows are due by (the server's, where it runs there).
+    public let now: @Sendable () -> Date
+
+    public init(database: AppDatabase, settings: @escaping @Sendable () -> NotificationSettings, now: @escaping @Sendable () -> Date = Date.init,
+                send: @escaping Sender) {
+        self.database = database
+        self.settings = settings
+        self.send = send
+        self.now = now
+    }
+
+    public func list(_ filter: NotificationFilter, limit: Int, before: Int64?) async throws(NotificationActionError) -> NotificationPage {
+        try store { () throws(StoreError) in try database.notifications(filter, limit: limit, before: before) }
+    }
+
+    public func show(id: Int64) async throws(NotificationActionError) -> NotificationRecord {
+        guard let record = try store({ () throws(StoreError) in try database.notification(id: id) }) else {
+            throw .notFound("no notification \(id)")
+        }
+        return record
+    }
+
+    public func requeue(id: Int64) async throws(NotificationActionError) -> NotificationRecord {
+        let result: AppDatabase.RequeueResult
+        do {
+            result = try await database.requeueNotification(id: id, now: now())
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        switch result {
+        case let .requeued(record): return record
+        case .notFound: throw .notFound("no notification \(id)")
+        case let .notDead(state): throw .conflict("notification \(id) is \(state); only dead letters are requeued")
+        }
+    }
+
+    public func requeue(_ filter: NotificationFilter) async throws(NotificationActionError) -> Int {
+        do {
+            return try await database.requeueNotifications(filter, now: now())
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func delete(id: Int64) async throws(NotificationActionError) {
+        let record = try await show(id: id)
+        guard record.state == "dead" else {
+            throw .conflict("notification \(id) is \(record.state); only dead letters are deleted (retention removes delivered ones)")
+        }
+        do {
+            _ = try await database.deleteDeadNotifications(id: id)
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func delete(_ filter: NotificationFilter) async throws(NotificationActionError) -> Int {
+        do {
+            return try await database.deleteDeadNotifications(filter)
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func test(channel name: String) async throws(NotificationActionError) -> NotificationTestResult {
+        let current = settings()
+        guard let channel = current.channels[name] else {
+            let known = current.channels.keys.sorted()
+            throw .notFound("no channel '\(name)'; configured: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+        }
+        return await send(channel, current)
+    }
+
+    private func store<T>(_ body: () throws(StoreError) -> T) throws(NotificationActionError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+}
