@@ -198,17 +198,32 @@ public struct AppConfiguration: Sendable {
         var problems: [String] = []
         for (legacy, value, location) in legacyInFile {
             guard let key = legacy.replacement else { continue }
-            guard !keysInFile.contains(key.key) else {
-                warnings.append("\(location): '\(legacy.key)' (the cron-exporter's name) is ignored: '\(key.key)' is set in the same file; remove '\(legacy.key)'")
-                continue
-            }
-            if let problem = applyLegacy(legacy, value: value, source: "\(location) (deprecated '\(legacy.key)')") {
-                problems.append("\(location): \(problem)")
-            } else {
-                warnings.append("\(location): '\(legacy.key)' is the cron-exporter's name; write '\(key.key)'\(key == .listen ? " (host:port)" : "") instead")
-            }
+            let place = LegacyPlace(label: location, old: "\(location): '\(legacy.key)'", new: "'\(key.key)'", newGiven: keysInFile.contains(key.key),
+                                    shadow: "in the same file; remove '\(legacy.key)'", advice: "write", source: "\(location) (deprecated '\(legacy.key)')")
+            if let problem = adopt(legacy, as: key, value: value, from: place) { problems.append(problem) }
         }
         return problems
+    }
+
+    /// Where one of the cron-exporter's settings was found, and the words
+    /// its warnings use there.
+    private struct LegacyPlace {
+        var label, old, new: String
+        var newGiven: Bool
+        var shadow, advice, source: String
+    }
+
+    /// Takes one of the cron-exporter's settings as its new key, with a
+    /// warning, unless the new key is given too.
+    /// - Returns: the problem when the value is not one the new key takes.
+    private mutating func adopt(_ legacy: LegacySetting, as key: ConfigKey, value: String, from place: LegacyPlace) -> String? {
+        guard !place.newGiven else {
+            warnings.append("\(place.old) (the cron-exporter's name) is ignored: \(place.new) is set \(place.shadow)")
+            return nil
+        }
+        if let problem = applyLegacy(legacy, value: value, source: place.source) { return "\(place.label): \(problem)" }
+        warnings.append("\(place.old) is the cron-exporter's name; \(place.advice) \(place.new)\(key == .listen ? " (host:port)" : "") instead")
+        return nil
     }
 
     /// The cron-exporter's variables (`CRONMETRICS_SERVER_PORT` …), below
@@ -224,15 +239,9 @@ public struct AppConfiguration: Sendable {
                     warnings.append("env \(name) is a cron-exporter setting cronmetrics does not have, and is ignored: \(legacy.advice)")
                     continue
                 }
-                guard environment[key.environmentName] == nil else {
-                    warnings.append("env \(name) (the cron-exporter's name) is ignored: \(key.environmentName) is set too; unset \(name)")
-                    continue
-                }
-                if let problem = applyLegacy(legacy, value: value, source: "env \(name) (deprecated)") {
-                    problems.append("env \(name): \(problem)")
-                } else {
-                    warnings.append("env \(name) is the cron-exporter's name; set \(key.environmentName)\(key == .listen ? " (host:port)" : "") instead")
-                }
+                let place = LegacyPlace(label: "env \(name)", old: "env \(name)", new: key.environmentName, newGiven: environment[key.environmentName] != nil,
+                                        shadow: "too; unset \(name)", advice: "set", source: "env \(name) (deprecated)")
+                if let problem = adopt(legacy, as: key, value: value, from: place) { problems.append(problem) }
             }
         }
         return problems

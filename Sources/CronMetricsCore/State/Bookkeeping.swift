@@ -23,12 +23,6 @@ public struct TimedOutRun: Sendable, Hashable {
     public var runID: Int64
     /// When it timed out: its start plus `max_runtime`.
     public var at: Date
-
-    public init(jobID: JobID, runID: Int64, at: Date) {
-        self.jobID = jobID
-        self.runID = runID
-        self.at = at
-    }
 }
 
 /// What the live state has changed by itself (missed deadlines, timeouts) and
