@@ -42,9 +42,7 @@ struct PingTests {
             #expect(try await client.value("cronjob_runs_total", "ping") == "4", "a start and a log entry are not runs")
             #expect(try await ping(client, "/ping/\(Self.key)?rid=9f2c", method: .post, body: "done") == (.ok, "OK"))
             #expect(try await client.value("cronjob_last_duration_seconds", "ping") == "12")
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            let outputs = (history["results"] as? [[String: Any]])?.compactMap { $0["output"] as? String }
+            let outputs = try await client.history("ping@web1").results.compactMap(\.output)
             #expect(outputs == ["done", "halfway", "{\"not\": \"parsed\"}", "disk full\n"])
             #expect(!logs.all.joined().contains(Self.key), "the key in the URL is never logged")
         }
@@ -74,9 +72,7 @@ struct PingTests {
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.conflict, "job is retired"))
             #expect(try await ping(client, "/ping/\(Self.key)/start").0 == .conflict)
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            #expect((history["results"] as? [Any])?.isEmpty == true)
+            #expect(try await client.history("ping@web1").results.isEmpty)
         }
     }
 
@@ -88,9 +84,7 @@ struct PingTests {
         try await app.test(.router) { client async throws in
             let body = String(repeating: "x", count: 3 << 20) + "THE END"
             #expect(try await ping(client, "/ping/\(Self.key)/fail", method: .post, body: body) == (.ok, "OK"))
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            let output = (history["results"] as? [[String: Any]])?.first?["output"] as? String
+            let output = try await client.history("ping@web1").results.first?.output
             #expect(output?.utf8.count == 100)
             #expect(output?.hasSuffix("THE END") == true)
         }
