@@ -416,6 +416,19 @@ struct DashboardTests {
         }
     }
 
+    /// A `jobs` event of `/dashboard/events` (the server's own JSON, but no API
+    /// model: the page's script reads it): changed rows and the counts per state.
+    struct FeedEvent: Decodable {
+        struct Row: Decodable {
+            var id: String
+            var state: String
+            var duration: String
+        }
+
+        var jobs: [Row]
+        var counts: [String: Int]
+    }
+
     @Test("the live feed: a submitted result reaches a subscriber as its new row and counts; nothing is queued per client")
     func liveFeed() async throws {
         let fixture = try ServerFixture()
@@ -441,20 +454,20 @@ struct DashboardTests {
             feed.end(otherID)
             var otherEvents: [String] = []
             for await buffer in other { otherEvents.append(String(buffer: buffer)) }
-            let countsOnly = json(String((otherEvents.last ?? "").dropFirst("event: jobs\ndata: ".count)))
-            #expect((countsOnly["jobs"] as? [Any])?.isEmpty == true, "\(otherEvents)")
-            #expect((countsOnly["counts"] as? [String: Int])?["failing"] == 1)
+            let countsOnly = try decode(FeedEvent.self, String((otherEvents.last ?? "").dropFirst("event: jobs\ndata: ".count)))
+            #expect(countsOnly.jobs.isEmpty, "\(otherEvents)")
+            #expect(countsOnly.counts["failing"] == 1)
             var events: [String] = []
             for await buffer in stream { events.append(String(buffer: buffer)) }
             #expect(events.count == 2, "\(events)")
             #expect(events.first?.hasPrefix("retry: 2000") == true)
             let event = events.last ?? ""
             #expect(event.hasPrefix("event: jobs\ndata: {"))
-            let data = json(String(event.dropFirst("event: jobs\ndata: ".count)))
-            let jobs = data["jobs"] as? [[String: Any]] ?? []
-            #expect(jobs.count == 1 && jobs.first?["id"] as? String == "a@web1" && jobs.first?["state"] as? String == "failing")
-            #expect(jobs.first?["duration"] as? String == "1.5 s")
-            #expect((data["counts"] as? [String: Int])?["failing"] == 1)
+            let data = try decode(FeedEvent.self, String(event.dropFirst("event: jobs\ndata: ".count)))
+            let jobs = data.jobs
+            #expect(jobs.count == 1 && jobs.first?.id == "a@web1" && jobs.first?.state == "failing")
+            #expect(jobs.first?.duration == "1.5 s")
+            #expect(data.counts["failing"] == 1)
             #expect(feed.count == 0)
         }
     }

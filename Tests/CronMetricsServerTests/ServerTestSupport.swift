@@ -132,10 +132,6 @@ extension TestClientProtocol {
     }
 }
 
-func json(_ text: String) -> [String: Any] {
-    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-}
-
 /// Decodes a reply of our API into its shared model, as the CLI does
 /// (`APICoding.decoder`: snake_case keys, RFC 3339 dates).
 /// - Throws: ``UndecodableReply``, which shows the text that did not fit.
