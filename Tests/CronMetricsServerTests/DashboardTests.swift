@@ -420,9 +420,7 @@ struct DashboardTests {
     /// model: the page's script reads it): changed rows and the counts per state.
     struct FeedEvent: Decodable {
         struct Row: Decodable {
-            var id: String
-            var state: String
-            var duration: String
+            var id, state, duration: String
         }
 
         var jobs: [Row]

@@ -169,14 +169,10 @@ struct NotificationDeliveryTests {
     /// What PagerDuty's Events API v2 receives: a trigger carries `payload`, a resolve does not.
     struct PagerDutyEvent: Decodable {
         struct Payload: Decodable {
-            var summary: String
-            var source: String
-            var severity: String
+            var summary, source, severity: String
         }
 
-        var routingKey: String
-        var eventAction: String
-        var dedupKey: String
+        var routingKey, eventAction, dedupKey: String
         var payload: Payload?
 
         enum CodingKeys: String, CodingKey {
@@ -222,10 +218,7 @@ struct NotificationDeliveryTests {
 
     /// The JSON the template of `template()` writes; optional, so that a missing key fails its expectation.
     struct TemplateBody: Decodable {
-        var title: String?
-        var job: String?
-        var log: String?
-        var link: String?
+        var title, job, log, link: String?
     }
 
     @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON")

@@ -111,16 +111,12 @@ struct ReadKeysAndBadgesTests {
     /// Healthchecks' JSON badge (its format, not one of our API models).
     struct JSONBadge: Decodable {
         var status: String
-        var total: Int
-        var grace: Int
-        var down: Int
+        var total, grace, down: Int
     }
 
     /// A shields.io endpoint's answer (the fields these tests read).
     struct ShieldsBadge: Decodable {
-        var label: String
-        var message: String
-        var color: String
+        var label, message, color: String
     }
 
     @Test("badges for a job, a label and all: up, late inside a schedule's grace, down; svg, json and shields; a wrong key 404")
