@@ -10,8 +10,7 @@ import Testing
 struct AdminTests {
     @Test("history needs the admin key, is newest first and paginates")
     func history() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             for code in 0..<5 {
                 fixture.clock.advance(1)

@@ -11,8 +11,7 @@ import Testing
 struct DeadlineTests {
     @Test("pending -> success -> missed_deadline -> success, with counters")
     func stateMachine() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let start = fixture.clock.now.timeIntervalSince1970
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("nightly") == #"cronjob_status{job_name="nightly",host="web1",status="pending"} -1"#)
@@ -67,8 +66,7 @@ struct DeadlineTests {
 
     @Test("a forged future timestamp cannot postpone the deadline")
     func clientClockIgnored() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         try await fixture.app().test(.router) { client async throws in
             let soon = RFC3339.format(fixture.clock.now.addingTimeInterval(240))
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success","timestamp":"\#(soon)"}"#, key: "key-nightly").0 == .created)
@@ -102,8 +100,7 @@ struct DeadlineTests {
 
     @Test("state survives a restart: results, counters and missed deadlines come back from SQLite")
     func restart() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         try await app.test(.router) { client async throws in
@@ -125,8 +122,7 @@ struct DeadlineTests {
 
     @Test("deadline bookkeeping that fails to save is saved on a later tick")
     func bookkeepingRetried() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         let service = fixture.deadlineService(components)
@@ -152,8 +148,7 @@ struct DeadlineTests {
 
     @Test("a job removed and added again resumes its state; counters never go back, also across a restart")
     func reAdded() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
@@ -183,8 +178,7 @@ struct DeadlineTests {
 
     @Test("a reload of an unchanged tree changes nothing visible")
     func unchangedReload() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let logs = LogCapture()
         let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in

@@ -12,8 +12,7 @@ import Testing
 struct HeadTests {
     @Test("each GET route the router lists answers HEAD with GET's status and content type, and no body")
     func everyGetRoute() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let router = buildRouter(try await fixture.components(ReadKeysAndBadgesTests.adjust))
         let paths = router.routes.filter { $0.method == .get }.map { ReadKeysAndBadgesTests.path($0.path.description) }
         let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]

@@ -38,8 +38,7 @@ struct JobAPITests {
 
     @Test("PATCH api_key_sha256: null revokes the key; a custom key needs 32 characters; over-long ids and thresholds are 422")
     func keysAndBounds() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             func send<Model: Decodable>(_ model: Model.Type, _ method: HTTPRequest.Method, _ uri: String,
                                         _ body: String) async throws -> (HTTPResponse.Status, Model) {
@@ -86,8 +85,7 @@ struct JobAPITests {
 
     @Test("a write that would make the tree invalid is refused and rolled back")
     func rollback() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             // Someone breaks another file by hand; it is not reloaded yet.
             try Data("version: 1\njob_name: b\nhost: web1\nautomatic_failure_threshold: soon\n".utf8)
@@ -104,8 +102,7 @@ struct JobAPITests {
 
     @Test("a broken file keeps the old set: reload metric 0, /health says why, /-/reload answers 400")
     func brokenFile() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try fixture.addJob("a", extra: "colour: blue")
             let (status, body) = try await client.reply(ErrorBody.self, .post, "/-/reload", headers: Self.admin)
@@ -123,9 +120,7 @@ struct JobAPITests {
 
     @Test("a removed file removes the series; an edited file changes them (via /-/reload)")
     func editAndRemove() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        try fixture.addJob("b")
+        let fixture = try ServerFixture(jobs: "a", "b")
         try await fixture.app().test(.router) { client async throws in
             try fixture.addJob("a", threshold: 120)
             try FileManager.default.removeItem(atPath: "\(fixture.jobsDir)/b@web1.yaml")
@@ -139,8 +134,7 @@ struct JobAPITests {
 
     @Test("50 concurrent PATCHes of one job lose no update and leave a valid file")
     func concurrentPatches() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for index in 0..<50 {

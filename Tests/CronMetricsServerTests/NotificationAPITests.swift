@@ -85,8 +85,7 @@ struct NotificationAPITests {
 
     @Test("a reload rotates admin keys and channels without a restart; an invalid file or a channel still in use changes nothing")
     func reloadSettings() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
         let first = try NotificationDeliveryTests.webhook("ops", url: "http://127.0.0.1:9/")
         let initial = try fixture.configuration(NotificationDeliveryTests.notifying([first]))
         let next = Mutex<Result<ServerConfiguration, ConfigError>>(.success(initial))

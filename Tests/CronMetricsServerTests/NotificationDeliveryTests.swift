@@ -52,8 +52,7 @@ struct NotificationDeliveryTests {
     @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted")
     func retriedUntilDelivered() async throws {
         let receiver = try await Receiver.start { $0 < 2 ? Receiver.Answer(status: .serviceUnavailable, body: "busy") : .ok }
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url, secret: "s3cret")]))
         try await app.test(.live) { client in
             try await Self.fail(client, "nightly")
@@ -184,8 +183,7 @@ struct NotificationDeliveryTests {
     func slackAndPagerDuty() async throws {
         let slack = try await Receiver.start()
         let pager = try await Receiver.start { _ in Receiver.Answer(status: .accepted, body: #"{"status":"success"}"#) }
-        let fixture = try ServerFixture()
-        try fixture.addJob("backup", extra: "notify: [chat, pager]")
+        let fixture = try ServerFixture(jobs: "backup", extra: "notify: [chat, pager]")
         let channels = [
             ChannelDefinition(name: "chat", target: .slack(url: slack.url), concurrency: 2, source: "test", secretSources: []),
             ChannelDefinition(name: "pager", target: .pagerduty(.init(routingKey: "R0UT1NG", url: pager.url, severity: "critical")),
@@ -224,8 +222,7 @@ struct NotificationDeliveryTests {
     @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON")
     func template() async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture()
-        try fixture.addJob("etl", extra: "notify: [custom]")
+        let fixture = try ServerFixture(jobs: "etl", extra: "notify: [custom]")
         let template = #"{"title": "{{summary}}", "job": "{{job_id}}", "log": "{{last_run.output}}"{{#url}}, "link": "{{url}}"{{/url}}}"#
         let app = try await fixture.app(Self.notifying([Self.webhook("custom", url: receiver.url, template: template)]))
         try await app.test(.live) { client in
@@ -243,8 +240,7 @@ struct NotificationDeliveryTests {
     @Test("repeat_interval reminds while the job stays down, and stops when it recovers")
     func repeats() async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture()
-        try fixture.addJob("a", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url)], repeatInterval: 600))
         try await app.test(.live) { client in
             try await Self.fail(client, "a")
@@ -267,8 +263,7 @@ struct NotificationDeliveryTests {
 
     @Test("cronmetrics_notifications_queued follows the outbox within a second, not at the next housekeeping pass")
     func queuedGaugeFresh() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         // A receiver that is not there: the event waits for its retry.
         let app = try await fixture.app {
             Self.notifying([try! Self.webhook("ops", url: "http://127.0.0.1:9/")])(&$0)
@@ -285,8 +280,7 @@ struct NotificationDeliveryTests {
 
     @Test("an outbox the worker cannot read is logged and counted, not swallowed")
     func outboxErrorsCounted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         let logs = LogCapture()
         let app = try await fixture.app(logger: logs.logger, Self.notifying([try Self.webhook("ops", url: "http://127.0.0.1:9/")]))
         try await app.test(.live) { client in

@@ -22,8 +22,7 @@ struct PingTests {
 
     @Test("success, fail, exit status, start and log, by GET, HEAD and POST; answers OK")
     func actions() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         let logs = LogCapture()
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.ok, "OK"))
@@ -57,8 +56,7 @@ struct PingTests {
         ("/ping/key-ping?rid=a%20b", .badRequest, "invalid rid"),
     ])
     func refusals(path: String, status: HTTPResponse.Status, body: String) async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, path) == (status, body))
             #expect(try await client.value("cronjob_runs_total", "ping") == "0")
@@ -67,8 +65,7 @@ struct PingTests {
 
     @Test("a retired job answers 409 and stores nothing, as /api/job-result does")
     func retired() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping", extra: "status: retired")
+        let fixture = try ServerFixture(jobs: "ping", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.conflict, "job is retired"))
             #expect(try await ping(client, "/ping/\(Self.key)/start").0 == .conflict)
@@ -78,8 +75,7 @@ struct PingTests {
 
     @Test("a long body is cut to its tail, never refused")
     func longBody() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         let app = try await fixture.app { $0.maxOutputBytes = 100 }
         try await app.test(.router) { client async throws in
             let body = String(repeating: "x", count: 3 << 20) + "THE END"

@@ -52,8 +52,7 @@ struct ReadKeysAndBadgesTests {
 
     @Test("every route the router lists: public ones as listed, every other one 401 without a key; a read-only key may GET and gets 403 on every other method, writing nothing")
     func readOnlyKeys() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let components = try await fixture.components(Self.adjust)
         let router = buildRouter(components)
         let all = router.routes.map { (method: $0.method, template: $0.path.description) }

@@ -56,8 +56,7 @@ struct RedactionTests {
 
     @Test("a submission's output is redacted and capped as configured")
     func submissionRedacted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let app = try await fixture.app { $0.redactPatterns = [try RedactionPattern(#"password=\S+"#)] }
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","exit_code":1,"output":"login password=hunter2 failed"}"#, key: "key-a").0 == .created)

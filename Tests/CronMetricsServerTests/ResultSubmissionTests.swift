@@ -11,8 +11,7 @@ struct ResultSubmissionTests {
 
     @Test("the seed's body is accepted with 201 and stored")
     func accepted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let (status, body) = try await client.submit(Self.seedBody, key: "key-sync_db")
             #expect(status == .created)
@@ -56,9 +55,7 @@ struct ResultSubmissionTests {
 
     @Test("refusals get the right status, a JSON error and a request id", arguments: refusals + unknownKeyRefusals)
     func refused(name: String, key: String?, contentType: String, body: String, status: Int, field: String?) async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
-        try fixture.addJob("other")
+        let fixture = try ServerFixture(jobs: "sync_db", "other")
         try await fixture.app().test(.router) { client async throws in
             let (actual, text) = try await client.submit(body, key: key, contentType: contentType)
             #expect(Int(actual.code) == status, "\(name): \(text)")
@@ -75,8 +72,7 @@ struct ResultSubmissionTests {
 
     @Test("an unknown key gets 401 even with a body over the limit: the body is never read")
     func unknownKeyBeforeBody() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"output":"\#(output)"}"#, key: "not-a-key")
@@ -87,8 +83,7 @@ struct ResultSubmissionTests {
 
     @Test("a body over 1 MiB gets 413 and nothing is stored")
     func tooLarge() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"job_name":"sync_db","host":"web1","status":"success","output":"\#(output)"}"#, key: "key-sync_db")
@@ -100,8 +95,7 @@ struct ResultSubmissionTests {
 
     @Test("a retired job refuses results with 409 and is not exported")
     func retired() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("old", extra: "status: retired")
+        let fixture = try ServerFixture(jobs: "old", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             let (status, _) = try await client.submit(#"{"job_name":"old","host":"web1","status":"success"}"#, key: "key-old")
             #expect(status == .conflict)
@@ -113,8 +107,7 @@ struct ResultSubmissionTests {
 
     @Test("an exit code alone decides the status; output keeps its tail")
     func exitCodeImpliesStatus() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let tail = String(repeating: "a", count: 70_000) + "THE END"
             #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":2,"output":"\#(tail)"}"#, key: "key-sync_db").0 == .created)
@@ -131,9 +124,7 @@ struct ResultSubmissionTests {
 
     @Test("one job's key cannot touch another job: isolation")
     func isolation() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        try fixture.addJob("b")
+        let fixture = try ServerFixture(jobs: "a", "b")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"b","host":"web1","status":"failure"}"#, key: "key-a").0 == .forbidden)
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)

@@ -29,6 +29,12 @@ final class ServerFixture: Sendable {
         try FileManager.default.createDirectory(atPath: "\(root)/jobs.d", withIntermediateDirectories: true)
     }
 
+    /// A fixture holding these jobs, each written by ``addJob(_:host:threshold:extra:)`` with the same arguments.
+    convenience init(jobs names: String..., host: String = "web1", threshold: Int? = 3600, extra: String = "") throws {
+        try self.init()
+        for name in names { try addJob(name, host: host, threshold: threshold, extra: extra) }
+    }
+
     deinit {
         try? FileManager.default.removeItem(atPath: root)
     }
