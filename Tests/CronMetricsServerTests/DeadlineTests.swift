@@ -43,7 +43,6 @@ struct DeadlineTests {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
         try fixture.addJob("other", threshold: 6000)
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(3600)  // the clock jumps an hour ahead
@@ -53,7 +52,7 @@ struct DeadlineTests {
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
             // A reload re-evaluates every job at the earlier time: still missed, counted once.
             try fixture.addJob("other", threshold: 6001)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             // A result ends the miss; the next silence counts again.
@@ -151,7 +150,6 @@ struct DeadlineTests {
         let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(700)
@@ -160,10 +158,10 @@ struct DeadlineTests {
             let file = "\(fixture.jobsDir)/nightly@web1.yaml"
             let saved = try Data(contentsOf: URL(fileURLWithPath: file))
             try FileManager.default.removeItem(atPath: file)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.statusLine("nightly") == nil)
             try saved.write(to: URL(fileURLWithPath: file))
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true,
@@ -180,12 +178,11 @@ struct DeadlineTests {
     func unchangedReload() async throws {
         let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let logs = LogCapture()
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             let before = try await client.metrics()
             let reloads = logs.all.filter { $0.contains("jobs reloaded") }.count
             fixture.clock.advance(5)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads)
             #expect(logs.contains("jobs unchanged"))
             let after = try await client.metrics()
@@ -193,7 +190,7 @@ struct DeadlineTests {
             #expect(stamp(after) == stamp(before))
             // A real change is applied and announced.
             try fixture.addJob("nightly", threshold: 601)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads + 1)
             #expect(try await client.value("cronjob_threshold_seconds", "nightly") == "601")
         }

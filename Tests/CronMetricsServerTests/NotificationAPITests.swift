@@ -10,17 +10,15 @@ import Testing
 
 @Suite("Notification API and configuration reload")
 struct NotificationAPITests {
-    static let admin = NotificationDeliveryTests.admin
-
     /// A call with the admin key (or `headers`), its reply decoded as `Model`.
     func call<Model: Decodable>(_ client: some TestClientProtocol, _ model: Model.Type, _ method: HTTPRequest.Method, _ uri: String,
-                                headers: HTTPFields = NotificationAPITests.admin) async throws -> (HTTPResponse.Status, Model) {
+                                headers: HTTPFields = ServerFixture.admin) async throws -> (HTTPResponse.Status, Model) {
         try await client.reply(model, method, uri, headers: headers)
     }
 
     /// The status alone of a call with the admin key (or `headers`).
     func status(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
-                headers: HTTPFields = NotificationAPITests.admin) async throws -> HTTPResponse.Status {
+                headers: HTTPFields = ServerFixture.admin) async throws -> HTTPResponse.Status {
         try await client.execute(uri: uri, method: method, headers: headers) { $0.status }
     }
 
@@ -93,7 +91,7 @@ struct NotificationAPITests {
         let clock = fixture.clock
         let app = try await buildApplication(configuration: initial, logger: logs.logger,
                                              reloadConfiguration: { try next.withLock { $0 }.get() }, now: { clock.now })
-        let keyA: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
+        let keyA = ServerFixture.admin
         let keyB: HTTPFields = [.authorization: "Bearer rotated-admin-key"]
         try await app.test(.router) { client in
             // Rotation: key B added, key A gone; a new channel; a setting that needs a restart.

@@ -13,8 +13,6 @@ import Testing
 /// is due, so the tests move it instead of waiting out a backoff.
 @Suite("Notification delivery to real receivers")
 struct NotificationDeliveryTests {
-    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
-
     static func webhook(_ name: String, url: String, secret: String? = nil, template: String? = nil,
                         concurrency: Int = 4) throws -> ChannelDefinition {
         ChannelDefinition(name: name, target: .webhook(.init(url: url, method: "POST", headers: [("X-Team", "infra")],
@@ -46,7 +44,7 @@ struct NotificationDeliveryTests {
     }
 
     static func notifications(_ client: some TestClientProtocol, _ query: String = "") async throws -> [NotificationRecord] {
-        try await client.reply(NotificationPage.self, .get, "/api/notifications\(query)", headers: admin).1.notifications
+        try await client.reply(NotificationPage.self, .get, "/api/notifications\(query)", headers: ServerFixture.admin).1.notifications
     }
 
     @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted")

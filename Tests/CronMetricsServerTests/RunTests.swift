@@ -9,8 +9,6 @@ import Testing
 
 @Suite("Runs: start signals, durations, timeouts")
 struct RunTests {
-    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
-
     @Test("a start opens a run; a result closes it and gets its duration; overlapping runs are counted")
     func startAndFinish() async throws {
         let fixture = try ServerFixture(jobs: "etl")
@@ -23,7 +21,7 @@ struct RunTests {
             fixture.clock.advance(10)
             #expect(try await client.start(#"{"job_name":"etl","host":"web1"}"#, key: "key-etl").0 == .created)
             #expect(try await client.value("cronjob_running", "etl") == "2")
-            let record = try await client.reply(JobRecord.self, .get, "/api/job/etl@web1", headers: Self.admin).1
+            let record = try await client.reply(JobRecord.self, .get, "/api/job/etl@web1", headers: ServerFixture.admin).1
             #expect(record.state?.openRuns.count == 2)
             fixture.clock.advance(20)
             // No run id: the oldest open run (r1, 30 s ago) is closed.
@@ -86,7 +84,7 @@ struct RunTests {
             await fixture.deadlineService(components).tick()
             #expect(try await client.statusLine("etl")?.hasSuffix(#"status="timeout"} 0"#) == true)
             #expect(try await client.submit(#"{"job_name":"etl","host":"web1","status":"success","run_id":"r3"}"#, key: "key-etl").0 == .created)
-            let text = try await client.execute(uri: "/api/job/etl@web1/results", method: .get, headers: Self.admin) { String(buffer: $0.body) }
+            let text = try await client.execute(uri: "/api/job/etl@web1/results", method: .get, headers: ServerFixture.admin) { String(buffer: $0.body) }
             // run_id is read from the raw JSON: ResultRecord spells it `runID`, and APICoding.decoder
             // looks for `run_id` under `runId`, so the model decodes nil for every row.
             var runIDs: [String?] = []

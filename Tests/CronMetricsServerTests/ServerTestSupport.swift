@@ -170,6 +170,12 @@ extension TestClientProtocol {
         return (status, try decode(Model.self, text))
     }
 
+    /// `POST /-/reload` with the admin key: the tree read again, as SIGHUP does.
+    /// - Returns: the status.
+    func reload() async throws -> HTTPResponse.Status {
+        try await execute(uri: "/-/reload", method: .post, headers: ServerFixture.admin) { $0.status }
+    }
+
     /// A job's stored results with the admin key (`query` as `?limit=3`).
     func history(_ id: String, _ query: String = "") async throws -> HistoryPage {
         try await reply(HistoryPage.self, .get, "/api/job/\(id)/results\(query)", headers: ServerFixture.admin).1
