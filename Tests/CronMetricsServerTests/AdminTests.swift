@@ -10,8 +10,7 @@ import Testing
 struct AdminTests {
     @Test("history needs the admin key, is newest first and paginates")
     func history() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             for code in 0..<5 {
                 fixture.clock.advance(1)
@@ -27,18 +26,16 @@ struct AdminTests {
             try await client.execute(uri: "/api/job/a@web1/results", method: .get, headers: [.authorization: "Bearer key-a"]) { response in
                 #expect(response.status == .unauthorized)  // a job key is no admin key
             }
-            let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
-            let first = try await client.execute(uri: "/api/job/a@web1/results?limit=3", method: .get, headers: admin) { json(String(buffer: $0.body)) }
-            let codes = (first["results"] as? [[String: Any]])?.compactMap { $0["exit_code"] as? Int }
-            #expect(codes == [4, 3, 2])
-            let cursor = try #require(first["next_before"] as? Int)
-            let second = try await client.execute(uri: "/api/job/a@web1/results?limit=3&before=\(cursor)", method: .get, headers: admin) { json(String(buffer: $0.body)) }
-            #expect((second["results"] as? [[String: Any]])?.compactMap { $0["exit_code"] as? Int } == [1, 0])
-            #expect(second["next_before"] == nil)
-            try await client.execute(uri: "/api/job/nope@web1/results", method: .get, headers: admin) { response in
+            let first = try await client.history("a@web1", "?limit=3")
+            #expect(first.results.compactMap(\.exitCode) == [4, 3, 2])
+            let cursor = try #require(first.nextBefore)
+            let second = try await client.history("a@web1", "?limit=3&before=\(cursor)")
+            #expect(second.results.compactMap(\.exitCode) == [1, 0])
+            #expect(second.nextBefore == nil)
+            try await client.execute(uri: "/api/job/nope@web1/results", method: .get, headers: ServerFixture.admin) { response in
                 #expect(response.status == .notFound)
             }
-            try await client.execute(uri: "/api/job/a@web1/results?limit=0", method: .get, headers: admin) { response in
+            try await client.execute(uri: "/api/job/a@web1/results?limit=0", method: .get, headers: ServerFixture.admin) { response in
                 #expect(response.status == .unprocessableContent)
             }
         }

@@ -17,8 +17,7 @@ struct CronExporterCompatibilityTests {
         ("application/json; charset=utf-8", body, 201), (nil, "job_name=sync_db&status=success", 415), ("text/plain", "[1]", 415),
     ])
     func anyContentType(contentType: String?, body: String, status: Int) async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let (actual, text) = try await client.submit(body, key: "key-sync_db", contentType: contentType)
             #expect(Int(actual.code) == status, "\(contentType ?? "none"): \(text)")

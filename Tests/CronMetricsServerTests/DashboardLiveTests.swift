@@ -63,8 +63,7 @@ struct DashboardLiveTests {
 
     @Test("live streams: capped per session (429) and in all (503); submissions, pings and /metrics still answer; a sign-out or a removed key ends them")
     func streamCaps() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let reader = "stream-reader-key"
         let components = try await fixture.components {
             $0.connectionLimits.maxConnections = 32  // a quarter: 8 streams in all

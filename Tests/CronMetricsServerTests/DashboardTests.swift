@@ -59,8 +59,7 @@ struct DashboardTests {
 
     @Test("every dashboard route, as the router lists it: without a session pages go to sign-in, posts change nothing, events are 401")
     func everyRouteNeedsASession() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let before = Self.file(fixture, "a")
         let router = buildRouter(try await fixture.components(Self.adjust))
         let routes = router.routes.filter { $0.path.description.hasPrefix("/dashboard") }
@@ -89,8 +88,7 @@ struct DashboardTests {
 
     @Test("sign in: the form's token, wrong keys 401 then 429 per address, the cookie's flags, sign out, expiry, a removed key")
     func signIn() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let components = try await fixture.components(Self.adjust)
         try await buildApplication(components).test(.router) { client in
             let browser = Browser()
@@ -183,8 +181,7 @@ struct DashboardTests {
 
     @Test("sign-out ends the session everywhere: a copied cookie no longer reads or writes")
     func signOutRevokes() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let before = Self.file(fixture, "a")
         try await fixture.app(Self.adjust).test(.router) { client async throws in
             let browser = Browser()
@@ -229,8 +226,7 @@ struct DashboardTests {
 
     @Test("forms: CSRF and admin checked before any write; pause, resume, maintenance and key rotation write the job file")
     func actions() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app(Self.adjust).test(.router) { client in
             let reader = Browser()
             try await reader.signIn(client, key: Self.readKey)
@@ -358,8 +354,7 @@ struct DashboardTests {
 
     @Test("job page: state and why, schedule in words, runs with a duration chart, the file and its path, snippets, notifications")
     func jobPage() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("backup", threshold: nil, extra: "schedule: \"30 2 * * 1-5\"\ntimezone: Europe/Berlin\nmax_runtime: 3h")
+        let fixture = try ServerFixture(jobs: "backup", threshold: nil, extra: "schedule: \"30 2 * * 1-5\"\ntimezone: Europe/Berlin\nmax_runtime: 3h")
         try await fixture.app().test(.router) { client in
             for (index, status) in ["success", "failure", "success"].enumerated() {
                 let body = #"{"job_name":"backup","host":"web1","status":"\#(status)","duration":\#(10 * (index + 1)),"exit_code":\#(status == "success" ? 0 : 2)}"#
@@ -385,8 +380,7 @@ struct DashboardTests {
 
     @Test("notifications page: dead and queued messages; requeue one and all (admin, with the token)")
     func notifications() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
         // A channel nobody answers; the queued row waits an hour, so it stays queued.
         let channel = try NotificationDeliveryTests.webhook("ops", url: "http://127.0.0.1:9/hook")
         try await fixture.app(NotificationDeliveryTests.notifying([channel])).test(.router) { client in
@@ -416,11 +410,20 @@ struct DashboardTests {
         }
     }
 
+    /// A `jobs` event of `/dashboard/events` (the server's own JSON, but no API
+    /// model: the page's script reads it): changed rows and the counts per state.
+    struct FeedEvent: Decodable {
+        struct Row: Decodable {
+            var id, state, duration: String
+        }
+
+        var jobs: [Row]
+        var counts: [String: Int]
+    }
+
     @Test("the live feed: a submitted result reaches a subscriber as its new row and counts; nothing is queued per client")
     func liveFeed() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        try fixture.addJob("b")
+        let fixture = try ServerFixture(jobs: "a", "b")
         let components = try await fixture.components()
         try await buildApplication(components).test(.router) { client in
             let feed = components.dashboardFeed
@@ -441,20 +444,20 @@ struct DashboardTests {
             feed.end(otherID)
             var otherEvents: [String] = []
             for await buffer in other { otherEvents.append(String(buffer: buffer)) }
-            let countsOnly = json(String((otherEvents.last ?? "").dropFirst("event: jobs\ndata: ".count)))
-            #expect((countsOnly["jobs"] as? [Any])?.isEmpty == true, "\(otherEvents)")
-            #expect((countsOnly["counts"] as? [String: Int])?["failing"] == 1)
+            let countsOnly = try decode(FeedEvent.self, String((otherEvents.last ?? "").dropFirst("event: jobs\ndata: ".count)))
+            #expect(countsOnly.jobs.isEmpty, "\(otherEvents)")
+            #expect(countsOnly.counts["failing"] == 1)
             var events: [String] = []
             for await buffer in stream { events.append(String(buffer: buffer)) }
             #expect(events.count == 2, "\(events)")
             #expect(events.first?.hasPrefix("retry: 2000") == true)
             let event = events.last ?? ""
             #expect(event.hasPrefix("event: jobs\ndata: {"))
-            let data = json(String(event.dropFirst("event: jobs\ndata: ".count)))
-            let jobs = data["jobs"] as? [[String: Any]] ?? []
-            #expect(jobs.count == 1 && jobs.first?["id"] as? String == "a@web1" && jobs.first?["state"] as? String == "failing")
-            #expect(jobs.first?["duration"] as? String == "1.5 s")
-            #expect((data["counts"] as? [String: Int])?["failing"] == 1)
+            let data = try decode(FeedEvent.self, String(event.dropFirst("event: jobs\ndata: ".count)))
+            let jobs = data.jobs
+            #expect(jobs.count == 1 && jobs.first?.id == "a@web1" && jobs.first?.state == "failing")
+            #expect(jobs.first?.duration == "1.5 s")
+            #expect(data.counts["failing"] == 1)
             #expect(feed.count == 0)
         }
     }

@@ -11,8 +11,7 @@ import Testing
 struct DeadlineTests {
     @Test("pending -> success -> missed_deadline -> success, with counters")
     func stateMachine() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let start = fixture.clock.now.timeIntervalSince1970
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("nightly") == #"cronjob_status{job_name="nightly",host="web1",status="pending"} -1"#)
@@ -44,7 +43,6 @@ struct DeadlineTests {
         let fixture = try ServerFixture()
         try fixture.addJob("nightly", threshold: 600)
         try fixture.addJob("other", threshold: 6000)
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(3600)  // the clock jumps an hour ahead
@@ -54,7 +52,7 @@ struct DeadlineTests {
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
             // A reload re-evaluates every job at the earlier time: still missed, counted once.
             try fixture.addJob("other", threshold: 6001)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             // A result ends the miss; the next silence counts again.
@@ -67,8 +65,7 @@ struct DeadlineTests {
 
     @Test("a forged future timestamp cannot postpone the deadline")
     func clientClockIgnored() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         try await fixture.app().test(.router) { client async throws in
             let soon = RFC3339.format(fixture.clock.now.addingTimeInterval(240))
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success","timestamp":"\#(soon)"}"#, key: "key-nightly").0 == .created)
@@ -102,8 +99,7 @@ struct DeadlineTests {
 
     @Test("state survives a restart: results, counters and missed deadlines come back from SQLite")
     func restart() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         try await app.test(.router) { client async throws in
@@ -125,8 +121,7 @@ struct DeadlineTests {
 
     @Test("deadline bookkeeping that fails to save is saved on a later tick")
     func bookkeepingRetried() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         let service = fixture.deadlineService(components)
@@ -152,11 +147,9 @@ struct DeadlineTests {
 
     @Test("a job removed and added again resumes its state; counters never go back, also across a restart")
     func reAdded() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             fixture.clock.advance(700)
@@ -165,10 +158,10 @@ struct DeadlineTests {
             let file = "\(fixture.jobsDir)/nightly@web1.yaml"
             let saved = try Data(contentsOf: URL(fileURLWithPath: file))
             try FileManager.default.removeItem(atPath: file)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.statusLine("nightly") == nil)
             try saved.write(to: URL(fileURLWithPath: file))
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(try await client.value("cronjob_runs_total", "nightly") == "1")
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             #expect(try await client.statusLine("nightly")?.hasSuffix(#"status="missed_deadline"} 0"#) == true,
@@ -183,15 +176,13 @@ struct DeadlineTests {
 
     @Test("a reload of an unchanged tree changes nothing visible")
     func unchangedReload() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", threshold: 600)
+        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
         let logs = LogCapture()
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             let before = try await client.metrics()
             let reloads = logs.all.filter { $0.contains("jobs reloaded") }.count
             fixture.clock.advance(5)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads)
             #expect(logs.contains("jobs unchanged"))
             let after = try await client.metrics()
@@ -199,7 +190,7 @@ struct DeadlineTests {
             #expect(stamp(after) == stamp(before))
             // A real change is applied and announced.
             try fixture.addJob("nightly", threshold: 601)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: admin) { $0.status } == .ok)
+            #expect(try await client.reload() == .ok)
             #expect(logs.all.filter { $0.contains("jobs reloaded") }.count == reloads + 1)
             #expect(try await client.value("cronjob_threshold_seconds", "nightly") == "601")
         }

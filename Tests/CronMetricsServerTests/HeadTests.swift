@@ -12,16 +12,14 @@ import Testing
 struct HeadTests {
     @Test("each GET route the router lists answers HEAD with GET's status and content type, and no body")
     func everyGetRoute() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let router = buildRouter(try await fixture.components(ReadKeysAndBadgesTests.adjust))
         let paths = router.routes.filter { $0.method == .get }.map { ReadKeysAndBadgesTests.path($0.path.description) }
-        let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
         let ok = try await fixture.app(ReadKeysAndBadgesTests.adjust).test(.router) { client async throws -> [String] in
             var ok: [String] = []
             for path in paths {
-                let get = try await client.execute(uri: path, method: .get, headers: admin) { ($0.status, $0.headers[.contentType]) }
-                try await client.execute(uri: path, method: .head, headers: admin) { response in
+                let get = try await client.execute(uri: path, method: .get, headers: ServerFixture.admin) { ($0.status, $0.headers[.contentType]) }
+                try await client.execute(uri: path, method: .head, headers: ServerFixture.admin) { response in
                     #expect(response.status == get.0, "HEAD \(path): \(response.status), GET: \(get.0)")
                     #expect(response.headers[.contentType] == get.1, "HEAD \(path)")
                     #expect(response.body.readableBytes == 0, "HEAD \(path) has a body")

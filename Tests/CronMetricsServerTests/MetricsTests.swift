@@ -10,8 +10,7 @@ import Testing
 struct MetricsTests {
     @Test("label values escape quote, backslash and newline")
     func escaping() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("odd", extra: #"labels: {note: "say \"hi\" C:\\dir\nnext"}"#)
+        let fixture = try ServerFixture(jobs: "odd", extra: #"labels: {note: "say \"hi\" C:\\dir\nnext"}"#)
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("odd") == #"cronjob_status{job_name="odd",host="web1",note="say \"hi\" C:\\dir\nnext",status="pending"} -1"#)
         }
@@ -19,8 +18,7 @@ struct MetricsTests {
 
     @Test("content type, every family's HELP and TYPE, and the server's own metrics")
     func families() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a", extra: "labels: {env: prod, team: infra}")
+        let fixture = try ServerFixture(jobs: "a", extra: "labels: {env: prod, team: infra}")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
@@ -39,8 +37,7 @@ struct MetricsTests {
 
     @Test("gzip when the scraper asks for it")
     func gzip() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip"]) { response in
                 #expect(response.headers[.contentEncoding] == "gzip")
@@ -56,38 +53,36 @@ struct MetricsTests {
 
     @Test("/health is liveness for everyone (text, or JSON when accepted); the job count and reload outcome need an admin key")
     func health() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/health", method: .get, headers: [.accept: "*/*"]) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
                 #expect(String(buffer: response.body) == "ok\n")
             }
-            try await client.execute(uri: "/health", method: .get, headers: [.accept: "application/json"]) { response in
-                #expect(response.status == .ok)
-                let body = json(String(buffer: response.body))
-                #expect(body.keys.sorted() == ["status", "timestamp", "version"])
-                #expect(body["version"] as? String == CronMetricsVersion.current)
-                #expect((body["timestamp"] as? String).flatMap(RFC3339.parse) != nil)
+            let (status, text) = try await client.execute(uri: "/health", method: .get, headers: [.accept: "application/json"]) {
+                ($0.status, String(buffer: $0.body))
             }
-            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer wrong", .accept: "application/json"]) { response in
-                #expect(json(String(buffer: response.body)).keys.sorted() == ["status", "timestamp", "version"])
+            #expect(status == .ok)
+            // Exactly these keys (nothing for admins only): a check on the raw JSON.
+            #expect(try decode(JSONValue.self, text).object?.keys.sorted() == ["status", "timestamp", "version"])
+            // Decoding reads `timestamp` as RFC 3339, and fails on anything else.
+            #expect(try decode(HealthReport.self, text).version == CronMetricsVersion.current)
+            let wrongKey = try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer wrong", .accept: "application/json"]) {
+                String(buffer: $0.body)
             }
-            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { response in
-                #expect(response.status == .ok)
-                let body = json(String(buffer: response.body))
-                #expect(body["status"] as? String == "ok")
-                #expect(body["jobs"] as? Int == 1)
-                #expect((body["last_reload"] as? [String: Any])?["successful"] as? Bool == true)
-            }
+            #expect(try decode(JSONValue.self, wrongKey).object?.keys.sorted() == ["status", "timestamp", "version"])
+            let (adminStatus, report) = try await client.reply(HealthReport.self, .get, "/health", headers: ServerFixture.admin)
+            #expect(adminStatus == .ok)
+            #expect(report.status == "ok")
+            #expect(report.jobs == 1)
+            #expect(report.lastReload?.successful == true)
         }
     }
 
     @Test("an invalid tree at start serves the last good set from the database and says why")
     func invalidTreeAtStart() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("a") != nil)
         }
@@ -98,13 +93,11 @@ struct MetricsTests {
             #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
             #expect(metrics.contains(#"cronjob_status{job_name="a",host="web1",status="pending"} -1"#))
             #expect(!metrics.contains("job_name=\"b\""))
-            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { response in
-                let reload = json(String(buffer: response.body))["last_reload"] as? [String: Any]
-                #expect(reload?["successful"] as? Bool == false)
-                let errors = reload?["errors"] as? [String] ?? []
-                #expect(errors.count == 1)
-                #expect(errors.first?.hasSuffix("b@web1.yaml:4:30: 'automatic_failure_threshold' is not a valid duration (got \"soon\"): write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\"") == true)
-            }
+            let reload = try await client.reply(HealthReport.self, .get, "/health", headers: ServerFixture.admin).1.lastReload
+            #expect(reload?.successful == false)
+            let errors = reload?.errors ?? []
+            #expect(errors.count == 1)
+            #expect(errors.first?.hasSuffix("b@web1.yaml:4:30: 'automatic_failure_threshold' is not a valid duration (got \"soon\"): write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\"") == true)
         }
     }
 }

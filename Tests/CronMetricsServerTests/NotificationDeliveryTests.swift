@@ -13,8 +13,6 @@ import Testing
 /// is due, so the tests move it instead of waiting out a backoff.
 @Suite("Notification delivery to real receivers")
 struct NotificationDeliveryTests {
-    static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)"]
-
     static func webhook(_ name: String, url: String, secret: String? = nil, template: String? = nil,
                         concurrency: Int = 4) throws -> ChannelDefinition {
         ChannelDefinition(name: name, target: .webhook(.init(url: url, method: "POST", headers: [("X-Team", "infra")],
@@ -45,17 +43,14 @@ struct NotificationDeliveryTests {
         #expect(try await client.submit(body, key: "key-\(name)").0 == .created)
     }
 
-    static func notifications(_ client: some TestClientProtocol, _ query: String = "") async throws -> [[String: Any]] {
-        try await client.execute(uri: "/api/notifications\(query)", method: .get, headers: admin) {
-            (json(String(buffer: $0.body))["notifications"] as? [[String: Any]]) ?? []
-        }
+    static func notifications(_ client: some TestClientProtocol, _ query: String = "") async throws -> [NotificationRecord] {
+        try await client.reply(NotificationPage.self, .get, "/api/notifications\(query)", headers: ServerFixture.admin).1.notifications
     }
 
     @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted")
     func retriedUntilDelivered() async throws {
         let receiver = try await Receiver.start { $0 < 2 ? Receiver.Answer(status: .serviceUnavailable, body: "busy") : .ok }
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url, secret: "s3cret")]))
         try await app.test(.live) { client in
             try await Self.fail(client, "nightly")
@@ -70,14 +65,14 @@ struct NotificationDeliveryTests {
             let signedAt = try #require(last.header("X-Cronmetrics-Timestamp").flatMap(Double.init))
             #expect(signedAt >= fixture.clock.now.timeIntervalSince1970 - 10 && signedAt <= fixture.clock.now.timeIntervalSince1970)
             #expect(last.header("Content-Type") == "application/json")
-            let event = last.json
-            #expect(event["event_id"] as? String == ids.first)
-            #expect(event["job_id"] as? String == "nightly@web1")
-            #expect(event["kind"] as? String == "down" && event["status"] as? String == "failure")
-            #expect(event["previous_status"] as? String == "success")
-            #expect(event["url"] as? String == "https://cron.example.com/dashboard/jobs/nightly@web1")
-            let run = try #require(event["last_run"] as? [String: Any])
-            #expect(run["exit_code"] as? Int == 3 && run["output"] as? String == "disk full")
+            let event = try last.event
+            #expect(event.eventId == ids.first)
+            #expect(event.jobId == "nightly@web1")
+            #expect(event.kind == .down && event.status == "failure")
+            #expect(event.previousStatus == "success")
+            #expect(event.url == "https://cron.example.com/dashboard/jobs/nightly@web1")
+            let run = try #require(event.lastRun)
+            #expect(run.exitCode == 3 && run.output == "disk full")
 
             // The signature: HMAC-SHA256 over "<timestamp>.<body>", as docs/notifications.md shows receivers.
             let timestamp = try #require(last.header("X-Cronmetrics-Timestamp"))
@@ -85,10 +80,10 @@ struct NotificationDeliveryTests {
             #expect(last.header("X-Cronmetrics-Signature") == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
 
             #expect(try await client.eventually { client in
-                try await Self.notifications(client).first?["state"] as? String == "delivered"
+                try await Self.notifications(client).first?.state == "delivered"
             })
             let row = try #require(try await Self.notifications(client).first)
-            #expect(row["attempts"] as? Int == 3 && row["last_status"] as? Int == 200)
+            #expect(row.attempts == 3 && row.lastStatus == 200)
             let metrics = try await client.metrics()
             #expect(metrics.contains(#"cronmetrics_notifications_total{channel="ops",outcome="retried"} 2"#))
             #expect(metrics.contains(#"cronmetrics_notifications_total{channel="ops",outcome="delivered"} 1"#))
@@ -117,11 +112,11 @@ struct NotificationDeliveryTests {
             #expect(failing.received.count == 3)
             #expect(gone.received.count == 1, "410 is not retried")
             let dead = try await Self.notifications(client, "?state=dead")
-            let byChannel = Dictionary(uniqueKeysWithValues: dead.map { ($0["channel"] as? String ?? "", $0) })
-            #expect(byChannel["flaky"]?["attempts"] as? Int == 3)
-            #expect(byChannel["flaky"]?["last_status"] as? Int == 500)
-            #expect(byChannel["gone"]?["attempts"] as? Int == 1)
-            #expect((byChannel["gone"]?["last_error"] as? String)?.contains("this hook was deleted") == true)
+            let byChannel = Dictionary(uniqueKeysWithValues: dead.map { ($0.channel, $0) })
+            #expect(byChannel["flaky"]?.attempts == 3)
+            #expect(byChannel["flaky"]?.lastStatus == 500)
+            #expect(byChannel["gone"]?.attempts == 1)
+            #expect(byChannel["gone"]?.lastError?.contains("this hook was deleted") == true)
             #expect(try await client.eventually { client in
                 try await client.metrics().contains(#"cronmetrics_notifications_queued{channel="flaky",state="dead"} 1"#)
             })
@@ -145,11 +140,11 @@ struct NotificationDeliveryTests {
             try await Self.fail(client, "b")
             #expect(try await client.eventually { client in
                 let rows = try await Self.notifications(client)
-                return rows.count == 2 && rows.allSatisfy { $0["attempts"] as? Int == 1 && $0["state"] as? String == "pending" }
+                return rows.count == 2 && rows.allSatisfy { $0.attempts == 1 && $0.state == "pending" }
             })
-            let rows = Dictionary(uniqueKeysWithValues: try await Self.notifications(client).map { ($0["channel"] as? String ?? "", $0) })
-            #expect((rows["slow"]?["last_error"] as? String)?.contains("notifications.timeout") == true)
-            let next = try #require((rows["throttled"]?["next_attempt_at"] as? String).flatMap { RFC3339.parse($0) })
+            let rows = Dictionary(uniqueKeysWithValues: try await Self.notifications(client).map { ($0.channel, $0) })
+            #expect(rows["slow"]?.lastError?.contains("notifications.timeout") == true)
+            let next = try #require(rows["throttled"]?.nextAttemptAt)
             #expect(abs(next.timeIntervalSince(fixture.clock.now) - 120) < 1, "Retry-After: 120 is honoured")
             fixture.clock.advance(60)
             try await Task.sleep(for: .milliseconds(300))
@@ -163,12 +158,30 @@ struct NotificationDeliveryTests {
         throttled.stop()
     }
 
+    /// What Slack's incoming webhook receives (the field these tests read).
+    struct SlackMessage: Decodable {
+        var text: String
+    }
+
+    /// What PagerDuty's Events API v2 receives: a trigger carries `payload`, a resolve does not.
+    struct PagerDutyEvent: Decodable {
+        struct Payload: Decodable {
+            var summary, source, severity: String
+        }
+
+        var routingKey, eventAction, dedupKey: String
+        var payload: Payload?
+
+        enum CodingKeys: String, CodingKey {
+            case routingKey = "routing_key", eventAction = "event_action", dedupKey = "dedup_key", payload
+        }
+    }
+
     @Test("Slack gets text; PagerDuty a trigger keyed by the job and a resolve on recovery")
     func slackAndPagerDuty() async throws {
         let slack = try await Receiver.start()
         let pager = try await Receiver.start { _ in Receiver.Answer(status: .accepted, body: #"{"status":"success"}"#) }
-        let fixture = try ServerFixture()
-        try fixture.addJob("backup", extra: "notify: [chat, pager]")
+        let fixture = try ServerFixture(jobs: "backup", extra: "notify: [chat, pager]")
         let channels = [
             ChannelDefinition(name: "chat", target: .slack(url: slack.url), concurrency: 2, source: "test", secretSources: []),
             ChannelDefinition(name: "pager", target: .pagerduty(.init(routingKey: "R0UT1NG", url: pager.url, severity: "critical")),
@@ -182,38 +195,42 @@ struct NotificationDeliveryTests {
             #expect(try await client.submit(#"{"job_name":"backup","host":"web1","status":"success"}"#, key: "key-backup").0 == .created)
             let chat = try await slack.wait(for: 2)
             let incidents = try await pager.wait(for: 2)
-            let text = try #require(chat.first?.json["text"] as? String)
+            let text = try #require(chat.first).payload(SlackMessage.self).text
             #expect(text.contains("*backup@web1*") && text.contains("DOWN") && text.contains("exit code 3"))
             #expect(text.contains("tar: &lt;error&gt; &amp; more"), "Slack's own escaping")
             #expect(text.contains("<https://cron.example.com/dashboard/jobs/backup@web1|Open in cronmetrics>"))
-            #expect((chat.last?.json["text"] as? String)?.contains("UP again") == true)
-            let trigger = incidents[0].json, resolve = incidents[1].json
-            #expect(trigger["routing_key"] as? String == "R0UT1NG" && trigger["event_action"] as? String == "trigger")
-            #expect(trigger["dedup_key"] as? String == "backup@web1")
-            let payload = try #require(trigger["payload"] as? [String: Any])
-            #expect(payload["severity"] as? String == "critical" && payload["source"] as? String == "web1")
-            #expect((payload["summary"] as? String)?.contains("backup@web1 is DOWN") == true)
-            #expect(resolve["event_action"] as? String == "resolve" && resolve["dedup_key"] as? String == "backup@web1")
+            #expect(try chat.last?.payload(SlackMessage.self).text.contains("UP again") == true)
+            let trigger = try incidents[0].payload(PagerDutyEvent.self), resolve = try incidents[1].payload(PagerDutyEvent.self)
+            #expect(trigger.routingKey == "R0UT1NG" && trigger.eventAction == "trigger")
+            #expect(trigger.dedupKey == "backup@web1")
+            let payload = try #require(trigger.payload)
+            #expect(payload.severity == "critical" && payload.source == "web1")
+            #expect(payload.summary.contains("backup@web1 is DOWN"))
+            #expect(resolve.eventAction == "resolve" && resolve.dedupKey == "backup@web1")
         }
         slack.stop()
         pager.stop()
     }
 
+    /// The JSON the template of `template()` writes; optional, so that a missing key fails its expectation.
+    struct TemplateBody: Decodable {
+        var title, job, log, link: String?
+    }
+
     @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON")
     func template() async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture()
-        try fixture.addJob("etl", extra: "notify: [custom]")
+        let fixture = try ServerFixture(jobs: "etl", extra: "notify: [custom]")
         let template = #"{"title": "{{summary}}", "job": "{{job_id}}", "log": "{{last_run.output}}"{{#url}}, "link": "{{url}}"{{/url}}}"#
         let app = try await fixture.app(Self.notifying([Self.webhook("custom", url: receiver.url, template: template)]))
         try await app.test(.live) { client in
             try await Self.fail(client, "etl", output: "line \"one\"\nline\ttwo \\ <three>")
             let received = try await receiver.wait(for: 1)
-            let body = try #require(received.first).json
-            #expect(body["job"] as? String == "etl@web1")
-            #expect(body["log"] as? String == "line \"one\"\nline\ttwo \\ <three>")
-            #expect(body["title"] as? String == "etl@web1 is DOWN: failure (exit code 3)")
-            #expect(body["link"] as? String == "https://cron.example.com/dashboard/jobs/etl@web1")
+            let body = try #require(received.first).payload(TemplateBody.self)
+            #expect(body.job == "etl@web1")
+            #expect(body.log == "line \"one\"\nline\ttwo \\ <three>")
+            #expect(body.title == "etl@web1 is DOWN: failure (exit code 3)")
+            #expect(body.link == "https://cron.example.com/dashboard/jobs/etl@web1")
         }
         receiver.stop()
     }
@@ -221,8 +238,7 @@ struct NotificationDeliveryTests {
     @Test("repeat_interval reminds while the job stays down, and stops when it recovers")
     func repeats() async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture()
-        try fixture.addJob("a", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url)], repeatInterval: 600))
         try await app.test(.live) { client in
             try await Self.fail(client, "a")
@@ -230,12 +246,12 @@ struct NotificationDeliveryTests {
             fixture.clock.advance(601)
             let reminded = try await receiver.wait(for: 2)
             #expect(reminded.count == 2)
-            #expect(reminded.last?.json["repeat_count"] as? Int == 1)
+            #expect(try reminded.last?.event.repeatCount == 1)
             #expect(reminded.last?.header("X-Cronmetrics-Event-Id") != reminded.first?.header("X-Cronmetrics-Event-Id"),
                     "a reminder is an event of its own")
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
             let after = try await receiver.wait(for: 3)
-            #expect(after.last?.json["kind"] as? String == "up")
+            #expect(try after.last?.event.kind == .up)
             fixture.clock.advance(1200)
             try await Task.sleep(for: .milliseconds(300))
             #expect(receiver.received.count == 3, "no reminder after recovery")
@@ -245,8 +261,7 @@ struct NotificationDeliveryTests {
 
     @Test("cronmetrics_notifications_queued follows the outbox within a second, not at the next housekeeping pass")
     func queuedGaugeFresh() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         // A receiver that is not there: the event waits for its retry.
         let app = try await fixture.app {
             Self.notifying([try! Self.webhook("ops", url: "http://127.0.0.1:9/")])(&$0)
@@ -263,8 +278,7 @@ struct NotificationDeliveryTests {
 
     @Test("an outbox the worker cannot read is logged and counted, not swallowed")
     func outboxErrorsCounted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("nightly", extra: "notify: [ops]")
+        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
         let logs = LogCapture()
         let app = try await fixture.app(logger: logs.logger, Self.notifying([try Self.webhook("ops", url: "http://127.0.0.1:9/")]))
         try await app.test(.live) { client in

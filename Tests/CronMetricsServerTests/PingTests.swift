@@ -22,8 +22,7 @@ struct PingTests {
 
     @Test("success, fail, exit status, start and log, by GET, HEAD and POST; answers OK")
     func actions() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         let logs = LogCapture()
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.ok, "OK"))
@@ -42,9 +41,7 @@ struct PingTests {
             #expect(try await client.value("cronjob_runs_total", "ping") == "4", "a start and a log entry are not runs")
             #expect(try await ping(client, "/ping/\(Self.key)?rid=9f2c", method: .post, body: "done") == (.ok, "OK"))
             #expect(try await client.value("cronjob_last_duration_seconds", "ping") == "12")
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            let outputs = (history["results"] as? [[String: Any]])?.compactMap { $0["output"] as? String }
+            let outputs = try await client.history("ping@web1").results.compactMap(\.output)
             #expect(outputs == ["done", "halfway", "{\"not\": \"parsed\"}", "disk full\n"])
             #expect(!logs.all.joined().contains(Self.key), "the key in the URL is never logged")
         }
@@ -59,8 +56,7 @@ struct PingTests {
         ("/ping/key-ping?rid=a%20b", .badRequest, "invalid rid"),
     ])
     func refusals(path: String, status: HTTPResponse.Status, body: String) async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, path) == (status, body))
             #expect(try await client.value("cronjob_runs_total", "ping") == "0")
@@ -69,28 +65,22 @@ struct PingTests {
 
     @Test("a retired job answers 409 and stores nothing, as /api/job-result does")
     func retired() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping", extra: "status: retired")
+        let fixture = try ServerFixture(jobs: "ping", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.conflict, "job is retired"))
             #expect(try await ping(client, "/ping/\(Self.key)/start").0 == .conflict)
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            #expect((history["results"] as? [Any])?.isEmpty == true)
+            #expect(try await client.history("ping@web1").results.isEmpty)
         }
     }
 
     @Test("a long body is cut to its tail, never refused")
     func longBody() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("ping")
+        let fixture = try ServerFixture(jobs: "ping")
         let app = try await fixture.app { $0.maxOutputBytes = 100 }
         try await app.test(.router) { client async throws in
             let body = String(repeating: "x", count: 3 << 20) + "THE END"
             #expect(try await ping(client, "/ping/\(Self.key)/fail", method: .post, body: body) == (.ok, "OK"))
-            let history = try await client.execute(uri: "/api/job/ping@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { json(String(buffer: $0.body)) }
-            let output = (history["results"] as? [[String: Any]])?.first?["output"] as? String
+            let output = try await client.history("ping@web1").results.first?.output
             #expect(output?.utf8.count == 100)
             #expect(output?.hasSuffix("THE END") == true)
         }

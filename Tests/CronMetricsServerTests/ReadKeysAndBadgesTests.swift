@@ -52,8 +52,7 @@ struct ReadKeysAndBadgesTests {
 
     @Test("every route the router lists: public ones as listed, every other one 401 without a key; a read-only key may GET and gets 403 on every other method, writing nothing")
     func readOnlyKeys() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let components = try await fixture.components(Self.adjust)
         let router = buildRouter(components)
         let all = router.routes.map { (method: $0.method, template: $0.path.description) }
@@ -97,9 +96,8 @@ struct ReadKeysAndBadgesTests {
             }
             // The admin key still writes; an unknown key is 401 whatever the method.
             try await client.execute(uri: "/api/job/a@web1", method: .delete, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/health", method: .get, headers: [.authorization: "Bearer \(Self.readKey)"]) { response in
-                #expect(json(String(buffer: response.body))["jobs"] as? Int == 1, "a read key sees /health's details")
-            }
+            let health = try await client.reply(HealthReport.self, .get, "/health", headers: [.authorization: "Bearer \(Self.readKey)"]).1
+            #expect(health.jobs == 1, "a read key sees /health's details")
             return (reads, writes)
         }
         // GET (and HEAD) of 5 admin routes; POST, PUT, PATCH and DELETE of 11.
@@ -107,6 +105,17 @@ struct ReadKeysAndBadgesTests {
         #expect((reads, writes) == (10, 11))
         #expect(Self.files(fixture.jobsDir) == filesBefore, "no job file changed")
         #expect(try fixture.sqliteRows(outbox) == outboxBefore, "the outbox is as it was")
+    }
+
+    /// Healthchecks' JSON badge (its format, not one of our API models).
+    struct JSONBadge: Decodable {
+        var status: String
+        var total, grace, down: Int
+    }
+
+    /// A shields.io endpoint's answer (the fields these tests read).
+    struct ShieldsBadge: Decodable {
+        var label, message, color: String
     }
 
     @Test("badges for a job, a label and all: up, late inside a schedule's grace, down; svg, json and shields; a wrong key 404")
@@ -121,23 +130,27 @@ struct ReadKeysAndBadgesTests {
             func get(_ path: String) async throws -> (HTTPResponse.Status, String, String?) {
                 try await client.execute(uri: path, method: .get) { ($0.status, String(buffer: $0.body), $0.headers[.contentType]) }
             }
+            func badge<Badge: Decodable>(_ format: Badge.Type, _ path: String) async throws -> Badge {
+                try JSONDecoder().decode(Badge.self, from: Data(try await get(path).1.utf8))
+            }
             var (status, body, type) = try await get("\(base)/all.json")
             #expect(status == .ok && type == "application/json")
-            #expect(json(body)["status"] as? String == "up")
-            #expect(json(body)["total"] as? Int == 2, "the paused job is left out")
+            let all = try JSONDecoder().decode(JSONBadge.self, from: Data(body.utf8))
+            #expect(all.status == "up")
+            #expect(all.total == 2, "the paused job is left out")
             (status, body, type) = try await get("\(base)/daily@web1.svg")
             #expect(type == "image/svg+xml")
             #expect(body.hasPrefix("<svg") && body.contains(">daily@web1</text>") && body.contains(">up</text>"))
 
             fixture.clock.advance(70 * 60)  // 09:10: past 09:00, inside the grace
-            #expect(json(try await get("\(base)/team=infra.json").1)["status"] as? String == "late")
-            let shields = json(try await get("\(base)/daily@web1.shields").1)
-            #expect(shields["message"] as? String == "late" && shields["color"] as? String == "important" && shields["label"] as? String == "daily@web1")
-            #expect(json(try await get("\(base)/team=web.json").1)["status"] as? String == "up")
+            #expect(try await badge(JSONBadge.self, "\(base)/team=infra.json").status == "late")
+            let shields = try await badge(ShieldsBadge.self, "\(base)/daily@web1.shields")
+            #expect(shields.message == "late" && shields.color == "important" && shields.label == "daily@web1")
+            #expect(try await badge(JSONBadge.self, "\(base)/team=web.json").status == "up")
 
             fixture.clock.advance(25 * 60)  // 09:35: past the grace
-            let down = json(try await get("\(base)/all.json").1)
-            #expect(down["status"] as? String == "down" && down["down"] as? Int == 1)
+            let down = try await badge(JSONBadge.self, "\(base)/all.json")
+            #expect(down.status == "down" && down.down == 1)
             #expect(try await get("\(base)/daily@web1.svg").1.contains("#e05d44"))
 
             for path in ["/badge/wrong/all.svg", "\(base)/nope@web1.svg", "\(base)/team=nobody.json", "\(base)/all.png", "\(base)/all"] {

@@ -1,3 +1,4 @@
+import CronMetricsCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,8 +20,15 @@ final class Receiver: Sendable {
             HTTPField.Name(name).flatMap { headers[$0] }
         }
 
-        var json: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        /// The body as the event a webhook receives: our API's JSON.
+        var event: NotificationEvent {
+            get throws { try decode(NotificationEvent.self, body) }
+        }
+
+        /// The body as a payload in a third party's format (Slack, PagerDuty,
+        /// a template's own JSON): plain JSON, its keys as the model spells them.
+        func payload<Model: Decodable>(_ model: Model.Type) throws -> Model {
+            try JSONDecoder().decode(Model.self, from: Data(body.utf8))
         }
     }
 

@@ -58,13 +58,11 @@ struct RedactionTests {
 
     @Test("a submission's output is redacted and capped as configured")
     func submissionRedacted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let app = try await fixture.app { $0.redactPatterns = [try RedactionPattern(#"password=\S+"#)] }
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","exit_code":1,"output":"login password=hunter2 failed"}"#, key: "key-a").0 == .created)
-            let history = try await client.execute(uri: "/api/job/a@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { String(buffer: $0.body) }
+            let history = try await client.execute(uri: "/api/job/a@web1/results", method: .get, headers: ServerFixture.admin) { String(buffer: $0.body) }
             #expect(history.contains(#""output":"login [REDACTED] failed""#))
             #expect(!history.contains("hunter2"))
         }

@@ -11,14 +11,13 @@ struct ResultSubmissionTests {
 
     @Test("the seed's body is accepted with 201 and stored")
     func accepted() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let (status, body) = try await client.submit(Self.seedBody, key: "key-sync_db")
             #expect(status == .created)
-            let receipt = json(body)
-            #expect(receipt["job_id"] as? String == "sync_db@web1")
-            #expect(receipt["id"] as? Int == 1)
+            let receipt = try decode(SubmissionRecord.self, body)
+            #expect(receipt.jobId == "sync_db@web1")
+            #expect(receipt.id == 1)
             #expect(try await client.statusLine("sync_db") == #"cronjob_status{job_name="sync_db",host="web1",status="success"} 1"#)
             #expect(try await client.value("cronjob_last_run_timestamp", "sync_db") == "1761854160")
             #expect(try await client.value("cronjob_last_duration_seconds", "sync_db") == "27")
@@ -56,16 +55,14 @@ struct ResultSubmissionTests {
 
     @Test("refusals get the right status, a JSON error and a request id", arguments: refusals + unknownKeyRefusals)
     func refused(name: String, key: String?, contentType: String, body: String, status: Int, field: String?) async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
-        try fixture.addJob("other")
+        let fixture = try ServerFixture(jobs: "sync_db", "other")
         try await fixture.app().test(.router) { client async throws in
             let (actual, text) = try await client.submit(body, key: key, contentType: contentType)
             #expect(Int(actual.code) == status, "\(name): \(text)")
-            let error = json(text)
-            #expect((error["error"] as? String)?.isEmpty == false)
-            #expect((error["request_id"] as? String)?.isEmpty == false)
-            #expect(error["field"] as? String == field)
+            let error = try decode(ErrorBody.self, text)
+            #expect(error.error.isEmpty == false)
+            #expect(error.requestId.isEmpty == false)
+            #expect(error.field == field)
             #expect(try await client.value("cronjob_runs_total", "sync_db") == "0")
             if status == 401 {
                 #expect(try await client.metrics().contains(#"cronmetrics_result_submissions_total{outcome="unauthorized"} 1"#))
@@ -75,33 +72,30 @@ struct ResultSubmissionTests {
 
     @Test("an unknown key gets 401 even with a body over the limit: the body is never read")
     func unknownKeyBeforeBody() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"output":"\#(output)"}"#, key: "not-a-key")
             #expect(status == .unauthorized)
-            #expect(json(text)["error"] as? String == "unknown API key")
+            #expect(try decode(ErrorBody.self, text).error == "unknown API key")
         }
     }
 
     @Test("a body over 1 MiB gets 413 and nothing is stored")
     func tooLarge() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"job_name":"sync_db","host":"web1","status":"success","output":"\#(output)"}"#, key: "key-sync_db")
             #expect(status == .contentTooLarge)
-            #expect(json(text)["error"] as? String == "request body is too large")
+            #expect(try decode(ErrorBody.self, text).error == "request body is too large")
             #expect(try await client.value("cronjob_runs_total", "sync_db") == "0")
         }
     }
 
     @Test("a retired job refuses results with 409 and is not exported")
     func retired() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("old", extra: "status: retired")
+        let fixture = try ServerFixture(jobs: "old", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             let (status, _) = try await client.submit(#"{"job_name":"old","host":"web1","status":"success"}"#, key: "key-old")
             #expect(status == .conflict)
@@ -113,17 +107,14 @@ struct ResultSubmissionTests {
 
     @Test("an exit code alone decides the status; output keeps its tail")
     func exitCodeImpliesStatus() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("sync_db")
+        let fixture = try ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let tail = String(repeating: "a", count: 70_000) + "THE END"
             #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":2,"output":"\#(tail)"}"#, key: "key-sync_db").0 == .created)
             #expect(try await client.statusLine("sync_db")?.hasSuffix(#"status="failure"} 0"#) == true)
             #expect(try await client.value("cronjob_last_exit_code", "sync_db") == "2")
             #expect(try await client.value("cronjob_failures_total", "sync_db") == "1")
-            let history = try await client.execute(uri: "/api/job/sync_db@web1/results", method: .get,
-                                                   headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { String(buffer: $0.body) }
-            let output = ((json(history)["results"] as? [[String: Any]])?.first?["output"] as? String) ?? ""
+            let output = try await client.history("sync_db@web1").results.first?.output ?? ""
             #expect(output.utf8.count == 64 << 10)
             #expect(output.hasSuffix("THE END"))
             #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":0}"#, key: "key-sync_db").0 == .created)
@@ -133,9 +124,7 @@ struct ResultSubmissionTests {
 
     @Test("one job's key cannot touch another job: isolation")
     func isolation() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
-        try fixture.addJob("b")
+        let fixture = try ServerFixture(jobs: "a", "b")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"b","host":"web1","status":"failure"}"#, key: "key-a").0 == .forbidden)
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)

@@ -45,16 +45,26 @@ struct SMTPTests {
             process.waitUntilExit()
         }
 
+        /// What the helper saw of a message: its envelope, the AUTH user, whether TLS was on.
+        struct Meta: Decodable {
+            var from: String
+            var to: [String]
+            var user: String?
+            var tls: Bool
+        }
+
         /// The messages accepted so far: the raw message and what the server saw.
-        var messages: [(eml: String, meta: [String: Any])] {
-            var found: [(eml: String, meta: [String: Any])] = []
-            var number = 1
-            while let data = try? Data(contentsOf: URL(fileURLWithPath: "\(out)/\(number).json")) {
-                let eml = (try? String(contentsOfFile: "\(out)/\(number).eml", encoding: .utf8)) ?? ""
-                found.append((eml, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]))
-                number += 1
+        var messages: [(eml: String, meta: Meta)] {
+            get throws {
+                var found: [(eml: String, meta: Meta)] = []
+                var number = 1
+                while let data = try? Data(contentsOf: URL(fileURLWithPath: "\(out)/\(number).json")) {
+                    let eml = (try? String(contentsOfFile: "\(out)/\(number).eml", encoding: .utf8)) ?? ""
+                    found.append((eml, try JSONDecoder().decode(Meta.self, from: data)))
+                    number += 1
+                }
+                return found
             }
-            return found
         }
     }
 
@@ -98,9 +108,9 @@ struct SMTPTests {
             Issue.record("not delivered")
             return
         }
-        let message = try #require(server.messages.first)
-        #expect(message.meta["to"] as? [String] == ["ops@example.com", "oncall@example.com"])
-        #expect(message.meta["from"] as? String == "cronmetrics@example.com" && message.meta["tls"] as? Bool == false)
+        let message = try #require(try server.messages.first)
+        #expect(message.meta.to == ["ops@example.com", "oncall@example.com"])
+        #expect(message.meta.from == "cronmetrics@example.com" && message.meta.tls == false)
         #expect(message.eml.contains("Subject: [cronmetrics] backup@db1 is DOWN: failure (exit code 2)"))
         #expect(message.eml.contains("X-Cronmetrics-Event-Id: \(Self.event.eventId)"))
         #expect(message.eml.contains("Message-ID: <\(Self.event.eventId).mail@cronmetrics>"))
@@ -117,13 +127,13 @@ struct SMTPTests {
                                       out: "\(dir.path)/starttls")
         let outcome = await send(port: starttls.port, security: .starttls, user: "ops", password: "pa55")
         #expect(outcome == .delivered(status: 250), "\(outcome)")
-        #expect(starttls.messages.first?.meta["tls"] as? Bool == true && starttls.messages.first?.meta["user"] as? String == "ops")
+        #expect(try starttls.messages.first?.meta.tls == true && starttls.messages.first?.meta.user == "ops")
 
         let implicit = try SMTPServer(["--tls", "implicit", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55",
                                        "--only-login"], out: "\(dir.path)/implicit")
         let viaIP = await send(port: implicit.port, security: .tls, host: "127.0.0.1", user: "ops", password: "pa55")
         #expect(viaIP == .delivered(status: 250), "\(viaIP)")
-        #expect(implicit.messages.first?.meta["tls"] as? Bool == true && implicit.messages.first?.meta["user"] as? String == "ops")
+        #expect(try implicit.messages.first?.meta.tls == true && implicit.messages.first?.meta.user == "ops")
     }
 
     @Test("refusals: a wrong password is final (535), 451 is tried again, an untrusted certificate sends nothing")
@@ -143,7 +153,7 @@ struct SMTPTests {
             Issue.record("an untrusted certificate is a failure to retry (the operator fixes the trust): \(untrusted)")
             return
         }
-        #expect(auth.messages.isEmpty)
+        #expect(try auth.messages.isEmpty)
 
         let busy = try SMTPServer(["--data-reply", "451 4.3.0 try again later"], out: "\(dir.path)/busy")
         let outcome = await send(port: busy.port, security: .none, host: "127.0.0.1")

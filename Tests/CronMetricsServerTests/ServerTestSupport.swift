@@ -14,6 +14,8 @@ final class ServerFixture: Sendable {
     let root: String
     let clock = TestClock()
     static let adminKey = "admin-key-for-tests"
+    /// The header that authorizes a request with ``adminKey``.
+    static let admin: HTTPFields = [.authorization: "Bearer \(adminKey)"]
 
     /// A logger that prints only critical lines.
     static var quietLogger: Logger {
@@ -25,6 +27,12 @@ final class ServerFixture: Sendable {
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: "\(root)/jobs.d", withIntermediateDirectories: true)
+    }
+
+    /// A fixture holding these jobs, each written by ``addJob(_:host:threshold:extra:)`` with the same arguments.
+    convenience init(jobs names: String..., host: String = "web1", threshold: Int? = 3600, extra: String = "") throws {
+        try self.init()
+        for name in names { try addJob(name, host: host, threshold: threshold, extra: extra) }
     }
 
     deinit {
@@ -130,8 +138,48 @@ extension TestClientProtocol {
     }
 }
 
-func json(_ text: String) -> [String: Any] {
-    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+/// Decodes a reply of our API into its shared model, as the CLI does
+/// (`APICoding.decoder`: snake_case keys, RFC 3339 dates).
+/// - Throws: ``UndecodableReply``, which shows the text that did not fit.
+func decode<Model: Decodable>(_ model: Model.Type, _ text: String) throws -> Model {
+    do {
+        return try APICoding.decoder.decode(Model.self, from: Data(text.utf8))
+    } catch {
+        throw UndecodableReply(model: "\(Model.self)", text: text, error: error)
+    }
+}
+
+/// A reply that is not the model a test expected; a failing test shows the reply.
+struct UndecodableReply: Error, CustomStringConvertible {
+    var model: String
+    var text: String
+    var error: any Error
+
+    var description: String { "not a \(model): \(error)\n\(text)" }
+}
+
+extension TestClientProtocol {
+    /// Sends a request and decodes its reply as `Model` (an API model, or
+    /// ``ErrorBody`` for a refusal).
+    /// - Returns: the status and the decoded reply.
+    func reply<Model: Decodable>(_ model: Model.Type, _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:],
+                                 body: String? = nil) async throws -> (HTTPResponse.Status, Model) {
+        let (status, text) = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+            ($0.status, String(buffer: $0.body))
+        }
+        return (status, try decode(Model.self, text))
+    }
+
+    /// `POST /-/reload` with the admin key: the tree read again, as SIGHUP does.
+    /// - Returns: the status.
+    func reload() async throws -> HTTPResponse.Status {
+        try await execute(uri: "/-/reload", method: .post, headers: ServerFixture.admin) { $0.status }
+    }
+
+    /// A job's stored results with the admin key (`query` as `?limit=3`).
+    func history(_ id: String, _ query: String = "") async throws -> HistoryPage {
+        try await reply(HistoryPage.self, .get, "/api/job/\(id)/results\(query)", headers: ServerFixture.admin).1
+    }
 }
 
 extension TestClientProtocol {

@@ -60,8 +60,7 @@ struct SettingsReloadOrderTests {
         let components = try await ServerComponents(configuration: base, logger: ServerFixture.quietLogger,
                                                     reloadConfiguration: load, now: { clock.now })
         try await buildApplication(components).test(.router) { client async throws in
-            async let viaAPI = client.execute(uri: "/-/reload", method: .post,
-                                              headers: [.authorization: "Bearer \(ServerFixture.adminKey)"]) { $0.status }
+            async let viaAPI = client.reload()
             while !gate.firstRead { try await Task.sleep(for: .milliseconds(5)) }
             try write("key-v2")
             // What the SIGHUP service runs.

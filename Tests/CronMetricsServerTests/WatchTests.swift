@@ -18,8 +18,7 @@ struct WatchTests {
 
     @Test("a file edited on disk is live without any request, within a second")
     func watcher() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app(Self.inotify).test(.live) { client async throws in
             #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
             try fixture.addJob("a", threshold: 77)
@@ -49,8 +48,7 @@ struct WatchTests {
 
     @Test("a root deleted and made again, or replaced by a rename, is watched again")
     func rootReplaced() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         try await fixture.app(Self.inotify).test(.live) { client async throws in
             try FileManager.default.removeItem(atPath: fixture.jobsDir)
             #expect(try await client.eventually { try await $0.metrics().contains("cronmetrics_config_last_reload_successful 0") })
@@ -99,8 +97,7 @@ struct WatchTests {
 
     @Test("after the kernel's event queue overflows, folders created meanwhile are watched", .enabled(if: getuid() == 0))
     func overflow() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         let logs = LogCapture()
         let limit = "/proc/sys/fs/inotify/max_queued_events"
         let old = try String(contentsOfFile: limit, encoding: .utf8)
@@ -130,8 +127,7 @@ struct WatchTests {
     @Test("when the watch limit is reached, the server says so and polls instead",
           .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] == "true"))
     func watchLimitFallsBackToPolling() async throws {
-        let fixture = try ServerFixture()
-        try fixture.addJob("a")
+        let fixture = try ServerFixture(jobs: "a")
         for index in 0..<20 {
             try FileManager.default.createDirectory(atPath: "\(fixture.jobsDir)/f\(index)", withIntermediateDirectories: true)
         }
