@@ -23,13 +23,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
-        // The domain: job files, reconcile, store, live state, metrics text,
-        // the API's models and the one job edit path. No HTTP or CLI framework.
+        // The domain: job files, reconcile, store (SQLite, PostgreSQL), live
+        // state, metrics text, the API's models and the one job edit path.
+        // No HTTP or CLI framework.
         .target(name: "CronMetricsCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -77,7 +85,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cronmetrics-bench", dependencies: ["CronMetricsCore"], path: "Benchmarks/CronMetricsBench"),
-        .target(name: "CronMetricsTestSupport", dependencies: ["CronMetricsCore"], path: "Tests/CronMetricsTestSupport"),
+        .target(name: "CronMetricsTestSupport", dependencies: [
+            "CronMetricsCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/CronMetricsTestSupport"),
         .testTarget(name: "CronMetricsCoreTests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CronMetricsServerTests", dependencies: [
             "CronMetricsServer", "CronMetricsTestSupport",

@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 # The output is kept, so that a failure is repeated at the very end, where a
 # CI log's tail shows it (not buried in thousands of passing lines).
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The store tests run on both backends: a throwaway PostgreSQL cluster for
+# this run (scripts/testing/postgres.sh), stopped and removed at exit.
+source scripts/testing/postgres.sh
+trap 'rm -f "$log"; pg_test_stop' EXIT
+pg_test_start
+echo "== PostgreSQL for the tests at $PG_TEST_URL"
 if ! swift test 2>&1 | tee "$log"; then
   echo "== swift test FAILED; its failures again:" >&2
   grep -E "✘|error:|Exited with|Fatal error|Crash|recorded an issue" "$log" | grep -v "warning:" | tail -60 >&2

@@ -19,7 +19,7 @@ struct BenchMain {
             return
         }
         if arguments.first == "reload", arguments.count == 3 {
-            try reload(root: arguments[arguments.startIndex + 1], databasePath: arguments[arguments.startIndex + 2])
+            try await reload(root: arguments[arguments.startIndex + 1], databasePath: arguments[arguments.startIndex + 2])
             return
         }
         if arguments.first == "purge", arguments.count == 4 || arguments.count == 5 {
@@ -37,12 +37,12 @@ struct BenchMain {
         let databasePath = arguments[arguments.startIndex + 2]
         let clock = ContinuousClock()
         let start = clock.now
-        let database = try AppDatabase(path: databasePath)
+        let database = try await StateStore(path: databasePath)
         let opened = clock.now
         let reconciler = Reconciler(root: root, database: database)
-        let cold = try reconciler.reconcile()
+        let cold = try await reconciler.reconcile()
         let coldDone = clock.now
-        let warm = try reconciler.reconcile()
+        let warm = try await reconciler.reconcile()
         let warmDone = clock.now
         func ms(_ duration: Duration) -> String {
             String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
@@ -98,7 +98,7 @@ struct BenchMain {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase(path: folder.appendingPathComponent("bench.db").path)
+        let database = try await StateStore(path: folder.appendingPathComponent("bench.db").path)
         let now = Date()
         var batch: [JobResult] = []
         for job in 0..<jobs {
@@ -124,7 +124,7 @@ struct BenchMain {
         func at(_ q: Double) -> String { String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) }
         print("purge jobs=\(jobs) results_per_job=\(results) keep_last=\(keepLast) batch=\(batchSize) removed=\(removed) batches=\(sorted.count)"
             + " batch_ms_p50=\(at(0.5)) p99=\(at(0.99)) max=\(at(1)) total_s=\(String(format: "%.2f", Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18))")
-        try database.close()
+        try await database.close()
     }
 
     /// COUNT scheduled jobs (five kinds of schedule in five zones, a start and
@@ -194,11 +194,11 @@ struct BenchMain {
     /// schedule changed: the second reconcile and the swap of the live state,
     /// timed (what a reload of a changed schedule costs, without the watcher's
     /// debounce).
-    static func reload(root: String, databasePath: String) throws {
-        let database = try AppDatabase(path: databasePath)
+    static func reload(root: String, databasePath: String) async throws {
+        let database = try await StateStore(path: databasePath)
         let reconciler = Reconciler(root: root, database: database)
         let state = LiveState()
-        let first = try reconciler.reconcile()
+        let first = try await reconciler.reconcile()
         state.replaceJobs(Array(first.jobs.values), now: Date())
         guard let entry = first.catalog.entries.values.first(where: { $0.job.schedule != nil }) else { return }
         let path = (root as NSString).appendingPathComponent(entry.path)
@@ -209,7 +209,7 @@ struct BenchMain {
             text = text.replacingOccurrences(of: #"schedule: "[^"]*""#, with: "schedule: \"\(round) 4 * * *\"", options: .regularExpression)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let start = ContinuousClock.now
-            let report = try reconciler.reconcile()
+            let report = try await reconciler.reconcile()
             reconciles.append(milliseconds(ContinuousClock.now - start))
             state.replaceJobs(Array(report.jobs.values), now: Date())
             samples.append(milliseconds(ContinuousClock.now - start))

@@ -10,11 +10,10 @@ struct PurgeCommand: AsyncParsableCommand {
 
     @Option(help: "The configuration file (default: $CRONMETRICS_CONFIG, else /etc/cronmetrics/config.yaml if it exists).") var config: String?
     @Option(help: "Age limit, e.g. 30d or 12h (default: retention.days).") var olderThan: String?
-    @Option(help: "The SQLite database file.") var database: String?
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let flags = database.map { [ConfigKey.database: FlagValue($0, flag: "--database")] } ?? [:]
-        let server = try Settings.server(try Settings.load(configFile: config, flags: flags))
+        let server = try Settings.server(try Settings.load(configFile: config, flags: store.flags))
         var seconds = server.retentionDays * 86_400
         if let olderThan {
             guard let age = JobDuration(parsing: olderThan) else {
@@ -23,9 +22,16 @@ struct PurgeCommand: AsyncParsableCommand {
             seconds = age.seconds
         }
         let cutoff = Date().addingTimeInterval(-Double(seconds))
-        let store = try Settings.existingDatabase(server.databasePath)
-        let removed = try await store.purge(olderThan: cutoff, keepLast: server.keepLast)
-        try store.close()
+        let database = try await Settings.existingStore(server.storage)
+        let removed: Int
+        do {
+            removed = try await database.purge(olderThan: cutoff, keepLast: server.keepLast)
+        } catch {
+            try? await database.close()
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        try? await database.close()
         print("Purged \(removed) result\(removed == 1 ? "" : "s") received before \(RFC3339.format(cutoff))"
             + (server.keepLast > 0 ? " (keeping the last \(server.keepLast) per job)" : ""))
     }

@@ -57,6 +57,7 @@ struct CronExporterConfigTests {
         #expect(rows["server.listen"]?.value == "0.0.0.0:9090")
         #expect(rows["server.listen"]?.source == "\(tree.path)/config.yaml:3:3 (deprecated 'server.port')")
         #expect(rows["storage.database"]?.value == "/var/lib/cronmetrics/cronmetrics.db")
+        #expect(rows["storage.pool_size"]?.source == "\(tree.path)/config.yaml:8:3 (deprecated 'database.max_open_conns')")
         #expect(rows["log.level"]?.value == "warning", "logrus' warn is swift-log's warning")
         #expect(rows["log.format"]?.value == "json")
         #expect(rows["server.idle_timeout_seconds"]?.value == "120")
@@ -64,11 +65,12 @@ struct CronExporterConfigTests {
         #expect(rows["security.admin_api_keys"]?.value == "1 value(s), masked")
         let warnings = shown.stderr.split(separator: "\n").map(String.init)
         for (line, key, new) in [(2, "server.host", "server.listen"), (3, "server.port", "server.listen"), (7, "database.path", "storage.database"),
+                                 (8, "database.max_open_conns", "storage.pool_size"),
                                  (12, "logging.level", "log.level"), (13, "logging.format", "log.format")] {
             #expect(warnings.contains { $0.hasPrefix("warning: \(tree.path)/config.yaml:\(line):3: '\(key)' is the cron-exporter's name; write '\(new)'") },
                     "\(key): \(shown.stderr)")
         }
-        for (line, key) in [(4, "server.read_timeout"), (8, "database.max_open_conns"), (10, "metrics.path"), (14, "logging.output"),
+        for (line, key) in [(4, "server.read_timeout"), (10, "metrics.path"), (14, "logging.output"),
                             (16, "security.require_https"), (18, "security.api_keys")] {
             #expect(warnings.contains { $0.hasPrefix("warning: \(tree.path)/config.yaml:\(line):3: '\(key)' is a cron-exporter setting cronmetrics does not have") },
                     "\(key): \(shown.stderr)")

@@ -120,18 +120,21 @@ struct TLSAndConfigTests {
         #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/missing.db"))
     }
 
-    @Test("purge --older-than removes old results from the database")
-    func purge() throws {
+    @Test("purge --older-than removes old results from the store", arguments: StoreBackend.allCases)
+    func purge(_ backend: StoreBackend) async throws {
         let tree = try TempDir()
-        let database = "\(tree.path)/cm.db"
-        // A database as a server leaves it, then rows of known age added with sqlite3.
-        try AppDatabase(path: database).close()
-        let now = Date().timeIntervalSince1970
-        let inserts = (0..<4).map { "INSERT INTO results (job_id, received_at, status) VALUES ('a@h', \(now - Double($0) * 86_400 * 10), 'success');" }.joined()
-        #expect(try Self.shell(["sqlite3", database, inserts], in: tree.path).0 == 0)
-        let purged = try CLIRunner.run(["purge", "--older-than", "15d", "--database", database])
+        // A store as a server leaves it, with results of known age.
+        let location = try await backend.location(in: tree.path)
+        let store = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        let now = Date()
+        let id = JobID(jobName: "a", host: "h")
+        _ = try await store.insert((0..<4).map { JobResult(jobID: id, receivedAt: now.addingTimeInterval(-Double($0) * 86_400 * 10), status: .success) })
+        try await store.close()
+        let purged = try CLIRunner.run(["purge", "--older-than", "15d"] + location.cliArguments, environment: location.cliEnvironment)
         #expect(purged.status == 0, "\(purged.stderr)")
         #expect(purged.stdout.hasPrefix("Purged 2 results received before"))
-        #expect(try Self.shell(["sqlite3", database, "SELECT COUNT(*) FROM results;"], in: tree.path).1 == "2\n")
+        let reopened = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        #expect(try await reopened.countResults(for: id) == 2)
+        try await reopened.close()
     }
 }

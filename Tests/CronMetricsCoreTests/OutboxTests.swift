@@ -1,6 +1,5 @@
 import CronMetricsTestSupport
 import Foundation
-import GRDB
 import Testing
 @testable import CronMetricsCore
 
@@ -11,16 +10,16 @@ struct OutboxTests {
     /// A database with the jobs of `files` reconciled into it.
     struct Fixture {
         let dir: TempDir
-        let database: AppDatabase
+        let database: StateStore
         let reconciler: Reconciler
         let settings: NotificationSettings
 
-        init(_ files: [String: String], repeatInterval: Double? = nil) throws {
+        init(_ backend: StoreBackend, _ files: [String: String], repeatInterval: Double? = nil) async throws {
             dir = try TempDir()
             for (name, text) in files { try dir.write("jobs.d/\(name).yaml", text) }
-            database = try AppDatabase(path: "\(dir.path)/cm.db")
+            database = try await backend.open(in: dir.path)
             reconciler = Reconciler(root: "\(dir.path)/jobs.d", database: database) { OutboxTests.base }
-            _ = try reconciler.reconcile()
+            _ = try await reconciler.reconcile()
             let hook = ChannelDefinition(name: "ops", target: .webhook(.init(url: "http://127.0.0.1:1/", method: "POST", headers: [],
                                                                               template: nil, secret: nil)),
                                          concurrency: 4, source: "test", secretSources: [])
@@ -36,8 +35,8 @@ struct OutboxTests {
                                          notifications: settings, now: OutboxTests.base + seconds)
         }
 
-        func rows() throws -> [NotificationRecord] {
-            try database.notifications(.init(), limit: 1000).notifications.reversed()
+        func rows() async throws -> [NotificationRecord] {
+            try await database.notifications(.init(), limit: 1000).notifications.reversed()
         }
     }
 
@@ -45,14 +44,14 @@ struct OutboxTests {
         "version: 1\njob_name: \(name)\nhost: h\nautomatic_failure_threshold: 1h\nlabels: {team: infra}\n\(extra)"
     }
 
-    @Test("down on failure, nothing while it stays down, up on success; one row per channel, one event id")
-    func downAndUp() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops, chat]")])
+    @Test("down on failure, nothing while it stays down, up on success; one row per channel, one event id", arguments: StoreBackend.allCases)
+    func downAndUp(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops, chat]")])
         try await fixture.result("a", .success, at: 1)
-        #expect(try fixture.rows().isEmpty, "pending → success is no event")
+        #expect(try await fixture.rows().isEmpty, "pending → success is no event")
         try await fixture.result("a", .failure, at: 2, exitCode: 3, output: String(repeating: "x", count: 9000) + "disk full")
         try await fixture.result("a", .failure, at: 3)
-        var rows = try fixture.rows()
+        var rows = try await fixture.rows()
         #expect(rows.map(\.channel) == ["ops", "chat"])
         #expect(Set(rows.map(\.eventId)).count == 1)
         let event = try #require(rows.first?.event)
@@ -64,48 +63,48 @@ struct OutboxTests {
         #expect(event.url == "https://cron.example.com/dashboard/jobs/a@h")
         #expect(event.summary == "a@h is DOWN: failure (exit code 3)")
         try await fixture.result("a", .success, at: 4)
-        rows = try fixture.rows()
+        rows = try await fixture.rows()
         #expect(rows.map(\.kind) == ["down", "down", "up", "up"])
         #expect(rows.last?.event.previousStatus == "failure")
         #expect(rows.allSatisfy { $0.state == "pending" && $0.attempts == 0 })
     }
 
-    @Test("channels: the job's notify, else the defaults; notify: [] sends nothing")
-    func routing() async throws {
-        let fixture = try Fixture(["d@h": Self.job("d"), "n@h": Self.job("n", "notify: []")])
+    @Test("channels: the job's notify, else the defaults; notify: [] sends nothing", arguments: StoreBackend.allCases)
+    func routing(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["d@h": Self.job("d"), "n@h": Self.job("n", "notify: []")])
         try await fixture.result("d", .failure, at: 1)
         try await fixture.result("n", .failure, at: 1)
-        #expect(try fixture.rows().map { "\($0.jobId) \($0.channel)" } == ["d@h chat"])
+        #expect(try await fixture.rows().map { "\($0.jobId) \($0.channel)" } == ["d@h chat"])
     }
 
-    @Test("a paused job stays quiet, and its down is announced once it is active again")
-    func quietUntilActive() async throws {
-        let fixture = try Fixture(["p@h": Self.job("p", "status: paused\nnotify: [ops]")])
+    @Test("a paused job stays quiet, and its down is announced once it is active again", arguments: StoreBackend.allCases)
+    func quietUntilActive(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["p@h": Self.job("p", "status: paused\nnotify: [ops]")])
         try await fixture.result("p", .failure, at: 1)
-        #expect(try fixture.rows().isEmpty)
+        #expect(try await fixture.rows().isEmpty)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 2) == 0, "still paused")
         try fixture.dir.write("jobs.d/p@h.yaml", Self.job("p", "notify: [ops]"))
-        _ = try fixture.reconciler.reconcile()
+        _ = try await fixture.reconciler.reconcile()
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3) == 1)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 4) == 0, "announced once")
         try await fixture.result("p", .success, at: 5)
-        #expect(try fixture.rows().map(\.kind) == ["down", "up"])
+        #expect(try await fixture.rows().map(\.kind) == ["down", "up"])
     }
 
-    @Test("no up for a down that was never announced")
-    func noUpWithoutDown() async throws {
-        let fixture = try Fixture(["m@h": Self.job("m", "status: maintenance\nnotify: [ops]")])
+    @Test("no up for a down that was never announced", arguments: StoreBackend.allCases)
+    func noUpWithoutDown(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["m@h": Self.job("m", "status: maintenance\nnotify: [ops]")])
         try await fixture.result("m", .failure, at: 1)
         try await fixture.result("m", .success, at: 2)
         try fixture.dir.write("jobs.d/m@h.yaml", Self.job("m", "notify: [ops]"))
-        _ = try fixture.reconciler.reconcile()
+        _ = try await fixture.reconciler.reconcile()
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3) == 0)
-        #expect(try fixture.rows().isEmpty)
+        #expect(try await fixture.rows().isEmpty)
     }
 
-    @Test("a missed deadline is a down, unless a signal was committed after the silence was found")
-    func missedDeadline() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops]"), "b@h": Self.job("b", "notify: [ops]")])
+    @Test("a missed deadline is a down, unless a signal was committed after the silence was found", arguments: StoreBackend.allCases)
+    func missedDeadline(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]"), "b@h": Self.job("b", "notify: [ops]")])
         try await fixture.result("a", .success, at: 1)
         try await fixture.result("b", .success, at: 1)
         // b reports after the tick that found both silent since second 1.
@@ -115,39 +114,39 @@ struct OutboxTests {
         }
         try await fixture.database.save(PendingChanges(bookkeeping: missed), notifications: fixture.settings, now: Self.base + 3702)
         try await fixture.database.save(PendingChanges(bookkeeping: missed), notifications: fixture.settings, now: Self.base + 3703)
-        let rows = try fixture.rows()
+        let rows = try await fixture.rows()
         #expect(rows.map(\.jobId) == ["a@h"], "one down, for a only, however often the bookkeeping is saved")
         #expect(rows.first?.event.status == "missed_deadline")
     }
 
-    @Test("a run closed by max_runtime is a down with status timeout")
-    func timeout() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops]")])
+    @Test("a run closed by max_runtime is a down with status timeout", arguments: StoreBackend.allCases)
+    func timeout(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]")])
         let id = JobID(jobName: "a", host: "h")
         let stored = try await fixture.database.store([.start(jobID: id, runID: nil, at: Self.base)], notifications: fixture.settings)
         guard case let .start(_, run) = stored.first else { Issue.record("no run"); return }
         let change = PendingChanges(timeouts: [TimedOutRun(jobID: id, runID: run.id, at: Self.base + 60)])
         try await fixture.database.save(change, notifications: fixture.settings, now: Self.base + 61)
         try await fixture.database.save(change, notifications: fixture.settings, now: Self.base + 62)
-        #expect(try fixture.rows().map { "\($0.kind) \($0.event.status)" } == ["down timeout"])
+        #expect(try await fixture.rows().map { "\($0.kind) \($0.event.status)" } == ["down timeout"])
     }
 
-    @Test("repeat_interval re-sends down while it lasts, counting the reminders")
-    func repeats() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops]")], repeatInterval: 3600)
+    @Test("repeat_interval re-sends down while it lasts, counting the reminders", arguments: StoreBackend.allCases)
+    func repeats(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]")], repeatInterval: 3600)
         try await fixture.result("a", .failure, at: 0)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 1800) == 0)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3601) == 1)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3700) == 0)
         #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 7300) == 1)
-        let counts = try fixture.rows().map(\.event.repeatCount)
+        let counts = try await fixture.rows().map(\.event.repeatCount)
         #expect(counts == [0, 1, 2])
-        #expect(try fixture.rows().last?.event.summary == "a@h is DOWN: failure (still down, reminder 2)")
+        #expect(try await fixture.rows().last?.event.summary == "a@h is DOWN: failure (still down, reminder 2)")
     }
 
-    @Test("claim, retry, dead letter, requeue, delete; a crash's claims go back to pending")
-    func lifecycle() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops, chat]")])
+    @Test("claim, retry, dead letter, requeue, delete; a crash's claims go back to pending", arguments: StoreBackend.allCases)
+    func lifecycle(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops, chat]")])
         try await fixture.result("a", .failure, at: 1)
         let now = Self.base + 10
         let claimed = try await fixture.database.claimNotifications(channel: "ops", now: now, limit: 10)
@@ -157,12 +156,12 @@ struct OutboxTests {
         let again = try await fixture.database.claimNotifications(channel: "ops", now: now, limit: 10)
         let id = try #require(again.first?.record.id)
         try await fixture.database.recordDeliveries([(id, .retry(at: now, next: now + 30, status: 503, error: "HTTP 503: busy"))])
-        #expect(try fixture.database.notificationsDue(channel: "ops", now: now) == (false, now + 30))
+        #expect(try await fixture.database.notificationsDue(channel: "ops", now: now) == (false, now + 30))
         _ = try await fixture.database.claimNotifications(channel: "ops", now: now + 31, limit: 10)
         try await fixture.database.recordDeliveries([(id, .dead(at: now, status: 410, error: "HTTP 410: gone"))])
-        let dead = try #require(try fixture.database.notification(id: id))
+        let dead = try #require(try await fixture.database.notification(id: id))
         #expect(dead.state == "dead" && dead.attempts == 2 && dead.lastStatus == 410 && dead.lastError == "HTTP 410: gone")
-        #expect(try fixture.database.notificationCounts() == ["ops": ["dead": 1], "chat": ["pending": 1]])
+        #expect(try await fixture.database.notificationCounts() == ["ops": ["dead": 1], "chat": ["pending": 1]])
         guard case .notDead = try await fixture.database.requeueNotification(id: id + 1, now: now) else {
             Issue.record("a pending row is not requeued"); return
         }
@@ -174,12 +173,12 @@ struct OutboxTests {
         try await fixture.database.recordDeliveries([(id, .dead(at: now, status: 410, error: "HTTP 410: gone"))])
         #expect(try await fixture.database.requeueNotifications(.init(channel: "chat"), now: now) == 0, "chat has no dead letter")
         #expect(try await fixture.database.deleteDeadNotifications(.init(channel: "ops")) == 1)
-        #expect(try fixture.rows().map(\.channel) == ["chat"])
+        #expect(try await fixture.rows().map(\.channel) == ["chat"])
     }
 
-    @Test("retention deletes delivered notifications of its time; dead letters stay")
-    func retention() async throws {
-        let fixture = try Fixture(["a@h": Self.job("a", "notify: [ops, chat]")])
+    @Test("retention deletes delivered notifications of its time; dead letters stay", arguments: StoreBackend.allCases)
+    func retention(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops, chat]")])
         try await fixture.result("a", .failure, at: 1)
         let ops = try await fixture.database.claimNotifications(channel: "ops", now: Self.base + 5, limit: 1)
         let chat = try await fixture.database.claimNotifications(channel: "chat", now: Self.base + 5, limit: 1)
@@ -188,6 +187,6 @@ struct OutboxTests {
             (try #require(chat.first?.record.id), .dead(at: Self.base + 5, status: 404, error: "HTTP 404")),
         ])
         _ = try await fixture.database.purge(olderThan: Self.base + 86_400, keepLast: 0)
-        #expect(try fixture.rows().map(\.state) == ["dead"])
+        #expect(try await fixture.rows().map(\.state) == ["dead"])
     }
 }

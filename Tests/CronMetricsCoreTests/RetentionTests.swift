@@ -6,10 +6,10 @@ import Testing
 
 @Suite("Retention")
 struct RetentionTests {
-    @Test("purge removes results older than the cutoff but keeps the last N per job, in batches")
-    func purgeKeepsLast() async throws {
+    @Test("purge removes results older than the cutoff but keeps the last N per job, in batches", arguments: StoreBackend.allCases)
+    func purgeKeepsLast(_ backend: StoreBackend) async throws {
         let dir = try TempDir()
-        let database = try AppDatabase(path: "\(dir.path)/cm.db")
+        let database = try await backend.open(in: dir.path)
         let base = Date(timeIntervalSince1970: 1_800_000_000)
         let a = JobID(jobName: "a", host: "h"), b = JobID(jobName: "b", host: "h")
         var results: [JobResult] = []
@@ -27,18 +27,18 @@ struct RetentionTests {
         #expect(removed == 10)
         #expect(batches.withLock { $0 }.allSatisfy { $0 <= 3 })
         #expect(batches.withLock { $0 }.reduce(0, +) == 10)
-        #expect(try database.countResults(for: a) == 5)
-        let kept = try database.fetchResults(for: a, limit: 100).map { $0.receivedAt.timeIntervalSince(base) / 86_400 }
+        #expect(try await database.countResults(for: a) == 5)
+        let kept = try await database.fetchResults(for: a, limit: 100).map { $0.receivedAt.timeIntervalSince(base) / 86_400 }
         #expect(kept == [9, 8, 7, 6, 5])
         // keep_last 0: everything older goes.
         #expect(try await database.purge(olderThan: base.addingTimeInterval(9 * 86_400), keepLast: 0) == 8)  // days 5–8 of both
-        #expect(try database.countResults(for: b) == 1)
+        #expect(try await database.countResults(for: b) == 1)
     }
 
-    @Test("purge removes finished runs that started before the cutoff; open runs stay")
-    func purgeRuns() async throws {
+    @Test("purge removes finished runs that started before the cutoff; open runs stay", arguments: StoreBackend.allCases)
+    func purgeRuns(_ backend: StoreBackend) async throws {
         let dir = try TempDir()
-        let database = try AppDatabase(path: "\(dir.path)/cm.db")
+        let database = try await backend.open(in: dir.path)
         let base = Date(timeIntervalSince1970: 1_800_000_000)
         let a = JobID(jobName: "a", host: "h")
         var signals: [Signal] = []
@@ -51,8 +51,8 @@ struct RetentionTests {
         }
         _ = try await database.store(signals)
         _ = try await database.purge(olderThan: base.addingTimeInterval(3 * 86_400), keepLast: 0, batchSize: 1)
-        let left = try await database.dbWriter.read { db in
-            try String.fetchAll(db, sql: "SELECT run_id FROM runs ORDER BY started_at")
+        let left = try await database.driver.read { db in
+            try db.query("SELECT run_id FROM runs ORDER BY started_at").map { try $0.string("run_id") }
         }
         #expect(left == ["run-1", "run-3"])
     }

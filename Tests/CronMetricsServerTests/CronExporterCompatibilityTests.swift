@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import HTTPTypes
@@ -17,7 +18,7 @@ struct CronExporterCompatibilityTests {
         ("application/json; charset=utf-8", body, 201), (nil, "job_name=sync_db&status=success", 415), ("text/plain", "[1]", 415),
     ])
     func anyContentType(contentType: String?, body: String, status: Int) async throws {
-        let fixture = try ServerFixture(jobs: "sync_db")
+        let fixture = try await ServerFixture(jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let (actual, text) = try await client.submit(body, key: "key-sync_db", contentType: contentType)
             #expect(Int(actual.code) == status, "\(contentType ?? "none"): \(text)")
@@ -25,9 +26,9 @@ struct CronExporterCompatibilityTests {
         }
     }
 
-    @Test("the admin key in X-API-Key, as the original took it: job created without a Content-Type, listed; a wrong one 401")
-    func adminKeyHeader() async throws {
-        let fixture = try ServerFixture()
+    @Test("the admin key in X-API-Key, as the original took it: job created without a Content-Type, listed; a wrong one 401", arguments: StoreBackend.allCases)
+    func adminKeyHeader(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try await fixture.app().test(.router) { client async throws in
             let key = HTTPField.Name("X-API-Key")!
             try await client.execute(uri: "/api/job", method: .post, headers: [key: ServerFixture.adminKey],

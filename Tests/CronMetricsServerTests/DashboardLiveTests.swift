@@ -28,7 +28,7 @@ struct DashboardLiveTests {
 
     @Test("300 wrong keys sent at once from one address: exactly 10 are tried, 290 wait (429)")
     func concurrentSignIns() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         try await fixture.app().test(.live) { client in
             let form = try await Self.signInForm(client)
             let url = "http://localhost:\(try #require(client.port))/dashboard/signin"
@@ -39,7 +39,7 @@ struct DashboardLiveTests {
 
     @Test("behind a trusted proxy each X-Forwarded-For client has its own count; from an untrusted peer the header is ignored")
     func trustedProxies() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let loopback = [IPNetwork("127.0.0.1")!, IPNetwork("::1")!]
         try await fixture.app { $0.clientAddress = ClientAddress(trustedProxies: loopback) }.test(.live) { client in
             let form = try await Self.signInForm(client)
@@ -63,7 +63,7 @@ struct DashboardLiveTests {
 
     @Test("live streams: capped per session (429) and in all (503); submissions, pings and /metrics still answer; a sign-out or a removed key ends them")
     func streamCaps() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         let reader = "stream-reader-key"
         let components = try await fixture.components {
             $0.connectionLimits.maxConnections = 32  // a quarter: 8 streams in all
@@ -119,7 +119,7 @@ struct DashboardLiveTests {
 
     @Test("a refused stream's connection is closed by the server, so its place is free at once")
     func refusedStreamClosed() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         try await fixture.app().test(.live) { client in
             let port = try #require(client.port)
             let (head, closed) = try await Self.exchange(port: port, "GET /dashboard/events HTTP/1.1\r\nHost: x\r\n\r\n")

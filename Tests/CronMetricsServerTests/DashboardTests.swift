@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import HTTPTypes
@@ -57,9 +58,9 @@ struct DashboardTests {
         (try? String(contentsOfFile: "\(fixture.jobsDir)/\(name)@web1.yaml", encoding: .utf8)) ?? ""
     }
 
-    @Test("every dashboard route, as the router lists it: without a session pages go to sign-in, posts change nothing, events are 401")
-    func everyRouteNeedsASession() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("every dashboard route, as the router lists it: without a session pages go to sign-in, posts change nothing, events are 401", arguments: StoreBackend.allCases)
+    func everyRouteNeedsASession(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         let before = Self.file(fixture, "a")
         let router = buildRouter(try await fixture.components(Self.adjust))
         let routes = router.routes.filter { $0.path.description.hasPrefix("/dashboard") }
@@ -86,9 +87,9 @@ struct DashboardTests {
         #expect(Self.file(fixture, "a") == before, "nothing was written without a session")
     }
 
-    @Test("sign in: the form's token, wrong keys 401 then 429 per address, the cookie's flags, sign out, expiry, a removed key")
-    func signIn() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("sign in: the form's token, wrong keys 401 then 429 per address, the cookie's flags, sign out, expiry, a removed key", arguments: StoreBackend.allCases)
+    func signIn(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         let components = try await fixture.components(Self.adjust)
         try await buildApplication(components).test(.router) { client in
             let browser = Browser()
@@ -140,9 +141,9 @@ struct DashboardTests {
         }
     }
 
-    @Test("the sign-in limit: 300 wrong keys at once from one address get 10 tries; a valid key's sign-in clears no failure")
-    func signInLimitUnderConcurrency() async throws {
-        let fixture = try ServerFixture()
+    @Test("the sign-in limit: 300 wrong keys at once from one address get 10 tries; a valid key's sign-in clears no failure", arguments: StoreBackend.allCases)
+    func signInLimitUnderConcurrency(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try await fixture.app(Self.adjust).test(.router) { client async throws in
             let browser = Browser()
             _ = try await browser.execute(client, "/dashboard/signin")
@@ -179,9 +180,9 @@ struct DashboardTests {
         #expect(limiter.take("10.0.19.135", now: start.addingTimeInterval(50)) != nil)
     }
 
-    @Test("sign-out ends the session everywhere: a copied cookie no longer reads or writes")
-    func signOutRevokes() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("sign-out ends the session everywhere: a copied cookie no longer reads or writes", arguments: StoreBackend.allCases)
+    func signOutRevokes(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         let before = Self.file(fixture, "a")
         try await fixture.app(Self.adjust).test(.router) { client async throws in
             let browser = Browser()
@@ -204,9 +205,9 @@ struct DashboardTests {
         #expect(Self.file(fixture, "a") == before)
     }
 
-    @Test("Secure cookies under TLS or an https external URL; dashboard.enabled false serves no pages")
-    func cookieFlagsAndDisabled() async throws {
-        let fixture = try ServerFixture()
+    @Test("Secure cookies under TLS or an https external URL; dashboard.enabled false serves no pages", arguments: StoreBackend.allCases)
+    func cookieFlagsAndDisabled(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try await fixture.app { $0.dashboard.secureCookies = true }.test(.router) { client async throws in
             try await Browser().signIn(client, key: ServerFixture.adminKey)
             let browser = Browser()
@@ -224,9 +225,9 @@ struct DashboardTests {
         #expect(configuration.dashboard == DashboardSettings(enabled: false, title: "Ops cron", sessionTTL: 3600, secureCookies: true))
     }
 
-    @Test("forms: CSRF and admin checked before any write; pause, resume, maintenance and key rotation write the job file")
-    func actions() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("forms: CSRF and admin checked before any write; pause, resume, maintenance and key rotation write the job file", arguments: StoreBackend.allCases)
+    func actions(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         try await fixture.app(Self.adjust).test(.router) { client in
             let reader = Browser()
             try await reader.signIn(client, key: Self.readKey)
@@ -280,9 +281,9 @@ struct DashboardTests {
         }
     }
 
-    @Test("hostile label values, descriptions and output are escaped on every page; the CSP allows no inline script")
-    func escaping() async throws {
-        let fixture = try ServerFixture()
+    @Test("hostile label values, descriptions and output are escaped on every page; the CSP allows no inline script", arguments: StoreBackend.allCases)
+    func escaping(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         let hostile = #"<img src=x onerror=alert(1)>"#
         try fixture.addJob("evil", extra: """
             labels:
@@ -315,9 +316,9 @@ struct DashboardTests {
         }
     }
 
-    @Test("overview: counts per state, failing and late first, filters, search, sort and 50 rows a page")
-    func overview() async throws {
-        let fixture = try ServerFixture()
+    @Test("overview: counts per state, failing and late first, filters, search, sort and 50 rows a page", arguments: StoreBackend.allCases)
+    func overview(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         for n in 0..<118 { try fixture.addJob(String(format: "job%03d", n), extra: "labels: {team: \(n % 2 == 0 ? "infra" : "web")}") }
         try fixture.addJob("broken", host: "db1", extra: "labels: {team: infra}\ndescription: nightly dump")
         try fixture.addJob("paused", extra: "status: paused")
@@ -352,9 +353,9 @@ struct DashboardTests {
         }
     }
 
-    @Test("job page: state and why, schedule in words, runs with a duration chart, the file and its path, snippets, notifications")
-    func jobPage() async throws {
-        let fixture = try ServerFixture(jobs: "backup", threshold: nil, extra: "schedule: \"30 2 * * 1-5\"\ntimezone: Europe/Berlin\nmax_runtime: 3h")
+    @Test("job page: state and why, schedule in words, runs with a duration chart, the file and its path, snippets, notifications", arguments: StoreBackend.allCases)
+    func jobPage(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "backup", threshold: nil, extra: "schedule: \"30 2 * * 1-5\"\ntimezone: Europe/Berlin\nmax_runtime: 3h")
         try await fixture.app().test(.router) { client in
             for (index, status) in ["success", "failure", "success"].enumerated() {
                 let body = #"{"job_name":"backup","host":"web1","status":"\#(status)","duration":\#(10 * (index + 1)),"exit_code":\#(status == "success" ? 0 : 2)}"#
@@ -378,9 +379,9 @@ struct DashboardTests {
         }
     }
 
-    @Test("notifications page: dead and queued messages; requeue one and all (admin, with the token)")
-    func notifications() async throws {
-        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
+    @Test("notifications page: dead and queued messages; requeue one and all (admin, with the token)", arguments: StoreBackend.allCases)
+    func notifications(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", extra: "notify: [ops]")
         // A channel nobody answers; the queued row waits an hour, so it stays queued.
         let channel = try NotificationDeliveryTests.webhook("ops", url: "http://127.0.0.1:9/hook")
         try await fixture.app(NotificationDeliveryTests.notifying([channel])).test(.router) { client in
@@ -389,7 +390,7 @@ struct DashboardTests {
                 let event = NotificationEvent(eventId: "ev\(id)", kind: .down, jobId: "a@web1", jobName: "a", host: "web1", labels: [:],
                                               previousStatus: "success", status: "failure", at: fixture.clock.now, lastRun: nil, url: nil)
                 let payload = String(decoding: try APICoding.encoder.encode(event), as: UTF8.self)
-                try fixture.sqlite("""
+                try await fixture.execute("""
                     INSERT INTO notifications (id, event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at, last_error, last_status)
                     VALUES (\(id), 'ev\(id)', 'ops', 'a@web1', 'down', '\(payload)', '\(state)', 3, \(now), \(now), \(now + 3600), '<b>oops</b>', 500)
                     """)
@@ -421,9 +422,9 @@ struct DashboardTests {
         var counts: [String: Int]
     }
 
-    @Test("the live feed: a submitted result reaches a subscriber as its new row and counts; nothing is queued per client")
-    func liveFeed() async throws {
-        let fixture = try ServerFixture(jobs: "a", "b")
+    @Test("the live feed: a submitted result reaches a subscriber as its new row and counts; nothing is queued per client", arguments: StoreBackend.allCases)
+    func liveFeed(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", "b")
         let components = try await fixture.components()
         try await buildApplication(components).test(.router) { client in
             let feed = components.dashboardFeed

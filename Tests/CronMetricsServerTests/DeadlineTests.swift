@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import HTTPTypes
@@ -9,9 +10,9 @@ import Testing
 
 @Suite("Deadlines on the server's clock")
 struct DeadlineTests {
-    @Test("pending -> success -> missed_deadline -> success, with counters")
-    func stateMachine() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("pending -> success -> missed_deadline -> success, with counters", arguments: StoreBackend.allCases)
+    func stateMachine(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         let start = fixture.clock.now.timeIntervalSince1970
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("nightly") == #"cronjob_status{job_name="nightly",host="web1",status="pending"} -1"#)
@@ -38,9 +39,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("a clock step forward fails what is late by the new time; a step back un-fails nothing and counts nothing twice")
-    func clockSteps() async throws {
-        let fixture = try ServerFixture()
+    @Test("a clock step forward fails what is late by the new time; a step back un-fails nothing and counts nothing twice", arguments: StoreBackend.allCases)
+    func clockSteps(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try fixture.addJob("nightly", threshold: 600)
         try fixture.addJob("other", threshold: 6000)
         try await fixture.app().test(.router) { client async throws in
@@ -63,9 +64,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("a forged future timestamp cannot postpone the deadline")
-    func clientClockIgnored() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("a forged future timestamp cannot postpone the deadline", arguments: StoreBackend.allCases)
+    func clientClockIgnored(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         try await fixture.app().test(.router) { client async throws in
             let soon = RFC3339.format(fixture.clock.now.addingTimeInterval(240))
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success","timestamp":"\#(soon)"}"#, key: "key-nightly").0 == .created)
@@ -74,9 +75,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("maintenance and paused export -1; maintenance_until ends maintenance by itself")
-    func lifecycles() async throws {
-        let fixture = try ServerFixture()
+    @Test("maintenance and paused export -1; maintenance_until ends maintenance by itself", arguments: StoreBackend.allCases)
+    func lifecycles(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         let until = RFC3339.format(fixture.clock.now.addingTimeInterval(1000))
         try fixture.addJob("fixing", threshold: 600, extra: "status: maintenance\nmaintenance_until: \(until)")
         try fixture.addJob("held", threshold: 600, extra: "status: paused")
@@ -97,9 +98,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("state survives a restart: results, counters and missed deadlines come back from SQLite")
-    func restart() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("state survives a restart: results, counters and missed deadlines come back from SQLite", arguments: StoreBackend.allCases)
+    func restart(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         try await app.test(.router) { client async throws in
@@ -119,9 +120,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("deadline bookkeeping that fails to save is saved on a later tick")
-    func bookkeepingRetried() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("deadline bookkeeping that fails to save is saved on a later tick", arguments: StoreBackend.allCases)
+    func bookkeepingRetried(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         let service = fixture.deadlineService(components)
@@ -129,12 +130,19 @@ struct DeadlineTests {
             fixture.clock.advance(700)
             #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
             // The database refuses writes to job_state for a while.
-            try fixture.sqlite("""
-                CREATE TRIGGER refuse_insert BEFORE INSERT ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END;
-                CREATE TRIGGER refuse_update BEFORE UPDATE ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END;
-                """)
+            switch fixture.backend {
+            case .sqlite:
+                try await fixture.execute("CREATE TRIGGER refuse_insert BEFORE INSERT ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                                          "CREATE TRIGGER refuse_update BEFORE UPDATE ON job_state BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            case .postgres:
+                try await fixture.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                                          "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON job_state FOR EACH ROW EXECUTE FUNCTION refuse()")
+            }
             await service.tick()
-            try fixture.sqlite("DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;")
+            switch fixture.backend {
+            case .sqlite: try await fixture.execute("DROP TRIGGER refuse_insert", "DROP TRIGGER refuse_update")
+            case .postgres: try await fixture.execute("DROP TRIGGER refuse ON job_state")
+            }
             // A result now: were the miss not retried, nothing after a restart would show it.
             #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
             await service.tick()
@@ -145,9 +153,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("a job removed and added again resumes its state; counters never go back, also across a restart")
-    func reAdded() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("a job removed and added again resumes its state; counters never go back, also across a restart", arguments: StoreBackend.allCases)
+    func reAdded(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         let components = try await fixture.components()
         let app = buildApplication(components)
         try await app.test(.router) { client async throws in
@@ -174,9 +182,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("a reload of an unchanged tree changes nothing visible")
-    func unchangedReload() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", threshold: 600)
+    @Test("a reload of an unchanged tree changes nothing visible", arguments: StoreBackend.allCases)
+    func unchangedReload(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
         let logs = LogCapture()
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             let before = try await client.metrics()

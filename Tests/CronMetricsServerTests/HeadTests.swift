@@ -12,7 +12,7 @@ import Testing
 struct HeadTests {
     @Test("each GET route the router lists answers HEAD with GET's status and content type, and no body")
     func everyGetRoute() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         let router = buildRouter(try await fixture.components(ReadKeysAndBadgesTests.adjust))
         let paths = router.routes.filter { $0.method == .get }.map { ReadKeysAndBadgesTests.path($0.path.description) }
         let ok = try await fixture.app(ReadKeysAndBadgesTests.adjust).test(.router) { client async throws -> [String] in

@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import HTTPTypes
@@ -10,9 +11,9 @@ import Testing
 struct JobAPITests {
     static let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminKey)", .contentType: "application/json"]
 
-    @Test("create writes <job_name>@<host>.yaml, returns the key once, and the job is in /metrics")
-    func create() async throws {
-        let fixture = try ServerFixture()
+    @Test("create writes <job_name>@<host>.yaml, returns the key once, and the job is in /metrics", arguments: StoreBackend.allCases)
+    func create(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try await fixture.app().test(.router) { client async throws in
             let created = try await client.reply(JobWithKey.self, .post, "/api/job", headers: Self.admin,
                                                  body: #"{"job_name":"backup","host":"db1","automatic_failure_threshold":"1h30m","labels":{"env":"prod"}}"#)
@@ -36,9 +37,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("PATCH api_key_sha256: null revokes the key; a custom key needs 32 characters; over-long ids and thresholds are 422")
-    func keysAndBounds() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("PATCH api_key_sha256: null revokes the key; a custom key needs 32 characters; over-long ids and thresholds are 422", arguments: StoreBackend.allCases)
+    func keysAndBounds(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             func send<Model: Decodable>(_ model: Model.Type, _ method: HTTPRequest.Method, _ uri: String,
                                         _ body: String) async throws -> (HTTPResponse.Status, Model) {
@@ -71,9 +72,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("an invalid job is refused with 422 naming the field, and leaves no file")
-    func invalidCreate() async throws {
-        let fixture = try ServerFixture()
+    @Test("an invalid job is refused with 422 naming the field, and leaves no file", arguments: StoreBackend.allCases)
+    func invalidCreate(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try await fixture.app().test(.router) { client async throws in
             let (status, body) = try await client.reply(ErrorBody.self, .post, "/api/job", headers: Self.admin,
                 body: #"{"job_name":"x","host":"db1","automatic_failure_threshold":60,"labels":{"host":"y"}}"#)
@@ -83,9 +84,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("a write that would make the tree invalid is refused and rolled back")
-    func rollback() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("a write that would make the tree invalid is refused and rolled back", arguments: StoreBackend.allCases)
+    func rollback(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             // Someone breaks another file by hand; it is not reloaded yet.
             try Data("version: 1\njob_name: b\nhost: web1\nautomatic_failure_threshold: soon\n".utf8)
@@ -100,9 +101,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("a broken file keeps the old set: reload metric 0, /health says why, /-/reload answers 400")
-    func brokenFile() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("a broken file keeps the old set: reload metric 0, /health says why, /-/reload answers 400", arguments: StoreBackend.allCases)
+    func brokenFile(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try fixture.addJob("a", extra: "colour: blue")
             let (status, body) = try await client.reply(ErrorBody.self, .post, "/-/reload", headers: Self.admin)
@@ -118,9 +119,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("a removed file removes the series; an edited file changes them (via /-/reload)")
-    func editAndRemove() async throws {
-        let fixture = try ServerFixture(jobs: "a", "b")
+    @Test("a removed file removes the series; an edited file changes them (via /-/reload)", arguments: StoreBackend.allCases)
+    func editAndRemove(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", "b")
         try await fixture.app().test(.router) { client async throws in
             try fixture.addJob("a", threshold: 120)
             try FileManager.default.removeItem(atPath: "\(fixture.jobsDir)/b@web1.yaml")
@@ -132,9 +133,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("50 concurrent PATCHes of one job lose no update and leave a valid file")
-    func concurrentPatches() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("50 concurrent PATCHes of one job lose no update and leave a valid file", arguments: StoreBackend.allCases)
+    func concurrentPatches(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for index in 0..<50 {
@@ -156,9 +157,9 @@ struct JobAPITests {
         }
     }
 
-    @Test("list filters by label, status, host and text; PUT replaces; rotate-key and DELETE")
-    func listReplaceRotateDelete() async throws {
-        let fixture = try ServerFixture()
+    @Test("list filters by label, status, host and text; PUT replaces; rotate-key and DELETE", arguments: StoreBackend.allCases)
+    func listReplaceRotateDelete(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         try fixture.addJob("a", extra: "labels: {env: prod}")
         try fixture.addJob("b", host: "web2", extra: "labels: {env: stage}\nstatus: paused")
         try await fixture.app().test(.router) { client async throws in

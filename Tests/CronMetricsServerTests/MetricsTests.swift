@@ -10,7 +10,7 @@ import Testing
 struct MetricsTests {
     @Test("label values escape quote, backslash and newline")
     func escaping() async throws {
-        let fixture = try ServerFixture(jobs: "odd", extra: #"labels: {note: "say \"hi\" C:\\dir\nnext"}"#)
+        let fixture = try await ServerFixture(jobs: "odd", extra: #"labels: {note: "say \"hi\" C:\\dir\nnext"}"#)
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("odd") == #"cronjob_status{job_name="odd",host="web1",note="say \"hi\" C:\\dir\nnext",status="pending"} -1"#)
         }
@@ -18,7 +18,7 @@ struct MetricsTests {
 
     @Test("content type, every family's HELP and TYPE, and the server's own metrics")
     func families() async throws {
-        let fixture = try ServerFixture(jobs: "a", extra: "labels: {env: prod, team: infra}")
+        let fixture = try await ServerFixture(jobs: "a", extra: "labels: {env: prod, team: infra}")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
@@ -37,7 +37,7 @@ struct MetricsTests {
 
     @Test("gzip when the scraper asks for it")
     func gzip() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip"]) { response in
                 #expect(response.headers[.contentEncoding] == "gzip")
@@ -53,7 +53,7 @@ struct MetricsTests {
 
     @Test("/health is liveness for everyone (text, or JSON when accepted); the job count and reload outcome need an admin key")
     func health() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/health", method: .get, headers: [.accept: "*/*"]) { response in
                 #expect(response.status == .ok)
@@ -82,7 +82,7 @@ struct MetricsTests {
 
     @Test("an invalid tree at start serves the last good set from the database and says why")
     func invalidTreeAtStart() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.statusLine("a") != nil)
         }

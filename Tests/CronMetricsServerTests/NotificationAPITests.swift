@@ -22,10 +22,10 @@ struct NotificationAPITests {
         try await client.execute(uri: uri, method: method, headers: headers) { $0.status }
     }
 
-    @Test("dead letters listed, requeued one by one or in bulk, deleted; only dead ones; test messages 200 or 502")
-    func deadLetterAPI() async throws {
+    @Test("dead letters listed, requeued one by one or in bulk, deleted; only dead ones; test messages 200 or 502", arguments: StoreBackend.allCases)
+    func deadLetterAPI(_ backend: StoreBackend) async throws {
         let receiver = try await Receiver.start { _ in Receiver.Answer(status: .internalServerError, body: "down for maintenance") }
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture(backend)
         for name in ["a", "b", "c"] { try fixture.addJob(name, extra: "notify: [ops]") }
         let app = try await fixture.app(NotificationDeliveryTests.notifying([try NotificationDeliveryTests.webhook("ops", url: receiver.url)],
                                                                             maxAttempts: 1))
@@ -81,9 +81,9 @@ struct NotificationAPITests {
         receiver.stop()
     }
 
-    @Test("a reload rotates admin keys and channels without a restart; an invalid file or a channel still in use changes nothing")
-    func reloadSettings() async throws {
-        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
+    @Test("a reload rotates admin keys and channels without a restart; an invalid file or a channel still in use changes nothing", arguments: StoreBackend.allCases)
+    func reloadSettings(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", extra: "notify: [ops]")
         let first = try NotificationDeliveryTests.webhook("ops", url: "http://127.0.0.1:9/")
         let initial = try fixture.configuration(NotificationDeliveryTests.notifying([first]))
         let next = Mutex<Result<ServerConfiguration, ConfigError>>(.success(initial))

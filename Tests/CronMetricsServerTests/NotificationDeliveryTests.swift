@@ -47,10 +47,10 @@ struct NotificationDeliveryTests {
         try await client.reply(NotificationPage.self, .get, "/api/notifications\(query)", headers: ServerFixture.admin).1.notifications
     }
 
-    @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted")
-    func retriedUntilDelivered() async throws {
+    @Test("a webhook that fails twice gets the event a third time: same event id, signed, counted", arguments: StoreBackend.allCases)
+    func retriedUntilDelivered(_ backend: StoreBackend) async throws {
         let receiver = try await Receiver.start { $0 < 2 ? Receiver.Answer(status: .serviceUnavailable, body: "busy") : .ok }
-        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
+        let fixture = try await ServerFixture(backend, jobs: "nightly", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url, secret: "s3cret")]))
         try await app.test(.live) { client in
             try await Self.fail(client, "nightly")
@@ -92,11 +92,11 @@ struct NotificationDeliveryTests {
         receiver.stop()
     }
 
-    @Test("a receiver that always fails: dead after max_attempts; 410 is dead at once with its answer")
-    func deadLetters() async throws {
+    @Test("a receiver that always fails: dead after max_attempts; 410 is dead at once with its answer", arguments: StoreBackend.allCases)
+    func deadLetters(_ backend: StoreBackend) async throws {
         let failing = try await Receiver.start { _ in Receiver.Answer(status: .internalServerError, body: "boom") }
         let gone = try await Receiver.start { _ in Receiver.Answer(status: .gone, body: "this hook was deleted") }
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture(backend)
         try fixture.addJob("a", extra: "notify: [flaky]")
         try fixture.addJob("b", extra: "notify: [gone]")
         let app = try await fixture.app(Self.notifying([Self.webhook("flaky", url: failing.url), Self.webhook("gone", url: gone.url)],
@@ -126,15 +126,17 @@ struct NotificationDeliveryTests {
         gone.stop()
     }
 
-    @Test("a receiver that does not answer in time is retried; 429 waits as long as Retry-After says")
-    func slowAndThrottled() async throws {
-        let slow = try await Receiver.start { $0 == 0 ? Receiver.Answer(status: .ok, delay: .seconds(3)) : .ok }
+    @Test("a receiver that does not answer in time is retried; 429 waits as long as Retry-After says", arguments: StoreBackend.allCases)
+    func slowAndThrottled(_ backend: StoreBackend) async throws {
+        // The timeout leaves room for a loaded machine (both backends' suites
+        // run in parallel): the throttled receiver must answer within it.
+        let slow = try await Receiver.start { $0 == 0 ? Receiver.Answer(status: .ok, delay: .seconds(6)) : .ok }
         let throttled = try await Receiver.start { $0 == 0 ? Receiver.Answer(status: .tooManyRequests, headers: [.retryAfter: "120"]) : .ok }
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture(backend)
         try fixture.addJob("a", extra: "notify: [slow]")
         try fixture.addJob("b", extra: "notify: [throttled]")
         let app = try await fixture.app(Self.notifying([Self.webhook("slow", url: slow.url), Self.webhook("throttled", url: throttled.url)],
-                                                       cap: 600, timeout: 0.5))
+                                                       cap: 600, timeout: 2))
         try await app.test(.live) { client in
             try await Self.fail(client, "a")
             try await Self.fail(client, "b")
@@ -144,6 +146,7 @@ struct NotificationDeliveryTests {
             })
             let rows = Dictionary(uniqueKeysWithValues: try await Self.notifications(client).map { ($0.channel, $0) })
             #expect(rows["slow"]?.lastError?.contains("notifications.timeout") == true)
+            #expect(rows["throttled"]?.lastStatus == 429)
             let next = try #require(rows["throttled"]?.nextAttemptAt)
             #expect(abs(next.timeIntervalSince(fixture.clock.now) - 120) < 1, "Retry-After: 120 is honoured")
             fixture.clock.advance(60)
@@ -177,11 +180,11 @@ struct NotificationDeliveryTests {
         }
     }
 
-    @Test("Slack gets text; PagerDuty a trigger keyed by the job and a resolve on recovery")
-    func slackAndPagerDuty() async throws {
+    @Test("Slack gets text; PagerDuty a trigger keyed by the job and a resolve on recovery", arguments: StoreBackend.allCases)
+    func slackAndPagerDuty(_ backend: StoreBackend) async throws {
         let slack = try await Receiver.start()
         let pager = try await Receiver.start { _ in Receiver.Answer(status: .accepted, body: #"{"status":"success"}"#) }
-        let fixture = try ServerFixture(jobs: "backup", extra: "notify: [chat, pager]")
+        let fixture = try await ServerFixture(backend, jobs: "backup", extra: "notify: [chat, pager]")
         let channels = [
             ChannelDefinition(name: "chat", target: .slack(url: slack.url), concurrency: 2, source: "test", secretSources: []),
             ChannelDefinition(name: "pager", target: .pagerduty(.init(routingKey: "R0UT1NG", url: pager.url, severity: "critical")),
@@ -217,10 +220,10 @@ struct NotificationDeliveryTests {
         var title, job, log, link: String?
     }
 
-    @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON")
-    func template() async throws {
+    @Test("a body template renders JSON-escaped values: quotes and newlines in the output stay valid JSON", arguments: StoreBackend.allCases)
+    func template(_ backend: StoreBackend) async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture(jobs: "etl", extra: "notify: [custom]")
+        let fixture = try await ServerFixture(backend, jobs: "etl", extra: "notify: [custom]")
         let template = #"{"title": "{{summary}}", "job": "{{job_id}}", "log": "{{last_run.output}}"{{#url}}, "link": "{{url}}"{{/url}}}"#
         let app = try await fixture.app(Self.notifying([Self.webhook("custom", url: receiver.url, template: template)]))
         try await app.test(.live) { client in
@@ -235,10 +238,10 @@ struct NotificationDeliveryTests {
         receiver.stop()
     }
 
-    @Test("repeat_interval reminds while the job stays down, and stops when it recovers")
-    func repeats() async throws {
+    @Test("repeat_interval reminds while the job stays down, and stops when it recovers", arguments: StoreBackend.allCases)
+    func repeats(_ backend: StoreBackend) async throws {
         let receiver = try await Receiver.start()
-        let fixture = try ServerFixture(jobs: "a", extra: "notify: [ops]")
+        let fixture = try await ServerFixture(backend, jobs: "a", extra: "notify: [ops]")
         let app = try await fixture.app(Self.notifying([Self.webhook("ops", url: receiver.url)], repeatInterval: 600))
         try await app.test(.live) { client in
             try await Self.fail(client, "a")
@@ -259,9 +262,9 @@ struct NotificationDeliveryTests {
         receiver.stop()
     }
 
-    @Test("cronmetrics_notifications_queued follows the outbox within a second, not at the next housekeeping pass")
-    func queuedGaugeFresh() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
+    @Test("cronmetrics_notifications_queued follows the outbox within a second, not at the next housekeeping pass", arguments: StoreBackend.allCases)
+    func queuedGaugeFresh(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", extra: "notify: [ops]")
         // A receiver that is not there: the event waits for its retry.
         let app = try await fixture.app {
             Self.notifying([try! Self.webhook("ops", url: "http://127.0.0.1:9/")])(&$0)
@@ -276,19 +279,21 @@ struct NotificationDeliveryTests {
         }
     }
 
-    @Test("an outbox the worker cannot read is logged and counted, not swallowed")
-    func outboxErrorsCounted() async throws {
-        let fixture = try ServerFixture(jobs: "nightly", extra: "notify: [ops]")
+    @Test("an outbox the worker cannot read is logged and counted, not swallowed", arguments: StoreBackend.allCases)
+    func outboxErrorsCounted(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", extra: "notify: [ops]")
         let logs = LogCapture()
         let app = try await fixture.app(logger: logs.logger, Self.notifying([try Self.webhook("ops", url: "http://127.0.0.1:9/")]))
         try await app.test(.live) { client in
             let line = #"cronmetrics_notification_errors_total{channel="ops"} "#
             #expect(try await client.metrics().contains(line + "0"))
             // Another process breaks the table under the running worker.
-            try fixture.sqlite("ALTER TABLE notifications RENAME TO notifications_gone")
+            try await fixture.execute("ALTER TABLE notifications RENAME TO notifications_gone")
             #expect(try await client.eventually { try await !$0.metrics().contains(line + "0") }, "errors are counted")
             #expect(logs.contains("notification outbox: could not"))
-            #expect(logs.all.contains { $0.contains("channel=ops") && $0.contains("no such table: notifications") })
+            // (The log line escapes the quotes PostgreSQL puts around the name.)
+            let missing = fixture.backend == .sqlite ? "no such table: notifications" : "does not exist (SQLSTATE 42P01)"
+            #expect(logs.all.contains { $0.contains("channel=ops") && $0.contains(missing) })
         }
     }
 }

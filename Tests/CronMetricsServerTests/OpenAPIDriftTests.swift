@@ -41,7 +41,7 @@ struct OpenAPIDriftTests {
     /// spec, or a route removed from the spec, fails here.
     @Test("every route is in the spec and every operation in the spec is a route")
     func routesMatchSpec() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let router = buildRouter(try await fixture.components())
         // The dashboard's pages and forms are HTML for people, not the API (docs/dashboard.md).
         let served = Set(router.routes.filter { !$0.path.description.hasPrefix("/dashboard") }
@@ -68,7 +68,7 @@ struct OpenAPIDriftTests {
 
     @Test("GET /api/openapi.yaml serves docs/openapi.yaml byte for byte; /swagger/ loads it")
     func servedSpec() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let file = try Data(contentsOf: URL(fileURLWithPath: Self.specPath))
         try await fixture.app().test(.router) { client async throws in
             try await client.execute(uri: "/api/openapi.yaml", method: .get) { response in
@@ -93,7 +93,7 @@ struct OpenAPIDriftTests {
 
     @Test("Swagger UI's files are served from the binary, gzip or plain")
     func swaggerAssets() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         try await fixture.app().test(.router) { client async throws in
             let plain = try await client.execute(uri: "/swagger/swagger-ui-bundle.js", method: .get) { response in
                 #expect(response.status == .ok)

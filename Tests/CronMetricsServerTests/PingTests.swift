@@ -20,9 +20,9 @@ struct PingTests {
         }
     }
 
-    @Test("success, fail, exit status, start and log, by GET, HEAD and POST; answers OK")
-    func actions() async throws {
-        let fixture = try ServerFixture(jobs: "ping")
+    @Test("success, fail, exit status, start and log, by GET, HEAD and POST; answers OK", arguments: StoreBackend.allCases)
+    func actions(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "ping")
         let logs = LogCapture()
         try await fixture.app(logger: logs.logger).test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.ok, "OK"))
@@ -56,16 +56,16 @@ struct PingTests {
         ("/ping/key-ping?rid=a%20b", .badRequest, "invalid rid"),
     ])
     func refusals(path: String, status: HTTPResponse.Status, body: String) async throws {
-        let fixture = try ServerFixture(jobs: "ping")
+        let fixture = try await ServerFixture(jobs: "ping")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, path) == (status, body))
             #expect(try await client.value("cronjob_runs_total", "ping") == "0")
         }
     }
 
-    @Test("a retired job answers 409 and stores nothing, as /api/job-result does")
-    func retired() async throws {
-        let fixture = try ServerFixture(jobs: "ping", extra: "status: retired")
+    @Test("a retired job answers 409 and stores nothing, as /api/job-result does", arguments: StoreBackend.allCases)
+    func retired(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "ping", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await ping(client, "/ping/\(Self.key)") == (.conflict, "job is retired"))
             #expect(try await ping(client, "/ping/\(Self.key)/start").0 == .conflict)
@@ -73,9 +73,9 @@ struct PingTests {
         }
     }
 
-    @Test("a long body is cut to its tail, never refused")
-    func longBody() async throws {
-        let fixture = try ServerFixture(jobs: "ping")
+    @Test("a long body is cut to its tail, never refused", arguments: StoreBackend.allCases)
+    func longBody(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "ping")
         let app = try await fixture.app { $0.maxOutputBytes = 100 }
         try await app.test(.router) { client async throws in
             let body = String(repeating: "x", count: 3 << 20) + "THE END"
@@ -86,9 +86,9 @@ struct PingTests {
         }
     }
 
-    @Test("a key shared by two jobs: a ping answers 409 saying why; JSON submissions naming either job work")
-    func sharedKey() async throws {
-        let fixture = try ServerFixture()
+    @Test("a key shared by two jobs: a ping answers 409 saying why; JSON submissions naming either job work", arguments: StoreBackend.allCases)
+    func sharedKey(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         let hash = APIKeyHash.sha256Hex(of: "shared-key")
         for name in ["one", "two"] {
             try Data("version: 1\njob_name: \(name)\nhost: web1\nautomatic_failure_threshold: 1h\napi_key_sha256: \(hash)\n".utf8)

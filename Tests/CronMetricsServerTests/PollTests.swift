@@ -12,7 +12,7 @@ import Testing
 struct PollTests {
     @Test("with jobs.watch: poll, a file edited on disk is live after a poll")
     func polling() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         let app = try await fixture.app {
             $0.jobsWatch = .poll
             $0.pollInterval = .milliseconds(200)

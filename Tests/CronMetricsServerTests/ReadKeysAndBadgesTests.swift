@@ -52,7 +52,7 @@ struct ReadKeysAndBadgesTests {
 
     @Test("every route the router lists: public ones as listed, every other one 401 without a key; a read-only key may GET and gets 403 on every other method, writing nothing")
     func readOnlyKeys() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         let components = try await fixture.components(Self.adjust)
         let router = buildRouter(components)
         let all = router.routes.map { (method: $0.method, template: $0.path.description) }
@@ -120,7 +120,7 @@ struct ReadKeysAndBadgesTests {
 
     @Test("badges for a job, a label and all: up, late inside a schedule's grace, down; svg, json and shields; a wrong key 404")
     func badges() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         // The clock starts at 08:00 UTC; `daily` is due at 09:00 with 30 minutes' grace.
         try fixture.addJob("daily", threshold: nil, extra: "schedule: \"0 9 * * *\"\ngrace: 30m\nlabels: {team: infra}")
         try fixture.addJob("hourly", threshold: 7200, extra: "labels: {team: web}")

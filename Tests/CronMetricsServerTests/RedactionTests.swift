@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import Hummingbird
@@ -56,9 +57,9 @@ struct RedactionTests {
         #expect(line.hasSuffix(#" level=info msg="jobs reloaded" file="a b.yaml" jobs=4"# + "\n"))
     }
 
-    @Test("a submission's output is redacted and capped as configured")
-    func submissionRedacted() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+    @Test("a submission's output is redacted and capped as configured", arguments: StoreBackend.allCases)
+    func submissionRedacted(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a")
         let app = try await fixture.app { $0.redactPatterns = [try RedactionPattern(#"password=\S+"#)] }
         try await app.test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","exit_code":1,"output":"login password=hunter2 failed"}"#, key: "key-a").0 == .created)

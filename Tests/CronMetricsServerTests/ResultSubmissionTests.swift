@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import CronMetricsCore
 import Foundation
 import Hummingbird
@@ -9,9 +10,9 @@ import Testing
 struct ResultSubmissionTests {
     static let seedBody = #"{"job_name":"sync_db","host":"web1","status":"success","duration":27,"timestamp":"2025-10-30T19:56:00Z","exit_code":0,"output":"…last lines…"}"#
 
-    @Test("the seed's body is accepted with 201 and stored")
-    func accepted() async throws {
-        let fixture = try ServerFixture(jobs: "sync_db")
+    @Test("the seed's body is accepted with 201 and stored", arguments: StoreBackend.allCases)
+    func accepted(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let (status, body) = try await client.submit(Self.seedBody, key: "key-sync_db")
             #expect(status == .created)
@@ -55,7 +56,7 @@ struct ResultSubmissionTests {
 
     @Test("refusals get the right status, a JSON error and a request id", arguments: refusals + unknownKeyRefusals)
     func refused(name: String, key: String?, contentType: String, body: String, status: Int, field: String?) async throws {
-        let fixture = try ServerFixture(jobs: "sync_db", "other")
+        let fixture = try await ServerFixture(jobs: "sync_db", "other")
         try await fixture.app().test(.router) { client async throws in
             let (actual, text) = try await client.submit(body, key: key, contentType: contentType)
             #expect(Int(actual.code) == status, "\(name): \(text)")
@@ -70,9 +71,9 @@ struct ResultSubmissionTests {
         }
     }
 
-    @Test("an unknown key gets 401 even with a body over the limit: the body is never read")
-    func unknownKeyBeforeBody() async throws {
-        let fixture = try ServerFixture(jobs: "sync_db")
+    @Test("an unknown key gets 401 even with a body over the limit: the body is never read", arguments: StoreBackend.allCases)
+    func unknownKeyBeforeBody(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"output":"\#(output)"}"#, key: "not-a-key")
@@ -81,9 +82,9 @@ struct ResultSubmissionTests {
         }
     }
 
-    @Test("a body over 1 MiB gets 413 and nothing is stored")
-    func tooLarge() async throws {
-        let fixture = try ServerFixture(jobs: "sync_db")
+    @Test("a body over 1 MiB gets 413 and nothing is stored", arguments: StoreBackend.allCases)
+    func tooLarge(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let output = String(repeating: "x", count: (1 << 20) + 10)
             let (status, text) = try await client.submit(#"{"job_name":"sync_db","host":"web1","status":"success","output":"\#(output)"}"#, key: "key-sync_db")
@@ -93,9 +94,9 @@ struct ResultSubmissionTests {
         }
     }
 
-    @Test("a retired job refuses results with 409 and is not exported")
-    func retired() async throws {
-        let fixture = try ServerFixture(jobs: "old", extra: "status: retired")
+    @Test("a retired job refuses results with 409 and is not exported", arguments: StoreBackend.allCases)
+    func retired(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "old", extra: "status: retired")
         try await fixture.app().test(.router) { client async throws in
             let (status, _) = try await client.submit(#"{"job_name":"old","host":"web1","status":"success"}"#, key: "key-old")
             #expect(status == .conflict)
@@ -105,9 +106,9 @@ struct ResultSubmissionTests {
         }
     }
 
-    @Test("an exit code alone decides the status; output keeps its tail")
-    func exitCodeImpliesStatus() async throws {
-        let fixture = try ServerFixture(jobs: "sync_db")
+    @Test("an exit code alone decides the status; output keeps its tail", arguments: StoreBackend.allCases)
+    func exitCodeImpliesStatus(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "sync_db")
         try await fixture.app().test(.router) { client async throws in
             let tail = String(repeating: "a", count: 70_000) + "THE END"
             #expect(try await client.submit(#"{"job_name":"sync_db","host":"web1","exit_code":2,"output":"\#(tail)"}"#, key: "key-sync_db").0 == .created)
@@ -122,9 +123,9 @@ struct ResultSubmissionTests {
         }
     }
 
-    @Test("one job's key cannot touch another job: isolation")
-    func isolation() async throws {
-        let fixture = try ServerFixture(jobs: "a", "b")
+    @Test("one job's key cannot touch another job: isolation", arguments: StoreBackend.allCases)
+    func isolation(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", "b")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"b","host":"web1","status":"failure"}"#, key: "key-a").0 == .forbidden)
             #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)

@@ -9,9 +9,9 @@ import Testing
 
 @Suite("Runs: start signals, durations, timeouts")
 struct RunTests {
-    @Test("a start opens a run; a result closes it and gets its duration; overlapping runs are counted")
-    func startAndFinish() async throws {
-        let fixture = try ServerFixture(jobs: "etl")
+    @Test("a start opens a run; a result closes it and gets its duration; overlapping runs are counted", arguments: StoreBackend.allCases)
+    func startAndFinish(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "etl")
         try await fixture.app().test(.router) { client async throws in
             let started = try await client.start(#"{"job_name":"etl","host":"web1","run_id":"r1"}"#, key: "key-etl")
             #expect(started.0 == .created)
@@ -36,9 +36,9 @@ struct RunTests {
         }
     }
 
-    @Test("a result names its run by run_id")
-    func runID() async throws {
-        let fixture = try ServerFixture(jobs: "etl")
+    @Test("a result names its run by run_id", arguments: StoreBackend.allCases)
+    func runID(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "etl")
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.start(#"{"job_name":"etl","host":"web1","run_id":"a"}"#, key: "key-etl").0 == .created)
             fixture.clock.advance(100)
@@ -52,9 +52,9 @@ struct RunTests {
         }
     }
 
-    @Test("a run's result is stored once: the same job and run_id again answers 200 with the first id; logs and timeouts are no run's result")
-    func repeatedResult() async throws {
-        let fixture = try ServerFixture(jobs: "etl", threshold: 86_400, extra: "max_runtime: 1h")
+    @Test("a run's result is stored once: the same job and run_id again answers 200 with the first id; logs and timeouts are no run's result", arguments: StoreBackend.allCases)
+    func repeatedResult(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "etl", threshold: 86_400, extra: "max_runtime: 1h")
         let components = try await fixture.components()
         try await buildApplication(components).test(.router) { client async throws in
             let body = #"{"job_name":"etl","host":"web1","status":"failure","exit_code":3,"run_id":"r1"}"#
@@ -97,9 +97,9 @@ struct RunTests {
         }
     }
 
-    @Test("a run open past max_runtime fails the job with timeout, once, also across a restart")
-    func timeout() async throws {
-        let fixture = try ServerFixture(jobs: "backup", threshold: 86_400, extra: "max_runtime: 1h")
+    @Test("a run open past max_runtime fails the job with timeout, once, also across a restart", arguments: StoreBackend.allCases)
+    func timeout(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "backup", threshold: 86_400, extra: "max_runtime: 1h")
         let components = try await fixture.components()
         try await buildApplication(components).test(.router) { client async throws in
             #expect(try await client.submit(#"{"job_name":"backup","host":"web1","status":"success"}"#, key: "key-backup").0 == .created)

@@ -13,9 +13,9 @@ struct ScheduleDeadlineTests {
 
     static func ok(_ name: String) -> String { #"{"job_name":"\#(name)","host":"web1","status":"success"}"# }
 
-    @Test("a daily job is expected at its scheduled time plus grace, and misses after")
-    func daily() async throws {
-        let fixture = try ServerFixture()
+    @Test("a daily job is expected at its scheduled time plus grace, and misses after", arguments: StoreBackend.allCases)
+    func daily(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         fixture.clock.set(Self.at("2026-06-01T10:00:00Z"))
         try fixture.addJob("nightly", threshold: nil, extra: "schedule: \"0 3 * * *\"\ngrace: 10m")
         try await fixture.app().test(.router) { client async throws in
@@ -39,7 +39,7 @@ struct ScheduleDeadlineTests {
         (90.0, "2026-06-02T03:05:00Z"),   // 90 s early: still owes today's 03:00 run
     ])
     func earlyPings(secondsEarly: Double, expected: String) async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         fixture.clock.set(Self.at("2026-06-01T12:00:00Z"))
         try fixture.addJob("nightly", threshold: nil, extra: "schedule: \"0 3 * * *\"\ngrace: 5m")
         try await fixture.app().test(.router) { client async throws in
@@ -52,9 +52,9 @@ struct ScheduleDeadlineTests {
         }
     }
 
-    @Test("schedule and threshold: whichever deadline comes first; the schedule reads in its time zone")
-    func both() async throws {
-        let fixture = try ServerFixture()
+    @Test("schedule and threshold: whichever deadline comes first; the schedule reads in its time zone", arguments: StoreBackend.allCases)
+    func both(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend)
         fixture.clock.set(Self.at("2026-06-01T10:00:00Z"))
         // 03:00 in Berlin is 01:00 UTC in summer.
         try fixture.addJob("both", threshold: 7200, extra: "schedule: \"0 3 * * *\"\ntimezone: Europe/Berlin")

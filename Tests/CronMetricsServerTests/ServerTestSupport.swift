@@ -9,9 +9,12 @@ import Synchronization
 import Testing
 @testable import CronMetricsServer
 
-/// A temp `jobs.d` and database, and an app built on them.
+/// A temp `jobs.d` and store (a SQLite file, or a PostgreSQL database of
+/// its own), and an app built on them.
 final class ServerFixture: Sendable {
     let root: String
+    let backend: StoreBackend
+    let storage: StorageLocation
     let clock = TestClock()
     static let adminKey = "admin-key-for-tests"
     /// The header that authorizes a request with ``adminKey``.
@@ -24,14 +27,17 @@ final class ServerFixture: Sendable {
         return logger
     }
 
-    init() throws {
+    init(_ backend: StoreBackend = .sqlite) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: "\(root)/jobs.d", withIntermediateDirectories: true)
+        self.backend = backend
+        storage = try await backend.location(in: root)
     }
 
     /// A fixture holding these jobs, each written by ``addJob(_:host:threshold:extra:)`` with the same arguments.
-    convenience init(jobs names: String..., host: String = "web1", threshold: Int? = 3600, extra: String = "") throws {
-        try self.init()
+    convenience init(_ backend: StoreBackend = .sqlite, jobs names: String..., host: String = "web1", threshold: Int? = 3600,
+                     extra: String = "") async throws {
+        try await self.init(backend)
         for name in names { try addJob(name, host: host, threshold: threshold, extra: extra) }
     }
 
@@ -65,7 +71,7 @@ final class ServerFixture: Sendable {
     /// an admin key, no watcher (it would race the test's own /-/reload calls).
     func configuration(_ adjust: (inout ServerConfiguration) throws -> Void = { _ in }) rethrows -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        (configuration.port, configuration.jobsDirectory, configuration.databasePath) = (0, jobsDir, "\(root)/cronmetrics.db")
+        (configuration.port, configuration.jobsDirectory, configuration.storage) = (0, jobsDir, storage)
         (configuration.adminKeyHashes, configuration.jobsWatch) = ([APIKeyHash.sha256Hex(of: Self.adminKey)], .off)
         try adjust(&configuration)
         return configuration
@@ -83,7 +89,37 @@ final class ServerFixture: Sendable {
                         now: components.now, logger: Self.quietLogger)
     }
 
-    /// The rows `sql` selects from the fixture's database (sqlite3's `|`-separated lines).
+    /// Runs statements on the fixture's store, on either backend, as another
+    /// process would (one transaction).
+    func execute(_ statements: String...) async throws {
+        let store = try await StateStore.open(storage, logger: Self.quietLogger)
+        try await store.driver.write { db in
+            for statement in statements { try db.execute(statement) }
+        }
+        try await store.close()
+    }
+
+    /// The rows `sql` selects from the fixture's store, each as its values
+    /// joined by `|` (numbers as Swift prints them).
+    func rows(_ sql: String) async throws -> [String] {
+        let store = try await StateStore.open(storage, logger: Self.quietLogger)
+        let rows = try await store.driver.read { db in
+            try db.query(sql).map { row in
+                row.values.map { value -> String in
+                    switch value {
+                    case .null: ""
+                    case let .integer(number): String(number)
+                    case let .real(number): String(number)
+                    case let .text(text): text
+                    }
+                }.joined(separator: "|")
+            }
+        }
+        try await store.close()
+        return rows
+    }
+
+    /// The rows `sql` selects from the fixture's SQLite file (sqlite3's `|`-separated lines).
     func sqliteRows(_ sql: String) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")

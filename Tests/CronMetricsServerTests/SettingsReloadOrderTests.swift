@@ -40,7 +40,7 @@ struct SettingsReloadOrderTests {
 
     @Test("POST /-/reload reading the old file and a SIGHUP reload reading the new one: the new one wins")
     func newerFileWins() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let path = "\(fixture.root)/cronmetrics.yaml"
         @Sendable func write(_ key: String) throws {
             try Data("security:\n  admin_api_keys: [\(key)]\n".utf8).write(to: URL(fileURLWithPath: path))
@@ -52,7 +52,7 @@ struct SettingsReloadOrderTests {
             var next = try ServerConfiguration(settings: try AppConfiguration(file: path, environment: [:]))
             gate.afterRead()
             next.jobsDirectory = base.jobsDirectory
-            next.databasePath = base.databasePath
+            next.storage = base.storage
             next.port = base.port
             return next
         }

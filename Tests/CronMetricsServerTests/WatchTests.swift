@@ -18,7 +18,7 @@ struct WatchTests {
 
     @Test("a file edited on disk is live without any request, within a second")
     func watcher() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         try await fixture.app(Self.inotify).test(.live) { client async throws in
             #expect(try await client.value("cronjob_threshold_seconds", "a") == "3600")
             try fixture.addJob("a", threshold: 77)
@@ -34,7 +34,7 @@ struct WatchTests {
 
     @Test("a root missing at start is watched once it appears")
     func rootMissingAtStart() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         try FileManager.default.removeItem(atPath: fixture.jobsDir)
         try await fixture.app(Self.inotify).test(.live) { client async throws in
             #expect(try await client.metrics().contains("cronmetrics_config_last_reload_successful 0"))
@@ -48,7 +48,7 @@ struct WatchTests {
 
     @Test("a root deleted and made again, or replaced by a rename, is watched again")
     func rootReplaced() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         try await fixture.app(Self.inotify).test(.live) { client async throws in
             try FileManager.default.removeItem(atPath: fixture.jobsDir)
             #expect(try await client.eventually { try await $0.metrics().contains("cronmetrics_config_last_reload_successful 0") })
@@ -74,7 +74,7 @@ struct WatchTests {
 
     @Test("a Kubernetes ConfigMap mount (..data symlink swap) reloads")
     func configMap() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let dir = fixture.jobsDir
         @Sendable func version(_ name: String, threshold: Int) throws {
             try FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
@@ -97,7 +97,7 @@ struct WatchTests {
 
     @Test("after the kernel's event queue overflows, folders created meanwhile are watched", .enabled(if: getuid() == 0))
     func overflow() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         let logs = LogCapture()
         let limit = "/proc/sys/fs/inotify/max_queued_events"
         let old = try String(contentsOfFile: limit, encoding: .utf8)
@@ -127,7 +127,7 @@ struct WatchTests {
     @Test("when the watch limit is reached, the server says so and polls instead",
           .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] == "true"))
     func watchLimitFallsBackToPolling() async throws {
-        let fixture = try ServerFixture(jobs: "a")
+        let fixture = try await ServerFixture(jobs: "a")
         for index in 0..<20 {
             try FileManager.default.createDirectory(atPath: "\(fixture.jobsDir)/f\(index)", withIntermediateDirectories: true)
         }
@@ -156,7 +156,7 @@ struct WatchTests {
 
     @Test("a git checkout of 1,000 changed files is applied once: no scrape sees a mix of branches")
     func gitCheckout() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try await ServerFixture()
         let git = GitRepository(fixture.root)
         try git.run("init", "-q", "-b", "blue")
         // A filter process per file makes the checkout take seconds, as on a

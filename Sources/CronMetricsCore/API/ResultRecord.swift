@@ -14,7 +14,7 @@ public struct ResultRecord: Codable, Sendable {
     public var output: String?
     public var labels: [String: String]?
     /// The client's run id, when it sent one.
-    public var runID: String?
+    public var runId: String?
 
     public init(_ result: JobResult) {
         id = result.id
@@ -27,7 +27,7 @@ public struct ResultRecord: Codable, Sendable {
         exitCode = result.exitCode
         output = result.output
         labels = result.labels
-        runID = result.runID
+        runId = result.runID
     }
 }
 

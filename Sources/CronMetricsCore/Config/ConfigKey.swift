@@ -43,6 +43,14 @@ public struct ConfigKey: Sendable, Hashable {
     public static let jobsWatch = ConfigKey("jobs.watch", .choice(["inotify", "poll", "off"]), default: "inotify")
     public static let pollIntervalSeconds = ConfigKey("jobs.poll_interval_seconds", .integer(min: 1, max: 3600), default: "2")
     public static let database = ConfigKey("storage.database", .string, default: "./cronmetrics.db")
+    public static let storageURL = ConfigKey("storage.url", .string)
+    public static let storagePasswordFile = ConfigKey("storage.password_file", .string)
+    public static let storagePasswordEnv = ConfigKey("storage.password_env", .string)
+    public static let storageTLSMode = ConfigKey("storage.tls.mode", .choice(PostgresSettings.TLSMode.allCases.map(\.rawValue)), default: "verify-full")
+    public static let storageTLSCAFile = ConfigKey("storage.tls.ca_file", .string)
+    public static let storagePoolSize = ConfigKey("storage.pool_size", .integer(min: 1, max: 500), default: "10")
+    public static let storageStatementTimeout = ConfigKey("storage.statement_timeout", .duration(min: 1, max: 3600), default: "30s")
+    public static let storageConnectTimeout = ConfigKey("storage.connect_timeout", .duration(min: 1, max: 600), default: "5s")
     public static let adminAPIKeys = ConfigKey("security.admin_api_keys", .list, secret: true)
     public static let readAPIKeys = ConfigKey("security.read_api_keys", .list, secret: true)
     public static let retentionDays = ConfigKey("retention.days", .integer(min: 1, max: 36_500), default: "30")
@@ -72,7 +80,8 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
-        maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, database, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
+        maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, database, storageURL, storagePasswordFile,
+        storagePasswordEnv, storageTLSMode, storageTLSCAFile, storagePoolSize, storageStatementTimeout, storageConnectTimeout, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,

@@ -61,7 +61,7 @@ public struct LegacySetting: Sendable {
         LegacySetting("server.write_timeout", nil, "no write timeout is needed: answers are small and written at once"),
         LegacySetting("server.idle_timeout", .idleTimeoutSeconds),
         LegacySetting("database.path", .database),
-        LegacySetting("database.max_open_conns", nil, "SQLite connections are managed by cronmetrics (one writer, a pool of readers)"),
+        LegacySetting("database.max_open_conns", .storagePoolSize),
         LegacySetting("database.max_idle_conns", nil, "SQLite connections are managed by cronmetrics"),
         LegacySetting("database.conn_max_lifetime", nil, "SQLite connections are managed by cronmetrics"),
         LegacySetting("metrics.path", nil, "metrics are always at /metrics; point Prometheus' metrics_path there"),

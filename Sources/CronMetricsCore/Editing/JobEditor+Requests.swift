@@ -5,7 +5,7 @@ extension JobEditor {
     /// caller's own), else the `api_key_sha256` in the fields, else a new one.
     ///
     /// - Returns: the job and, when one was generated, its key (shown once).
-    public func create(fields: [String: JSONValue], apiKey: String?) throws(JobEditError) -> (CatalogEntry, issuedKey: String?) {
+    public nonisolated(nonsending) func create(fields: [String: JSONValue], apiKey: String?) async throws(JobEditError) -> (CatalogEntry, issuedKey: String?) {
         var job = try JobFields.job(from: fields)
         var issued: String?
         if let apiKey {
@@ -15,26 +15,26 @@ extension JobEditor {
             job.apiKeySHA256 = APIKeyHash.sha256Hex(of: key)
             issued = key
         }
-        return (try create(job), issued)
+        return (try await create(job), issued)
     }
 
     /// Replaces a job's definition (PUT). `job_name` and `host` default to the
     /// id's; the key stays unless the request names one (`api_key`,
     /// `api_key_sha256`, or `api_key_sha256: null`, which revokes it).
-    public func replace(_ id: JobID, fields: [String: JSONValue], apiKey: String?) throws(JobEditError) -> CatalogEntry {
+    public nonisolated(nonsending) func replace(_ id: JobID, fields: [String: JSONValue], apiKey: String?) async throws(JobEditError) -> CatalogEntry {
         var fields = fields
         if fields["job_name"] == nil { fields["job_name"] = .string(id.jobName) }
         if fields["host"] == nil { fields["host"] = .string(id.host) }
         let replacement = fields
-        return try update(id) { current throws(JobEditError) in
+        return try await update(id) { current throws(JobEditError) in
             try Self.withKey(try JobFields.job(from: replacement), current: current, named: replacement["api_key_sha256"] != nil, apiKey: apiKey)
         }
     }
 
     /// Changes a job by an RFC 7386 merge patch of its fields (PATCH): given
     /// fields replace, `null` removes, `labels` merge by name.
-    public func patch(_ id: JobID, _ patch: [String: JSONValue], apiKey: String?) throws(JobEditError) -> CatalogEntry {
-        try update(id) { current throws(JobEditError) in
+    public nonisolated(nonsending) func patch(_ id: JobID, _ patch: [String: JSONValue], apiKey: String?) async throws(JobEditError) -> CatalogEntry {
+        try await update(id) { current throws(JobEditError) in
             let merged = JSONValue.object(JobFields.fields(of: current)).merging(.object(patch)).object ?? [:]
             return try Self.withKey(try JobFields.job(from: merged), current: current, named: patch["api_key_sha256"] != nil, apiKey: apiKey)
         }
@@ -42,9 +42,9 @@ extension JobEditor {
 
     /// Mints a new key for a job; the old one stops working.
     /// - Returns: the job and the new key (shown once).
-    public func rotateKey(_ id: JobID) throws(JobEditError) -> (CatalogEntry, key: String) {
+    public nonisolated(nonsending) func rotateKey(_ id: JobID) async throws(JobEditError) -> (CatalogEntry, key: String) {
         let key = APIKeyHash.generateKey()
-        let entry = try update(id) { current in
+        let entry = try await update(id) { current in
             var job = current
             job.apiKeySHA256 = APIKeyHash.sha256Hex(of: key)
             return job

@@ -8,17 +8,19 @@ import Foundation
 /// Its owner says what the jobs are and how to check: the CLI reads and
 /// validates the tree (``validatingTree(root:)``); the server answers from its
 /// last reload and checks by reloading, so a write and the reload that applies
-/// it are one step.
+/// it are one step. Its methods run on their caller's executor
+/// (`nonisolated(nonsending)`): the server's registry calls them holding its
+/// lock, and the check it passes reloads on the registry itself.
 public struct JobEditor {
     public let root: String
     private let currentJobs: () throws(JobEditError) -> [JobID: CatalogEntry]
-    private let check: () -> [String]?
+    private let check: () async -> [String]?
 
     /// - Parameters:
     ///   - root: the `jobs.d` folder.
     ///   - currentJobs: the tree's jobs now, with their files.
     ///   - check: after a write: nil when the tree is good, else every error.
-    public init(root: String, currentJobs: @escaping () throws(JobEditError) -> [JobID: CatalogEntry], check: @escaping () -> [String]?) {
+    public init(root: String, currentJobs: @escaping () throws(JobEditError) -> [JobID: CatalogEntry], check: @escaping () async -> [String]?) {
         self.root = root
         self.currentJobs = currentJobs
         self.check = check
@@ -52,30 +54,30 @@ public struct JobEditor {
 
     /// Writes a new job to `<job_name>@<host>.yaml` at the root.
     @discardableResult
-    public func create(_ job: Job) throws(JobEditError) -> CatalogEntry {
+    public nonisolated(nonsending) func create(_ job: Job) async throws(JobEditError) -> CatalogEntry {
         guard try currentJobs()[job.id] == nil else { throw .conflict("job \(job.id) already exists") }
-        let path = try write(job, existing: nil)
+        let path = try await write(job, existing: nil)
         return CatalogEntry(job: job, path: path, contentHash: "")
     }
 
     /// Derives a job's new definition from its current one and writes it to
     /// the job's own file, wherever it lives.
     @discardableResult
-    public func update(_ id: JobID, _ change: (Job) throws(JobEditError) -> Job) throws(JobEditError) -> CatalogEntry {
+    public nonisolated(nonsending) func update(_ id: JobID, _ change: (Job) throws(JobEditError) -> Job) async throws(JobEditError) -> CatalogEntry {
         let current = try entry(id)
         let job = try change(current.job)
         guard job.id == id else {
             throw .invalidField(field: job.jobName != id.jobName ? "job_name" : "host",
                                 message: "job_name and host cannot change; create the new job and delete this one")
         }
-        let path = try write(job, existing: current.path)
+        let path = try await write(job, existing: current.path)
         return CatalogEntry(job: job, path: path, contentHash: "")
     }
 
     /// Removes a job's file.
     /// - Returns: the job as it was.
     @discardableResult
-    public func delete(_ id: JobID) throws(JobEditError) -> CatalogEntry {
+    public nonisolated(nonsending) func delete(_ id: JobID) async throws(JobEditError) -> CatalogEntry {
         let current = try entry(id)
         let writer = JobFileWriter(root: root)
         let path: String
@@ -90,11 +92,11 @@ public struct JobEditor {
         } catch {
             throw .unavailable(error.description)
         }
-        try settle(path, previous: previous)
+        try await settle(path, previous: previous)
         return current
     }
 
-    private func write(_ job: Job, existing: String?) throws(JobEditError) -> String {
+    private nonisolated(nonsending) func write(_ job: Job, existing: String?) async throws(JobEditError) -> String {
         let writer = JobFileWriter(root: root)
         let relative = existing ?? job.id.fileName
         let target: String
@@ -112,14 +114,14 @@ public struct JobEditor {
         } catch {
             throw .unavailable(error.description)
         }
-        try settle(target, previous: previous)
+        try await settle(target, previous: previous)
         return relative
     }
 
     /// Checks the tree after a write to `path`; if the check refuses it, puts
     /// `previous` back (or removes a new file) and checks again.
-    private func settle(_ path: String, previous: Data?) throws(JobEditError) {
-        guard let errors = check() else { return }
+    private nonisolated(nonsending) func settle(_ path: String, previous: Data?) async throws(JobEditError) {
+        guard let errors = await check() else { return }
         do {
             if let previous {
                 try AtomicFile.write(Array(previous), to: path)
@@ -130,7 +132,7 @@ public struct JobEditor {
             throw .unavailable("the change was refused and could not be undone: \(error); refused because:\n"
                 + errors.joined(separator: "\n"))
         }
-        _ = check()
+        _ = await check()
         throw .invalidTree(errors)
     }
 }

@@ -23,22 +23,22 @@ public struct LocalJobDefinitions: JobDefinitions {
     }
 
     public func create(fields: [String: JSONValue], apiKey: String?) async throws(JobEditError) -> JobWithKey {
-        let (entry, key) = try editor.create(fields: fields, apiKey: apiKey)
+        let (entry, key) = try await editor.create(fields: fields, apiKey: apiKey)
         return JobWithKey(job: JobRecord(job: entry.job, path: entry.path), apiKey: key)
     }
 
     public func patch(_ id: JobID, _ patch: [String: JSONValue], apiKey: String?) async throws(JobEditError) -> JobRecord {
-        let entry = try editor.patch(id, patch, apiKey: apiKey)
+        let entry = try await editor.patch(id, patch, apiKey: apiKey)
         return JobRecord(job: entry.job, path: entry.path)
     }
 
     public func delete(_ id: JobID) async throws(JobEditError) -> JobRecord {
-        let entry = try editor.delete(id)
+        let entry = try await editor.delete(id)
         return JobRecord(job: entry.job, path: entry.path)
     }
 
     public func rotateKey(_ id: JobID) async throws(JobEditError) -> JobWithKey {
-        let (entry, key) = try editor.rotateKey(id)
+        let (entry, key) = try await editor.rotateKey(id)
         return JobWithKey(job: JobRecord(job: entry.job, path: entry.path), apiKey: key)
     }
 }

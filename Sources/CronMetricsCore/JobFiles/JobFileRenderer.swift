@@ -1,7 +1,8 @@
 /// Renders a job to the text of its file, deterministically: keys in schema
 /// order, labels by name, a trailing newline, and never a plaintext key (only
 /// `api_key_sha256` exists in ``Job``). The same job always gives the same bytes,
-/// so an API edit is a minimal diff in git.
+/// so an API edit is a minimal diff in git. It writes every field
+/// ``Job/value(of:)`` gives, by the value's JSON type: no key is written by hand.
 public struct JobFileRenderer: Sendable {
     /// The comment that opens files cronmetrics creates. The schema line lets
     /// editors with the YAML language server check the file as it is typed (the
@@ -22,40 +23,35 @@ public struct JobFileRenderer: Sendable {
     /// - Returns: the file's text.
     public func render(_ job: Job, header: Bool = true) -> String {
         var out = header ? Self.header : ""
-        func line(_ key: JobFileKey, _ value: String) {
-            out += "\(key.rawValue): \(value)\n"
-        }
-        line(.version, String(Job.schemaVersion))
-        line(.jobName, Self.scalar(job.jobName))
-        line(.host, Self.scalar(job.host))
-        func duration(_ key: JobFileKey, _ value: JobDuration?) {
-            if let value { line(key, value.text.map(Self.scalar) ?? String(value.seconds)) }
-        }
-        duration(.automaticFailureThreshold, job.threshold)
-        if let schedule = job.schedule { line(.schedule, QuotedString.quote(schedule.text)) }
-        if let timezone = job.timezone { line(.timezone, Self.scalar(timezone)) }
-        duration(.grace, job.grace)
-        duration(.maxRuntime, job.maxRuntime)
-        line(.status, job.status.rawValue)
-        if let until = job.maintenanceUntil {
-            line(.maintenanceUntil, RFC3339.format(until))
-        }
-        if !job.labels.isEmpty {
-            out += "\(JobFileKey.labels.rawValue):\n"
-            for name in job.labels.keys.sorted() {
-                out += "  \(name): \(Self.scalar(job.labels[name] ?? ""))\n"
+        for key in JobFileKey.allCases {
+            guard let value = job.value(of: key) else { continue }
+            switch value {
+            case let .object(entries):
+                // A block mapping, by name; an empty one is left out.
+                guard !entries.isEmpty else { continue }
+                out += "\(key.rawValue):\n"
+                for name in entries.keys.sorted() {
+                    out += "  \(name): \(Self.flow(entries[name] ?? .null))\n"
+                }
+            case let .string(text) where key == .schedule:
+                // Cron fields hold `*`, `/`, `?` and `#`: always quoted, as people write them.
+                out += "\(key.rawValue): \(QuotedString.quote(text))\n"
+            default:
+                out += "\(key.rawValue): \(Self.flow(value))\n"
             }
         }
-        if let notify = job.notify {
-            line(.notify, "[" + notify.map(Self.scalar).joined(separator: ", ") + "]")
-        }
-        if let hash = job.apiKeySHA256 {
-            line(.apiKeySHA256, hash)
-        }
-        if let description = job.description {
-            line(.description, Self.scalar(description))
-        }
         return out
+    }
+
+    /// A value on one line: a flow list, a number, or a string as a scalar;
+    /// an RFC 3339 time plain (the decoder reads every scalar as text).
+    static func flow(_ value: JSONValue) -> String {
+        switch value {
+        case let .string(text): RFC3339.parse(text).map(RFC3339.format) == text ? text : scalar(text)
+        case let .array(items): "[" + items.map(flow).joined(separator: ", ") + "]"
+        case let .object(entries): "{" + entries.keys.sorted().map { "\($0): \(flow(entries[$0] ?? .null))" }.joined(separator: ", ") + "}"
+        default: value.description
+        }
     }
 
     /// `text` as a YAML scalar that reads back as the same string: plain when

@@ -1,17 +1,18 @@
 import Foundation
 
 /// The outbox in a database this process opened (the server's own, or the
-/// CLI's on the server's file: SQLite in WAL mode lets both write; a running
-/// dispatcher picks requeued rows up at its next poll).
+/// CLI's on the server's store: SQLite in WAL mode and PostgreSQL both let
+/// two processes write; a running dispatcher picks requeued rows up at its
+/// next poll).
 public struct LocalNotificationOutbox: NotificationOutbox {
     public typealias Sender = @Sendable (ChannelDefinition, NotificationSettings) async -> NotificationTestResult
-    let database: AppDatabase
+    let database: StateStore
     let settings: @Sendable () -> NotificationSettings
     let send: Sender
     /// The clock requeued rows are due by (the server's, where it runs there).
     public let now: @Sendable () -> Date
 
-    public init(database: AppDatabase, settings: @escaping @Sendable () -> NotificationSettings, now: @escaping @Sendable () -> Date = Date.init,
+    public init(database: StateStore, settings: @escaping @Sendable () -> NotificationSettings, now: @escaping @Sendable () -> Date = Date.init,
                 send: @escaping Sender) {
         self.database = database
         self.settings = settings
@@ -20,18 +21,26 @@ public struct LocalNotificationOutbox: NotificationOutbox {
     }
 
     public func list(_ filter: NotificationFilter, limit: Int, before: Int64?) async throws(NotificationActionError) -> NotificationPage {
-        try store { () throws(StoreError) in try database.notifications(filter, limit: limit, before: before) }
+        do {
+            return try await database.notifications(filter, limit: limit, before: before)
+        } catch {
+            throw .unavailable("\(error)")
+        }
     }
 
     public func show(id: Int64) async throws(NotificationActionError) -> NotificationRecord {
-        guard let record = try store({ () throws(StoreError) in try database.notification(id: id) }) else {
-            throw .notFound("no notification \(id)")
+        let found: NotificationRecord?
+        do {
+            found = try await database.notification(id: id)
+        } catch {
+            throw .unavailable("\(error)")
         }
+        guard let record = found else { throw .notFound("no notification \(id)") }
         return record
     }
 
     public func requeue(id: Int64) async throws(NotificationActionError) -> NotificationRecord {
-        let result: AppDatabase.RequeueResult
+        let result: StateStore.RequeueResult
         do {
             result = try await database.requeueNotification(id: id, now: now())
         } catch {
@@ -79,13 +88,5 @@ public struct LocalNotificationOutbox: NotificationOutbox {
             throw .notFound("no channel '\(name)'; configured: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
         }
         return await send(channel, current)
-    }
-
-    private func store<T>(_ body: () throws(StoreError) -> T) throws(NotificationActionError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .unavailable("\(error)")
-        }
     }
 }

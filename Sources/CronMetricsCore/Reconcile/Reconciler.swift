@@ -4,12 +4,13 @@ import Foundation
 /// changed, validate everything, and apply the diff in one transaction, or
 /// apply nothing at all.
 ///
-/// Synchronous and not thread-safe by design: its owner runs reloads one at a
-/// time (the server's runtime actor calls it without suspending, so a write
-/// to the tree and the reload that follows can never interleave with another).
+/// Not thread-safe by design: its owner runs reloads one at a time (the
+/// server's registry holds its lock across a reconcile, so a write to the
+/// tree and the reload that follows can never interleave with another). It
+/// runs on its caller's executor (`nonisolated(nonsending)`).
 public final class Reconciler {
     private var loader: JobTreeLoader
-    private let database: AppDatabase
+    private let database: StateStore
     private let now: @Sendable () -> Date
     /// The job table as the last successful reconcile left it; nil until then.
     private var applied: [JobID: StoredJob]?
@@ -26,7 +27,7 @@ public final class Reconciler {
         set { loader.channels = newValue }
     }
 
-    public init(root: String, database: AppDatabase, channels: Set<String>? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(root: String, database: StateStore, channels: Set<String>? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.loader = JobTreeLoader(root: root, channels: channels)
         self.database = database
         self.now = now
@@ -34,7 +35,7 @@ public final class Reconciler {
 
     /// Reads the tree and, if every file is valid, applies it.
     /// - Throws: ``ReconcileError``; the job table is unchanged when it throws.
-    public func reconcile() throws(ReconcileError) -> ReconcileReport {
+    public nonisolated(nonsending) func reconcile() async throws(ReconcileError) -> ReconcileReport {
         let load: TreeLoad
         do {
             load = try loader.load()
@@ -48,7 +49,7 @@ public final class Reconciler {
         // The same files as last time (a poll, a touch): the table already holds them.
         if applied == nil || catalog.hash != appliedHash {
             do {
-                (diff, applied) = try database.apply(catalog, previous: applied, now: now())
+                (diff, applied) = try await database.apply(catalog, previous: applied, now: now())
                 appliedHash = catalog.hash
             } catch {
                 // The table may or may not hold this attempt: read it again next time.

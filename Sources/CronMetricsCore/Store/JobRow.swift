@@ -1,72 +1,85 @@
 import Foundation
-import GRDB
 
-/// A row of the `jobs` table: the reconciled definition of one job. Its
-/// columns are named here and nowhere else.
-struct JobRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "jobs"
+/// A row of the `jobs` table: the reconciled definition of one job, as the
+/// canonical JSON of its file's fields (``Job/definitionJSON``), read back by
+/// the job-file decoder. A new job-file field needs nothing here.
+struct JobRow: Sendable {
+    var id: JobID
+    var path: String
+    var contentHash: String
+    var firstSeen: Date
+    /// The definition's JSON, when read from the table.
+    var definition: String?
+    /// The definition, when the caller had it in memory.
+    var job: Job?
 
-    enum Columns: String, ColumnExpression, CaseIterable {
-        case id, jobName = "job_name", host, path
-        case thresholdSeconds = "threshold_seconds", thresholdText = "threshold_text"
-        case schedule, timezone, grace, maxRuntime = "max_runtime"
-        case status, maintenanceUntil = "maintenance_until", labels, notify
-        case apiKeySHA256 = "api_key_sha256", description
-        case contentHash = "content_hash", firstSeen = "first_seen", updatedAt = "updated_at"
+    init(stored: StoredJob) {
+        id = stored.job.id
+        path = stored.path
+        contentHash = stored.contentHash
+        firstSeen = stored.firstSeen
+        job = stored.job
     }
 
-    var stored: StoredJob
+    init(row: SQLRow) throws(StoreError) {
+        id = try row.jobID("id")
+        path = try row.string("path")
+        contentHash = try row.string("content_hash")
+        firstSeen = try row.date("first_seen")
+        definition = try row.string("definition")
+    }
 
-    init(row: Row) throws {
-        let thresholdText: String? = row[Columns.thresholdText]
-        let thresholdSeconds: Int = row[Columns.thresholdSeconds]
-        let labelsJSON: String = row[Columns.labels]
-        func duration(_ column: Columns) -> JobDuration? {
-            (row[column] as String?).flatMap(JobDuration.init(parsing:))
+    /// Whether this row holds `job` as it is (compared as text when read
+    /// from the table: no decoding of unchanged rows at start).
+    func defines(_ other: Job) -> Bool {
+        if let job { return job == other }
+        return definition == other.definitionJSON
+    }
+
+    /// The row as a job.
+    /// - Throws: ``StoreError/corruptRow(table:column:problem:)`` when the
+    ///   decoder refuses the definition, or it names another job.
+    func stored() throws(StoreError) -> StoredJob {
+        let decoded: Job
+        if let job {
+            decoded = job
+        } else {
+            do {
+                decoded = try Job(definition: definition ?? "")
+            } catch {
+                throw .corruptRow(table: "jobs", column: "definition", problem: "job \(id): \(error.message)")
+            }
         }
-        let statusText: String = row[Columns.status]
-        let job = Job(
-            jobName: row[Columns.jobName],
-            host: row[Columns.host],
-            threshold: thresholdText.flatMap(JobDuration.init(parsing:)) ?? (thresholdSeconds > 0 ? JobDuration(seconds: thresholdSeconds) : nil),
-            schedule: (row[Columns.schedule] as String?).flatMap { try? CronSchedule(parsing: $0) },
-            timezone: row[Columns.timezone],
-            grace: duration(.grace),
-            maxRuntime: duration(.maxRuntime),
-            status: Lifecycle(rawValue: statusText) ?? .active,
-            maintenanceUntil: (row[Columns.maintenanceUntil] as Double?).map(Date.init(timeIntervalSince1970:)),
-            labels: (try? JSONDecoder().decode([String: String].self, from: Data(labelsJSON.utf8))) ?? [:],
-            notify: (row[Columns.notify] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
-            apiKeySHA256: row[Columns.apiKeySHA256],
-            description: row[Columns.description])
-        stored = StoredJob(job: job, path: row[Columns.path], contentHash: row[Columns.contentHash],
-                           firstSeen: Date(timeIntervalSince1970: row[Columns.firstSeen]))
+        guard decoded.id == id else {
+            throw .corruptRow(table: "jobs", column: "definition", problem: "row \(id) defines \(decoded.id)")
+        }
+        return StoredJob(job: decoded, path: path, contentHash: contentHash, firstSeen: firstSeen)
     }
 
-    /// Inserts or updates one job, keeping its `first_seen`. Written as SQL from
-    /// ``Columns`` and run as a cached statement: a cold reconcile of a large
-    /// tree runs it once per job.
-    static let upsertSQL: String = {
-        let names = Columns.allCases.map(\.rawValue)
-        let updated = Columns.allCases.filter { ![.id, .jobName, .host, .firstSeen].contains($0) }
-            .map { "\($0.rawValue) = excluded.\($0.rawValue)" }
-        return "INSERT INTO jobs (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
-            + " ON CONFLICT(id) DO UPDATE SET \(updated.joined(separator: ", "))"
-    }()
+    static func all(_ connection: any SQLConnection) throws -> [JobID: JobRow] {
+        var rows: [JobID: JobRow] = [:]
+        for row in try connection.query("SELECT id, path, content_hash, first_seen, definition FROM jobs", table: "jobs") {
+            let job = try JobRow(row: row)
+            rows[job.id] = job
+        }
+        return rows
+    }
 
-    /// The values of ``upsertSQL``, in ``Columns`` order.
-    static func arguments(_ entry: CatalogEntry, firstSeen: Double, updatedAt: Double) throws -> StatementArguments {
-        let job = entry.job
-        let values: [Columns: (any DatabaseValueConvertible)?] = [
-            .id: job.id.description, .jobName: job.jobName, .host: job.host, .path: entry.path,
-            .thresholdSeconds: job.threshold?.seconds ?? 0, .thresholdText: job.threshold?.text, .status: job.status.rawValue,
-            .schedule: job.schedule?.text, .timezone: job.timezone,
-            .grace: job.grace.map { $0.text ?? String($0.seconds) }, .maxRuntime: job.maxRuntime.map { $0.text ?? String($0.seconds) },
-            .maintenanceUntil: job.maintenanceUntil?.timeIntervalSince1970, .labels: try AppDatabase.json(job.labels),
-            .notify: try job.notify.map { try AppDatabase.json($0) },
-            .apiKeySHA256: job.apiKeySHA256, .description: job.description, .contentHash: entry.contentHash,
-            .firstSeen: firstSeen, .updatedAt: updatedAt,
-        ]
-        return StatementArguments(Columns.allCases.map { values[$0] ?? nil })
+    /// The job's definition, for the outbox (its channels, labels, and
+    /// whether it is quiet); nil when the job is gone from the table.
+    static func job(_ id: JobID, _ connection: any SQLConnection) throws -> Job? {
+        guard let row = try connection.queryOne("SELECT id, path, content_hash, first_seen, definition FROM jobs WHERE id = ?",
+                                                [.text(id.description)], table: "jobs") else { return nil }
+        return try JobRow(row: row).stored().job
+    }
+
+    /// Inserts or updates one job, keeping its `first_seen`.
+    static func upsert(_ entry: CatalogEntry, firstSeen: Date, updatedAt: Date, _ connection: any SQLConnection) throws {
+        try connection.execute("""
+            INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET path = excluded.path, definition = excluded.definition,
+                content_hash = excluded.content_hash, updated_at = excluded.updated_at
+            """, [.text(entry.job.id.description), .text(entry.path), .text(entry.job.definitionJSON), .text(entry.contentHash),
+                  firstSeen.sqlValue, updatedAt.sqlValue])
     }
 }

@@ -1,51 +1,35 @@
 import Foundation
-import GRDB
 
 /// A row of `job_state`: what the server knows about a job beyond its file.
 /// It outlives the job's row, so a job that comes back resumes it.
-struct JobStateRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "job_state"
+enum JobStateRow {
+    static let columns = """
+        job_id, last_status, last_received_at, last_run_at, last_duration, last_exit_code, last_success_at, last_failure_at,
+        runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at
+        """
 
-    enum Columns: String, ColumnExpression {
-        case jobID = "job_id", lastStatus = "last_status", lastReceivedAt = "last_received_at", lastRunAt = "last_run_at"
-        case lastDuration = "last_duration", lastExitCode = "last_exit_code"
-        case lastSuccessAt = "last_success_at", lastFailureAt = "last_failure_at"
-        case runsTotal = "runs_total", failuresTotal = "failures_total", missedDeadlinesTotal = "missed_deadlines_total"
-        case missedAnchor = "missed_anchor", activatedAt = "activated_at", firstSeen = "first_seen"
-        case lastStartAt = "last_start_at", lastTimeoutAt = "last_timeout_at"
-    }
-
-    var jobID: JobID?
-    var state: JobState
-
-    init(row: Row) throws {
-        func date(_ column: Columns) -> Date? {
-            (row[column] as Double?).map(Date.init(timeIntervalSince1970:))
+    /// - Throws: ``StoreError/corruptRow(table:column:problem:)``.
+    static func state(_ row: SQLRow) throws(StoreError) -> (JobID, JobState) {
+        var state = JobState()
+        if let text = try row.optionalString("last_status") {
+            guard let status = RunStatus(rawValue: text) else {
+                throw .corruptRow(table: "job_state", column: "last_status", problem: "unknown status \(text)")
+            }
+            state.lastStatus = status
         }
-        jobID = JobID(row[Columns.jobID] as String)
-        state = JobState()
-        state.lastStatus = (row[Columns.lastStatus] as String?).flatMap(RunStatus.init(rawValue:))
-        state.lastReceivedAt = date(.lastReceivedAt)
-        state.lastRunAt = date(.lastRunAt)
-        state.lastDuration = row[Columns.lastDuration]
-        state.lastExitCode = row[Columns.lastExitCode]
-        state.lastSuccessAt = date(.lastSuccessAt)
-        state.lastFailureAt = date(.lastFailureAt)
-        state.runsTotal = row[Columns.runsTotal]
-        state.failuresTotal = row[Columns.failuresTotal]
-        state.missedDeadlinesTotal = row[Columns.missedDeadlinesTotal]
-        state.missedAnchor = date(.missedAnchor)
-        state.activatedAt = date(.activatedAt)
-        state.lastStartAt = date(.lastStartAt)
-        state.lastTimeoutAt = date(.lastTimeoutAt)
-    }
-
-    /// Rows by job id (rows whose id no longer parses are skipped).
-    static func states(_ rows: [JobStateRow]) -> [JobID: JobState] {
-        var states: [JobID: JobState] = [:]
-        for row in rows {
-            if let id = row.jobID { states[id] = row.state }
-        }
-        return states
+        state.lastReceivedAt = try row.optionalDate("last_received_at")
+        state.lastRunAt = try row.optionalDate("last_run_at")
+        state.lastDuration = try row.optionalDouble("last_duration")
+        state.lastExitCode = try row.optionalInt("last_exit_code").map { Int($0) }
+        state.lastSuccessAt = try row.optionalDate("last_success_at")
+        state.lastFailureAt = try row.optionalDate("last_failure_at")
+        state.runsTotal = Int(try row.int("runs_total"))
+        state.failuresTotal = Int(try row.int("failures_total"))
+        state.missedDeadlinesTotal = Int(try row.int("missed_deadlines_total"))
+        state.missedAnchor = try row.optionalDate("missed_anchor")
+        state.activatedAt = try row.optionalDate("activated_at")
+        state.lastStartAt = try row.optionalDate("last_start_at")
+        state.lastTimeoutAt = try row.optionalDate("last_timeout_at")
+        return (try row.jobID(), state)
     }
 }

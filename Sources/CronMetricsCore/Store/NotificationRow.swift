@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A row of the `notifications` table (the outbox).
-struct NotificationRow: FetchableRecord {
+struct NotificationRow {
     static let columns = """
         id, event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at,
         delivered_at, last_error, last_status
@@ -12,16 +11,22 @@ struct NotificationRow: FetchableRecord {
     /// When it was (re)queued: the start of its retry window.
     var queuedAt: Date
 
-    init(row: Row) throws {
-        let payload: String = row["payload"]
-        let event = try APICoding.decoder.decode(NotificationEvent.self, from: Data(payload.utf8))
-        let state: String = row["state"]
+    /// - Throws: ``StoreError/corruptRow(table:column:problem:)``.
+    init(_ row: SQLRow) throws(StoreError) {
+        let payload = try row.string("payload")
+        let event: NotificationEvent
+        do {
+            event = try APICoding.decoder.decode(NotificationEvent.self, from: Data(payload.utf8))
+        } catch {
+            throw .corruptRow(table: "notifications", column: "payload", problem: "not a notification event: \(error)")
+        }
+        let state = try row.string("state")
         record = NotificationRecord(
-            id: row["id"], eventId: row["event_id"], channel: row["channel"], jobId: row["job_id"], kind: row["kind"],
-            state: state, attempts: row["attempts"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            nextAttemptAt: state == "pending" ? Date(timeIntervalSince1970: row["next_attempt_at"]) : nil,
-            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastError: row["last_error"], lastStatus: row["last_status"], event: event)
-        queuedAt = Date(timeIntervalSince1970: row["queued_at"])
+            id: try row.int("id"), eventId: try row.string("event_id"), channel: try row.string("channel"),
+            jobId: try row.string("job_id"), kind: try row.string("kind"), state: state, attempts: Int(try row.int("attempts")),
+            createdAt: try row.date("created_at"), nextAttemptAt: state == "pending" ? try row.date("next_attempt_at") : nil,
+            deliveredAt: try row.optionalDate("delivered_at"), lastError: try row.optionalString("last_error"),
+            lastStatus: try row.optionalInt("last_status").map { Int($0) }, event: event)
+        queuedAt = try row.date("queued_at")
     }
 }

@@ -1,28 +1,21 @@
 import Foundation
-import GRDB
 
 /// A row of `results`: one submitted run.
-struct ResultRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "results"
+enum ResultRow {
+    static let columns = "id, job_id, received_at, run_at, status, duration, exit_code, output, labels, run_id"
 
-    enum Columns: String, ColumnExpression {
-        case id, jobID = "job_id", receivedAt = "received_at", runAt = "run_at", status
-        case duration, exitCode = "exit_code", output, labels, runID = "run_id"
-    }
-
-    var result: JobResult?
-
-    init(row: Row) throws {
-        guard let id = JobID(row[Columns.jobID] as String) else { return }
-        let labels = (row[Columns.labels] as String?).flatMap {
-            try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+    /// - Throws: ``StoreError/corruptRow(table:column:problem:)`` for a value
+    ///   of the wrong type or an unknown status.
+    static func result(_ row: SQLRow) throws(StoreError) -> JobResult {
+        let statusText = try row.string("status")
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw .corruptRow(table: "results", column: "status", problem: "unknown status \(statusText)")
         }
-        result = JobResult(
-            id: row[Columns.id], jobID: id,
-            receivedAt: Date(timeIntervalSince1970: row[Columns.receivedAt]),
-            runAt: (row[Columns.runAt] as Double?).map(Date.init(timeIntervalSince1970:)),
-            status: RunStatus(rawValue: row[Columns.status]) ?? .failure,
-            duration: row[Columns.duration], exitCode: row[Columns.exitCode], output: row[Columns.output], labels: labels,
-            runID: row[Columns.runID])
+        let labels = row.isNull("labels") ? nil : try row.json([String: String].self, "labels")
+        return JobResult(
+            id: try row.int("id"), jobID: try row.jobID(), receivedAt: try row.date("received_at"),
+            runAt: try row.optionalDate("run_at"), status: status, duration: try row.optionalDouble("duration"),
+            exitCode: try row.optionalInt("exit_code").map { Int($0) }, output: try row.optionalString("output"),
+            labels: labels, runID: try row.optionalString("run_id"))
     }
 }

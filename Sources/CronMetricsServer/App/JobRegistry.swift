@@ -4,13 +4,15 @@ import Logging
 
 /// The server's jobs: the one place `jobs.d` is reloaded and edited.
 ///
-/// An actor so that reloads run one at a time: a reconcile, the swap of the
-/// live state it feeds, and an edit with the reload that applies it happen
-/// together, never interleaved with another. The reconciler is a plain class
-/// it owns and calls without suspending.
+/// Reloads run one at a time: a reconcile, the swap of the live state it
+/// feeds, and an edit with the reload that applies it happen under one lock,
+/// never interleaved with another. The actor's state (the job table as the
+/// last good reload left it) is read by the API while a reload waits for
+/// the store; it changes only under the lock.
 public actor JobRegistry {
     private let root: String
-    private let database: AppDatabase
+    private let lock = AsyncLock()
+    private let database: StateStore
     private let state: LiveState
     private let metrics: ServerMetrics
     private let reconciler: Reconciler
@@ -29,7 +31,7 @@ public actor JobRegistry {
     /// stored in the database. Removes temp files a crash left in the tree.
     ///
     /// - Throws: ``StoreError`` when the database cannot be read.
-    init(root: String, database: AppDatabase, state: LiveState, metrics: ServerMetrics, channels: Set<String> = [],
+    init(root: String, database: StateStore, state: LiveState, metrics: ServerMetrics, channels: Set<String> = [],
          logger: Logger, now: @escaping @Sendable () -> Date) async throws(StoreError) {
         self.root = root
         self.database = database
@@ -41,9 +43,9 @@ public actor JobRegistry {
         for path in AtomicFile.removeLeftovers(under: root) {
             logger.warning("removed a temp file left by an interrupted write", metadata: ["file": .string(path)])
         }
-        let storedStates = try database.fetchStates()
-        if case .failed = reload(loadedStates: storedStates) {
-            let lastGood = try database.fetchJobs()
+        let storedStates = try await database.fetchStates()
+        if case .failed = await reloadLocked(loadedStates: storedStates) {
+            let lastGood = try await database.fetchJobs()
             jobs = Dictionary(uniqueKeysWithValues: lastGood.map { ($0.job.id, $0) })
             state.replaceJobs(lastGood, loadedStates: storedStates, now: now())
             logger.warning("serving the last good set of jobs from the database", metadata: ["jobs": "\(lastGood.count)"])
@@ -67,34 +69,36 @@ public actor JobRegistry {
         return problems
     }
 
-    /// Runs `body` on the registry's actor, without suspending: nothing else
-    /// that reloads (jobs or settings) or edits runs in between. A reload of
-    /// the configuration reads its file inside, so of two reloads the one
-    /// that read the newer file is applied last.
-    func exclusively<T: Sendable>(_ body: @Sendable (isolated JobRegistry) -> T) -> T {
-        body(self)
+    /// Runs `body` holding the registry's lock: nothing else that reloads
+    /// (jobs or settings) or edits runs in between. A reload of the
+    /// configuration reads its file inside, so of two reloads the one that
+    /// read the newer file is applied last.
+    func exclusively<T: Sendable>(_ body: @Sendable (isolated JobRegistry) async -> T) async -> T {
+        await lock.withLock { await body(self) }
     }
 
     /// Reads `jobs.d` again; applies it if it is valid, else keeps the current
     /// set. Every trigger uses it: start, SIGHUP, `POST /-/reload`, the watcher
     /// and each edit.
     @discardableResult
-    public func reload() -> ReloadOutcome {
-        reload(loadedStates: [:])
+    public func reload() async -> ReloadOutcome {
+        await lock.withLock { await reloadLocked(loadedStates: [:]) }
     }
 
     /// Runs one change through the job editor, whose check is a reload: the
     /// file is written, reloaded, and put back if the tree is then invalid,
-    /// all without suspending, so concurrent edits apply one after another.
+    /// all under the lock, so concurrent edits apply one after another.
     @discardableResult
-    public func edit<T: Sendable>(_ change: (JobEditor) throws(JobEditError) -> T) throws(JobEditError) -> T {
-        let editor = JobEditor(root: root) { () throws(JobEditError) in
-            self.jobs.mapValues { CatalogEntry(job: $0.job, path: $0.path, contentHash: $0.contentHash) }
-        } check: {
-            if case let .failed(errors) = self.reload() { return errors }
-            return nil
+    public func edit<T: Sendable>(_ change: nonisolated(nonsending) (JobEditor) async throws(JobEditError) -> T) async throws(JobEditError) -> T {
+        try await lock.withLock { () async throws(JobEditError) -> T in
+            let editor = JobEditor(root: root) { () throws(JobEditError) in
+                self.jobs.mapValues { CatalogEntry(job: $0.job, path: $0.path, contentHash: $0.contentHash) }
+            } check: {
+                if case let .failed(errors) = await self.reloadLocked(loadedStates: [:]) { return errors }
+                return nil
+            }
+            return try await change(editor)
         }
-        return try change(editor)
     }
 
     /// One job as the API shows it, with its current state.
@@ -118,10 +122,11 @@ public actor JobRegistry {
                          state: live.map { JobStateRecord(firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict) })
     }
 
-    private func reload(loadedStates: [JobID: JobState]) -> ReloadOutcome {
+    /// A reload; the caller holds the lock.
+    private func reloadLocked(loadedStates: [JobID: JobState]) async -> ReloadOutcome {
         let time = now()
         do {
-            let report = try reconciler.reconcile()
+            let report = try await reconciler.reconcile()
             let previous = metrics.lastReload
             if report.diff.isEmpty, previous.successful, previous.configHash == report.catalog.hash {
                 // Nothing changed (a poll, a touch): nothing to re-render or announce.
@@ -130,7 +135,8 @@ public actor JobRegistry {
             }
             jobs = report.jobs
             if !report.diff.isEmpty || previous.configHash.isEmpty {
-                state.replaceJobs(Array(report.jobs.values), loadedStates: returning(report.diff.added, loaded: loadedStates), now: time)
+                let states = await returning(report.diff.added, loaded: loadedStates)
+                state.replaceJobs(Array(report.jobs.values), loadedStates: states, now: time)
             }
             metrics.reloaded(at: time, hash: report.catalog.hash)
             for warning in report.warnings {
@@ -158,12 +164,12 @@ public actor JobRegistry {
 
     /// The stored state of added jobs that were known before (a branch switch,
     /// a revert): they resume it.
-    private func returning(_ added: [JobID], loaded: [JobID: JobState]) -> [JobID: JobState] {
+    private func returning(_ added: [JobID], loaded: [JobID: JobState]) async -> [JobID: JobState] {
         var states = loaded
         let missing = added.filter { states[$0] == nil }
         guard !missing.isEmpty else { return states }
         do {
-            states.merge(try database.fetchStates(ids: missing)) { old, _ in old }
+            states.merge(try await database.fetchStates(ids: missing)) { old, _ in old }
         } catch {
             logger.error("could not read the stored state of re-added jobs", metadata: ["error": .string(error.description)])
         }

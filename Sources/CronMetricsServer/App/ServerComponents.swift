@@ -8,7 +8,7 @@ import Logging
 struct ServerComponents: Sendable {
     let configuration: ServerConfiguration
     /// Where results and state go, and the in-memory picture `/metrics` reads.
-    let database: AppDatabase, state: LiveState, metrics: ServerMetrics
+    let database: StateStore, state: LiveState, metrics: ServerMetrics
     /// The two writers: results (group commit) and job definitions (files, then reload).
     let writer: SignalWriter, registry: JobRegistry
     /// What a reload of the configuration changes while running; notifications.
@@ -32,9 +32,13 @@ struct ServerComponents: Sendable {
         notificationMetrics = NotificationMetrics()
         self.logger = logger
         self.now = now
-        database = try AppDatabase(path: configuration.databasePath)
+        database = try await StateStore.open(configuration.storage, logger: logger)
+        let corruptLogger = logger
+        database.corruptRows.onReport { error in
+            corruptLogger.error("a stored row cannot be read; left out", metadata: ["error": .string(error.description)])
+        }
         state = LiveState()
-        metrics = ServerMetrics()
+        metrics = ServerMetrics(corruptRows: database.corruptRows)
         writer = SignalWriter(database: database, state: state, settings: runtime, now: now)
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),

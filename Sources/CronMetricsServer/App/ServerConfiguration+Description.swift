@@ -4,7 +4,7 @@ import CronMetricsCore
 /// and how many keys, never a key, a key's hash or a channel's secret.
 extension ServerConfiguration: CustomStringConvertible {
     public var description: String {
-        "ServerConfiguration(listen: \(host):\(port), jobs: \(jobsDirectory), database: \(databasePath), "
+        "ServerConfiguration(listen: \(host):\(port), jobs: \(jobsDirectory), storage: \(storage), "
             + "admin keys: \(adminKeyHashes.count), read keys: \(readKeyHashes.count), badge key: \(badgeKeyHash == nil ? "none" : "set"), "
             + "tls: \(tlsCertificateFile != nil), \(notifications))"
     }

@@ -44,6 +44,12 @@ extension ServerConfiguration {
                 problems.append("server.trusted_proxies: '\(item)' is not an address or CIDR range such as 10.0.0.0/8 or fd00::/8 (from \(source(.trustedProxies)))")
             }
         }
+        var storage = StorageLocation.sqlite(path: settings.string(.database))
+        do {
+            storage = try StorageLocation(settings: settings)
+        } catch {
+            problems += error.problems
+        }
         guard problems.isEmpty, let address else { throw ConfigError(problems) }
         let retry = RetryPolicy(base: Double(settings.seconds(.notifyRetryBase) ?? 1), cap: Double(settings.seconds(.notifyRetryCap) ?? 600),
                                 maxAttempts: settings.integer(.notifyRetryMaxAttempts),
@@ -57,7 +63,7 @@ extension ServerConfiguration {
         host = address.host
         port = address.port
         jobsDirectory = settings.string(.jobsDir)
-        databasePath = settings.string(.database)
+        self.storage = storage
         adminKeyHashes = Self.adminKeyHashes(from: settings.list(.adminAPIKeys))
         readKeyHashes = Self.adminKeyHashes(from: settings.list(.readAPIKeys))
         badgeKeyHash = settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first }

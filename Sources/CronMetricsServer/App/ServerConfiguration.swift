@@ -7,7 +7,8 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var jobsDirectory = "./jobs.d"
-    public var databasePath = "./cronmetrics.db"
+    /// The store: the SQLite file, or PostgreSQL.
+    public var storage = StorageLocation.sqlite(path: "./cronmetrics.db")
     /// SHA-256 (lowercase hex) of each admin key: keys themselves are not kept.
     public var adminKeyHashes: Set<String> = []
     /// Keys for every GET of the API (403 on writes), as hashes.

@@ -9,7 +9,7 @@ import Hummingbird
 struct DashboardJobs: Sendable {
     let registry: JobRegistry
     let state: LiveState
-    let database: AppDatabase
+    let database: StateStore
     let jobsDirectory: String
     /// Where hosts reach this server: `server.external_url`, else the request's host.
     let externalURL: @Sendable () -> String?
@@ -26,8 +26,8 @@ struct DashboardJobs: Sendable {
         let time = now()
         guard let record = await registry.record(id), let live = state.job(id, now: time) else { return nil }
         let snapshot = JobSnapshot(job: live.job, firstSeen: live.firstSeen, state: live.state, verdict: live.verdict)
-        let results = (try? database.fetchResults(for: id, limit: 100)) ?? []
-        let notifications = (try? database.notifications(NotificationFilter(job: id.description), limit: 20).notifications) ?? []
+        let results = (try? await database.fetchResults(for: id, limit: 100)) ?? []
+        let notifications = (try? await database.notifications(NotificationFilter(job: id.description), limit: 20).notifications) ?? []
         return JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
                             file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
     }
@@ -48,11 +48,11 @@ struct DashboardJobs: Sendable {
 
     /// Writes the job's file with `fields` merged in (pause, resume, maintenance).
     func patch(_ id: JobID, _ fields: [String: JSONValue]) async throws(JobEditError) {
-        try await registry.edit { editor throws(JobEditError) in try editor.patch(id, fields, apiKey: nil) }
+        try await registry.edit { editor throws(JobEditError) in try await editor.patch(id, fields, apiKey: nil) }
     }
 
     /// A new key for the job; the key, shown once.
     func rotateKey(_ id: JobID) async throws(JobEditError) -> String {
-        try await registry.edit { editor throws(JobEditError) in try editor.rotateKey(id) }.1
+        try await registry.edit { editor throws(JobEditError) in try await editor.rotateKey(id) }.1
     }
 }

@@ -25,7 +25,7 @@ struct JobController {
     func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<JobWithKey> {
         var fields = try await request.jsonObject(limit: maxBodyBytes)
         let key = try Self.takeKey(from: &fields)
-        let (entry, issued) = try await registry.edit { editor throws(JobEditError) in try editor.create(fields: fields, apiKey: key) }
+        let (entry, issued) = try await registry.edit { editor throws(JobEditError) in try await editor.create(fields: fields, apiKey: key) }
         context.logger.info("job created", metadata: ["job": .string(entry.job.jobName), "host": .string(entry.job.host), "file": .string(entry.path)])
         return EditedResponse(status: .created, response: JobWithKey(job: try await record(entry.job.id), apiKey: issued))
     }
@@ -58,7 +58,7 @@ struct JobController {
         var fields = try await request.jsonObject(limit: maxBodyBytes)
         let key = try Self.takeKey(from: &fields)
         try await registry.edit { editor throws(JobEditError) in
-            merge ? try editor.patch(id, fields, apiKey: key) : try editor.replace(id, fields: fields, apiKey: key)
+            merge ? try await editor.patch(id, fields, apiKey: key) : try await editor.replace(id, fields: fields, apiKey: key)
         }
         context.logger.info("job updated", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
         return try await record(id)
@@ -66,14 +66,14 @@ struct JobController {
 
     func delete(_ context: AppRequestContext) async throws -> Response {
         let id = try JobRoute.id(context)
-        try await registry.edit { editor throws(JobEditError) in try editor.delete(id) }
+        try await registry.edit { editor throws(JobEditError) in try await editor.delete(id) }
         context.logger.info("job deleted", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
         return Response(status: .noContent)
     }
 
     func rotateKey(_ context: AppRequestContext) async throws -> JobWithKey {
         let id = try JobRoute.id(context)
-        let (_, key) = try await registry.edit { editor throws(JobEditError) in try editor.rotateKey(id) }
+        let (_, key) = try await registry.edit { editor throws(JobEditError) in try await editor.rotateKey(id) }
         context.logger.info("job key rotated", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
         return JobWithKey(job: try await record(id), apiKey: key)
     }

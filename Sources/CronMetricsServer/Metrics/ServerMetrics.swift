@@ -13,9 +13,15 @@ final class ServerMetrics: Sendable {
     }
 
     private let submissions = Mutex([SubmissionOutcome: Int]())
+    /// The store's count of rows it could not read (``CorruptRows``).
+    private let corruptRows: CorruptRows
     private let reload = Mutex(Reload())
     /// The last reload of the configuration file: 1 applied (or none yet), 0 refused.
     private let settingsReload = Mutex(true)
+
+    init(corruptRows: CorruptRows) {
+        self.corruptRows = corruptRows
+    }
 
     func settingsReloaded(successful: Bool) {
         settingsReload.withLock { $0 = successful }
@@ -72,5 +78,10 @@ final class ServerMetrics: Sendable {
             PrometheusText.appendInteger(Int64(counts[outcome] ?? 0), to: &out)
             out.append(UInt8(ascii: "\n"))
         }
+        PrometheusText.appendHeader(name: "cronmetrics_store_corrupt_rows_total",
+                                    help: "Stored rows that could not be read (logged and left out).", type: "counter", to: &out)
+        out += Array("cronmetrics_store_corrupt_rows_total ".utf8)
+        PrometheusText.appendInteger(Int64(corruptRows.total), to: &out)
+        out.append(UInt8(ascii: "\n"))
     }
 }

@@ -16,20 +16,20 @@ struct ChannelWorker: Sendable {
     var pollInterval: Duration { dispatcher.pollInterval }
 
     private enum Event: Sendable {
-        case finished(AppDatabase.ClaimedNotification, DeliveryOutcome, Date)
+        case finished(StateStore.ClaimedNotification, DeliveryOutcome, Date)
         case tick
     }
 
     func run() async {
         var done: [(id: Int64, update: NotificationUpdate)] = []
         await withTaskGroup(of: Event.self) { group in
-            var queue: [AppDatabase.ClaimedNotification] = []
+            var queue: [StateStore.ClaimedNotification] = []
             var inFlight = 0, ticking = false
             var lastFlush = ContinuousClock.now
             while !Task.isCancelled, let channel = dispatcher.settings.notifications.channels[name] {
                 let snapshot = dispatcher.settings.notifications
                 if queue.isEmpty, inFlight < channel.concurrency,
-                   await outbox("look for due notifications", or: false, { try dispatcher.database.notificationsDue(channel: name, now: dispatcher.now()).due }) {
+                   await outbox("look for due notifications", or: false, { try await dispatcher.database.notificationsDue(channel: name, now: dispatcher.now()).due }) {
                     queue = await outbox("claim notifications", or: []) {
                         try await dispatcher.database.claimNotifications(channel: name, now: dispatcher.now(), limit: channel.concurrency * 8)
                     }
@@ -93,7 +93,7 @@ struct ChannelWorker: Sendable {
     }
 
     /// The row's new state after a try, by the retry policy; counted and logged.
-    func record(_ item: AppDatabase.ClaimedNotification, _ outcome: DeliveryOutcome, at: Date, policy: RetryPolicy) -> NotificationUpdate {
+    func record(_ item: StateStore.ClaimedNotification, _ outcome: DeliveryOutcome, at: Date, policy: RetryPolicy) -> NotificationUpdate {
         let record = item.record
         let metadata: Logger.Metadata = ["channel": .string(name), "job": .string(record.jobId), "event": .string(record.kind),
                                          "event_id": .string(record.eventId), "attempt": "\(record.attempts + 1)"]

@@ -6,12 +6,12 @@ import Synchronization
 
 /// Runs one ``ChannelWorker`` per configured channel (starting new ones when
 /// a reload adds channels), announces what quiet jobs left unsaid and the
-/// repeats (``AppDatabase/announcePending(_:now:)``), retires rows whose channel
+/// repeats (``StateStore/announcePending(_:now:)``), retires rows whose channel
 /// is gone, and keeps the queue gauges fresh: counted from the outbox on
 /// every pass, at least once a second (a grouped count on an index; the
 /// housekeeping passes come only every `announceInterval`).
 struct NotificationDispatcher: NamedService {
-    let database: AppDatabase
+    let database: StateStore
     let settings: RuntimeSettings
     let senders: NotificationSenders
     let metrics: NotificationMetrics
@@ -42,7 +42,7 @@ struct NotificationDispatcher: NamedService {
                         lastAnnounce = ContinuousClock.now
                         await housekeeping(current)
                     }
-                    refreshQueued()
+                    await refreshQueued()
                     try? await Task.sleep(for: min(pollInterval * 4, .seconds(1)))
                 }
                 group.cancelAll()
@@ -63,9 +63,9 @@ struct NotificationDispatcher: NamedService {
         }
     }
 
-    func refreshQueued() {
+    func refreshQueued() async {
         do {
-            metrics.setQueued(try database.notificationCounts())
+            metrics.setQueued(try await database.notificationCounts())
         } catch {
             logger.error("notification queue not counted", metadata: ["error": .string("\(error)")])
         }

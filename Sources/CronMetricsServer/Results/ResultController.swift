@@ -7,7 +7,7 @@ import Logging
 /// `POST /api/job-result`, `POST /api/job-start` and `GET /api/job/{id}/results`.
 struct ResultController {
     let intake: SignalIntake
-    let database: AppDatabase
+    let database: StateStore
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 
     func addRoutes(public router: Router<AppRequestContext>, admin: RouterGroup<AppRequestContext>) {
@@ -18,7 +18,7 @@ struct ResultController {
             try await intake.counted(context.logger) { try await start(request, context: context) }
         }
         admin.get("/api/job/{id}/results") { request, context in
-            try history(request, context: context)
+            try await history(request, context: context)
         }
     }
 
@@ -55,11 +55,11 @@ struct ResultController {
         }
     }
 
-    func history(_ request: Request, context: AppRequestContext) throws -> HistoryPage {
+    func history(_ request: Request, context: AppRequestContext) async throws -> HistoryPage {
         let id = try JobRoute.id(context)
         let page = try PageQuery(request, item: "result")
         let (limit, before) = (page.limit, page.before)
-        let results = try database.fetchResults(for: id, limit: limit, beforeID: before)
+        let results = try await database.fetchResults(for: id, limit: limit, beforeID: before)
         if results.isEmpty, before == nil, intake.state.job(id, now: intake.now()) == nil {
             throw APIError(.notFound, "no job \(id)")
         }

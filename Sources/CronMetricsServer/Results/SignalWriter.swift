@@ -22,13 +22,13 @@ final class SignalWriter: Sendable {
     static let maxBatch = 2048
 
     private let queue = Mutex(Queue())
-    private let database: AppDatabase
+    private let database: StateStore
     private let state: LiveState
     private let now: @Sendable () -> Date
     /// Where notifications of the changes it writes go.
     private let settings: RuntimeSettings?
 
-    init(database: AppDatabase, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
+    init(database: StateStore, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
         self.settings = settings
         self.database = database
         self.state = state

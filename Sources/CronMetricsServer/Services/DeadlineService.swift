@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// `missed_deadlines_total` counted and saved) even when nobody scrapes.
 struct DeadlineService: NamedService {
     let state: LiveState
-    let database: AppDatabase
+    let database: StateStore
     /// Where notifications of missed deadlines and timeouts go.
     var settings: RuntimeSettings?
     let interval: Duration

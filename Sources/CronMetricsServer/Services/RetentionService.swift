@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// per job) shortly after start and then once a day, in small batches so
 /// submissions are never blocked for long.
 struct RetentionService: NamedService {
-    let database: AppDatabase
+    let database: StateStore
     /// Read at each purge: a reload of the configuration changes it.
     let settings: RuntimeSettings
     let now: @Sendable () -> Date

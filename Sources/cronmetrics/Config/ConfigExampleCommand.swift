@@ -39,6 +39,15 @@ struct ConfigExampleCommand: ParsableCommand {
 
         storage:
           database: ./cronmetrics.db       # SQLite; results, state and the notification outbox
+          url: ""                          # PostgreSQL instead: postgres://user@host:5432/database (no password here)
+          password_file: ""                # the PostgreSQL password, from this file ...
+          password_env: ""                 # ... or from this environment variable
+          tls:
+            mode: verify-full              # disable | require | verify-full
+            ca_file: ""                    # the CA that signs the server's certificate (default: the system's)
+          pool_size: 10                    # connections at most (the cron-exporter's database.max_open_conns)
+          statement_timeout: 30s           # a statement running longer is cancelled: 503
+          connect_timeout: 5s              # wait at most this for a connection, then 503
 
         security:
           admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);

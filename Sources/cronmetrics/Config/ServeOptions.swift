@@ -5,7 +5,7 @@ import CronMetricsCore
 /// The flags `serve` takes, and `config show` with it (so it shows what serve would use).
 struct ServeOptions: ParsableArguments {
     @OptionGroup var tree: TreeOptions
-    @Option(help: "The SQLite database file.") var database: String?
+    @OptionGroup var store: StoreOptions
     @Option(help: "Address to listen on, HOST:PORT.") var listen: String?
 
     func settings() throws -> AppConfiguration {
@@ -21,9 +21,8 @@ struct ServeOptions: ParsableArguments {
     }
 
     private var flags: [ConfigKey: FlagValue] {
-        var flags: [ConfigKey: FlagValue] = [:]
+        var flags = store.flags
         if let listen { flags[.listen] = FlagValue(listen, flag: "--listen") }
-        if let database { flags[.database] = FlagValue(database, flag: "--database") }
         return flags
     }
 }

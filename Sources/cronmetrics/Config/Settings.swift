@@ -2,6 +2,7 @@ import ArgumentParser
 import CronMetricsCore
 import CronMetricsServer
 import Foundation
+import Logging
 
 /// The settings as file, environment and flags resolve them: `serve`,
 /// `purge`, the job commands and `config show` all read them here, so what
@@ -32,18 +33,25 @@ enum Settings {
         return FileManager.default.fileExists(atPath: systemFile) ? systemFile : nil
     }
 
-    /// The server's existing database, opened for a command that works on it
-    /// (purge, the outbox): opening a path that is not there would create an
-    /// empty database, and a typo would look like an empty outbox or a purge
-    /// with nothing to do.
+    /// The server's existing store, opened for a command that works on it
+    /// (purge, the outbox, an import): opening a SQLite path that is not
+    /// there would create an empty database, and a typo would look like an
+    /// empty outbox or a purge with nothing to do. An unreachable PostgreSQL
+    /// is retried for `retryFor`, then reported.
     /// - Throws: `ExitCode.failure` after printing why.
-    static func existingDatabase(_ path: String) throws -> AppDatabase {
-        guard FileManager.default.fileExists(atPath: path) else {
+    static func existingStore(_ location: StorageLocation, retryFor: Duration = .seconds(10)) async throws -> StateStore {
+        if case let .sqlite(path) = location, !FileManager.default.fileExists(atPath: path) {
             printError("error: no database at \(path) (check --database or storage.database)")
             throw ExitCode.failure
         }
+        return try await openStore(location, retryFor: retryFor)
+    }
+
+    /// The store at `location`, created and migrated if new.
+    /// - Throws: `ExitCode.failure` after printing why.
+    static func openStore(_ location: StorageLocation, retryFor: Duration = .seconds(10)) async throws -> StateStore {
         do {
-            return try AppDatabase(path: path)
+            return try await StateStore.open(location, logger: Logger(label: "cronmetrics"), retryFor: retryFor)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure

@@ -19,7 +19,15 @@ struct ImportCronExporterCommand: AsyncParsableCommand {
     @OptionGroup var tree: TreeOptions
     @Flag(help: "Print the plan (files to create, conflicts, refusals); change nothing.") var dryRun = false
     @Flag(help: "Also copy the results into cronmetrics' database (history for the API).") var withHistory = false
-    @Option(help: "cronmetrics' database for --with-history (default: storage.database).") var into: String?
+    @Option(help: "cronmetrics' SQLite database for --with-history (default: storage.database).") var into: String?
+    @Option(help: "cronmetrics' PostgreSQL store for --with-history, postgres://user@host:port/database (default: storage.url).")
+    var storageUrl: String?
+
+    func validate() throws {
+        if into != nil, storageUrl != nil {
+            throw ValidationError("--into and --storage-url name two stores: give one")
+        }
+    }
 
     func run() async throws {
         let settings = try tree.settings()
@@ -46,7 +54,7 @@ struct ImportCronExporterCommand: AsyncParsableCommand {
                     created.append(job.id)
                 } else {
                     do {
-                        let entry = try editor.create(job)
+                        let entry = try await editor.create(job)
                         print("  created   \(entry.path)  (\(item.row.described))")
                         created.append(job.id)
                     } catch {
@@ -92,15 +100,18 @@ struct ImportCronExporterCommand: AsyncParsableCommand {
             print("\nhistory: \(history.rows.count) results to copy\(skipped)")
             return
         }
-        let path = into ?? settings.string(.database)
+        var flags: [ConfigKey: FlagValue] = [:]
+        if let into { (flags[.database], flags[.storageURL]) = (FlagValue(into, flag: "--into"), FlagValue("", flag: "--into")) }
+        if let storageUrl { flags[.storageURL] = FlagValue(storageUrl, flag: "--storage-url") }
+        // Outputs are redacted and capped as the server does it to a submission.
+        let server = try Settings.server(try tree.settings(flags))
+        let store = try await Settings.openStore(server.storage)
         do {
-            // Outputs are redacted and capped as the server does it to a submission.
-            let server = try Settings.server(settings)
-            let store = try AppDatabase(path: path)
             let added = try await store.importHistory(history.rows, storedOutput: server.storedOutput)
-            try store.close()
-            print("\nhistory: \(added) results copied into \(path), \(history.rows.count - added) already there\(skipped)")
+            try? await store.close()
+            print("\nhistory: \(added) results copied into \(server.storage), \(history.rows.count - added) already there\(skipped)")
         } catch {
+            try? await store.close()
             printError("error: \(error)")
             throw ExitCode.failure
         }

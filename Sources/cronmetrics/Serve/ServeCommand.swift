@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("starting", metadata: [
             "listen": "\(configuration.host):\(configuration.port)", "jobs_dir": .string(configuration.jobsDirectory),
-            "database": .string(configuration.databasePath), "admin_keys": "\(configuration.adminKeyHashes.count)",
+            "storage": .string(configuration.storage.description), "admin_keys": "\(configuration.adminKeyHashes.count)",
             "tls": "\(configuration.tlsCertificateFile != nil)",
         ])
         let app: any ApplicationProtocol

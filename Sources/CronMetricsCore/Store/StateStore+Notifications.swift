@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 /// The outbox as the dispatcher and the admin API use it. Rows go
 /// `pending` → `sending` (claimed) → `delivered`, back to `pending` with a
 /// later `next_attempt_at`, or `dead`. A crash leaves claimed rows `sending`;
 /// ``resetSending()`` puts them back at start, so delivery is at least once.
-extension AppDatabase {
+extension StateStore {
     /// A claimed notification and when its retry window began.
     public struct ClaimedNotification: Sendable {
         public var record: NotificationRecord
@@ -24,8 +23,7 @@ extension AppDatabase {
     @discardableResult
     public func resetSending() async throws(StoreError) -> Int {
         try await writing { db in
-            try db.execute(sql: "UPDATE notifications SET state = 'pending' WHERE state = 'sending'")
-            return db.changesCount
+            try db.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending'")
         }
     }
 
@@ -33,47 +31,58 @@ extension AppDatabase {
     @discardableResult
     public func releaseClaims(channel: String) async throws(StoreError) -> Int {
         try await writing { db in
-            try db.execute(sql: "UPDATE notifications SET state = 'pending' WHERE state = 'sending' AND channel = ?", arguments: [channel])
-            return db.changesCount
+            try db.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending' AND channel = ?", [.text(channel)])
         }
     }
 
     /// Waiting rows of channels no longer configured become dead letters
     /// (requeue them once the channel is back).
     public func abandonNotifications(keeping channels: Set<String>) async throws(StoreError) -> Int {
-        let names = Array(channels)
+        let names = channels.sorted().map(SQLValue.text)
         return try await writing { db in
-            let placeholders = names.map { _ in "?" }.joined(separator: ", ")
-            try db.execute(sql: """
+            let list = names.map { _ in "?" }.joined(separator: ", ")
+            return try db.execute("""
                 UPDATE notifications SET state = 'dead', last_error = 'channel ' || channel || ' is not configured'
-                WHERE state = 'pending' \(names.isEmpty ? "" : "AND channel NOT IN (\(placeholders))")
-                """, arguments: StatementArguments(names))
-            return db.changesCount
+                WHERE state = 'pending' \(names.isEmpty ? "" : "AND channel NOT IN (\(list))")
+                """, names)
         }
     }
 
     /// Whether a row of `channel` is due by `now`, and if none is, when the
     /// next one will be (a read: an idle dispatcher never takes the writer).
-    public func notificationsDue(channel: String, now: Date) throws(StoreError) -> (due: Bool, next: Date?) {
-        try reading { db in
-            let next = try Double.fetchOne(db, sql: """
-                SELECT MIN(next_attempt_at) FROM notifications WHERE state = 'pending' AND channel = ?
-                """, arguments: [channel])
-            return (next.map { $0 <= now.timeIntervalSince1970 } ?? false, next.map(Date.init(timeIntervalSince1970:)))
+    public func notificationsDue(channel: String, now: Date) async throws(StoreError) -> (due: Bool, next: Date?) {
+        let next = try await reading { db in
+            try db.queryOne("SELECT MIN(next_attempt_at) AS next FROM notifications WHERE state = 'pending' AND channel = ?",
+                            [.text(channel)], table: "notifications")?.optionalDate("next")
         }
+        return (next.map { $0 <= now } ?? false, next)
     }
 
     /// Takes up to `limit` due rows of `channel`, oldest due first: they become
-    /// `sending` until their outcome is recorded.
+    /// `sending` until their outcome is recorded. Rows another process claims
+    /// at the same moment are skipped (PostgreSQL), never sent twice. A row
+    /// that cannot be read becomes a dead letter saying why, and is reported.
     public func claimNotifications(channel: String, now: Date, limit: Int) async throws(StoreError) -> [ClaimedNotification] {
-        try await writing { db in
-            let rows = try NotificationRow.fetchAll(db, sql: """
+        let corruptRows = corruptRows
+        return try await writing { db in
+            let rows = try db.query("""
                 UPDATE notifications SET state = 'sending' WHERE id IN (
                     SELECT id FROM notifications WHERE state = 'pending' AND channel = ? AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, id LIMIT ?)
+                    ORDER BY next_attempt_at, id LIMIT ?\(db.dialect.skipLocked))
                 RETURNING \(NotificationRow.columns)
-                """, arguments: [channel, now.timeIntervalSince1970, limit])
-            return rows.sorted { $0.record.id < $1.record.id }.map { ClaimedNotification(record: $0.record, queuedAt: $0.queuedAt) }
+                """, [.text(channel), now.sqlValue, .integer(Int64(limit))], table: "notifications")
+            var claimed: [ClaimedNotification] = []
+            for row in rows {
+                do throws(StoreError) {
+                    let notification = try NotificationRow(row)
+                    claimed.append(ClaimedNotification(record: notification.record, queuedAt: notification.queuedAt))
+                } catch {
+                    corruptRows.report(error)
+                    try db.execute("UPDATE notifications SET state = 'dead', last_error = ? WHERE id = ?",
+                                   [.text(String(error.description.prefix(1000))), row["id"]])
+                }
+            }
+            return claimed.sorted { $0.record.id < $1.record.id }
         }
     }
 
@@ -84,55 +93,59 @@ extension AppDatabase {
             for (id, update) in updates {
                 switch update {
                 case let .delivered(at, status):
-                    try db.execute(sql: """
+                    try db.execute("""
                         UPDATE notifications SET state = 'delivered', attempts = attempts + 1, delivered_at = ?,
                             last_status = ?, last_error = NULL WHERE id = ?
-                        """, arguments: [at.timeIntervalSince1970, status, id])
+                        """, [at.sqlValue, SQLValue(status), .integer(id)])
                 case let .retry(_, next, status, error):
-                    try db.execute(sql: """
+                    try db.execute("""
                         UPDATE notifications SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
                             last_status = ?, last_error = ? WHERE id = ?
-                        """, arguments: [next.timeIntervalSince1970, status, String(error.prefix(1000)), id])
+                        """, [next.sqlValue, SQLValue(status), .text(String(error.prefix(1000))), .integer(id)])
                 case let .dead(_, status, error):
-                    try db.execute(sql: """
+                    try db.execute("""
                         UPDATE notifications SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ?
                         WHERE id = ?
-                        """, arguments: [status, String(error.prefix(1000)), id])
+                        """, [SQLValue(status), .text(String(error.prefix(1000))), .integer(id)])
                 }
             }
-            return ()
         }
     }
 
-    /// A page of notifications, newest first.
-    public func notifications(_ filter: NotificationFilter, limit: Int, before: Int64? = nil) throws(StoreError) -> NotificationPage {
-        try reading { db in
-            let (clause, arguments) = Self.whereClause(filter, before: before)
-            let rows = try NotificationRow.fetchAll(db, sql: """
+    /// A page of notifications, newest first. A row that cannot be read is
+    /// left out and reported (``corruptRows``).
+    public func notifications(_ filter: NotificationFilter, limit: Int, before: Int64? = nil) async throws(StoreError) -> NotificationPage {
+        let (clause, arguments) = Self.whereClause(filter, before: before)
+        let corruptRows = corruptRows
+        return try await reading { db in
+            let rows = try db.query("""
                 SELECT \(NotificationRow.columns) FROM notifications \(clause) ORDER BY id DESC LIMIT ?
-                """, arguments: StatementArguments(arguments + [(limit + 1).databaseValue]))
-            let page = rows.prefix(limit).map(\.record)
-            return NotificationPage(notifications: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+                """, arguments + [.integer(Int64(limit + 1))], table: "notifications")
+            let page = rows.prefix(limit).compactMap { row in corruptRows.reading { () throws(StoreError) in try NotificationRow(row).record } }
+            let last = try rows.prefix(limit).last?.int("id")
+            return NotificationPage(notifications: page, nextBefore: rows.count > limit ? last : nil)
         }
     }
 
-    public func notification(id: Int64) throws(StoreError) -> NotificationRecord? {
-        try reading { db in
-            try NotificationRow.fetchOne(db, sql: "SELECT \(NotificationRow.columns) FROM notifications WHERE id = ?", arguments: [id])?.record
+    public func notification(id: Int64) async throws(StoreError) -> NotificationRecord? {
+        try await reading { db in
+            try db.queryOne("SELECT \(NotificationRow.columns) FROM notifications WHERE id = ?", [.integer(id)], table: "notifications")
+                .map { try NotificationRow($0).record }
         }
     }
 
     /// Puts a dead letter back in the queue, due now, with a fresh retry window.
     public func requeueNotification(id: Int64, now: Date) async throws(StoreError) -> RequeueResult {
         try await writing { db in
-            guard let state = try String.fetchOne(db, sql: "SELECT state FROM notifications WHERE id = ?", arguments: [id]) else {
+            guard let state = try db.queryOne("SELECT state FROM notifications WHERE id = ?", [.integer(id)], table: "notifications")?
+                .string("state") else {
                 return .notFound
             }
             guard state == "dead" else { return .notDead(state: state) }
-            try Self.requeue(db, clause: "WHERE id = ?", arguments: [id.databaseValue], now: now)
-            guard let row = try NotificationRow.fetchOne(db, sql: "SELECT \(NotificationRow.columns) FROM notifications WHERE id = ?",
-                                                         arguments: [id]) else { return .notFound }
-            return .requeued(row.record)
+            try Self.requeue(db, clause: "WHERE id = ?", arguments: [.integer(id)], now: now)
+            guard let row = try db.queryOne("SELECT \(NotificationRow.columns) FROM notifications WHERE id = ?", [.integer(id)],
+                                            table: "notifications") else { return .notFound }
+            return .requeued(try NotificationRow(row).record)
         }
     }
 
@@ -143,7 +156,6 @@ extension AppDatabase {
         let (clause, arguments) = Self.whereClause(filter, before: nil)
         return try await writing { db in
             try Self.requeue(db, clause: clause, arguments: arguments, now: now)
-            return db.changesCount
         }
     }
 
@@ -151,28 +163,27 @@ extension AppDatabase {
     public func deleteDeadNotifications(id: Int64? = nil, _ filter: NotificationFilter = .init()) async throws(StoreError) -> Int {
         var filter = filter
         filter.state = .dead
-        var (where_, values) = Self.whereClause(filter, before: nil)
+        var (clause, arguments) = Self.whereClause(filter, before: nil)
         if let id {
-            where_ += " AND id = ?"
-            values += [id.databaseValue]
+            clause += " AND id = ?"
+            arguments.append(.integer(id))
         }
-        let (clause, arguments) = (where_, values)
+        let (condition, values) = (clause, arguments)
         return try await writing { db in
-            try db.execute(sql: "DELETE FROM notifications \(clause)", arguments: StatementArguments(arguments))
-            return db.changesCount
+            try db.execute("DELETE FROM notifications \(condition)", values)
         }
     }
 
     /// Rows waiting or given up, by channel and state (`pending` covers `sending`).
-    public func notificationCounts() throws(StoreError) -> [String: [String: Int]] {
-        try reading { db in
+    public func notificationCounts() async throws(StoreError) -> [String: [String: Int]] {
+        try await reading { db in
             var counts: [String: [String: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.query("""
                 SELECT channel, state, COUNT(*) AS n FROM notifications WHERE state IN ('pending', 'sending', 'dead')
                 GROUP BY channel, state
-                """) {
-                let state: String = row["state"] == "dead" ? "dead" : "pending"
-                counts[row["channel"], default: [:]][state, default: 0] += row["n"] as Int
+                """, table: "notifications") {
+                let state = try row.string("state") == "dead" ? "dead" : "pending"
+                counts[try row.string("channel"), default: [:]][state, default: 0] += Int(try row.int("n"))
             }
             return counts
         }
@@ -186,67 +197,51 @@ extension AppDatabase {
     ///
     /// - Returns: how many outbox rows were written.
     public func announcePending(_ settings: NotificationSettings, now: Date) async throws(StoreError) -> Int {
-        let outbox = Outbox(settings: settings, now: now)
-        let repeatBefore = settings.repeatInterval.map { now.timeIntervalSince1970 - $0 } ?? -Double.infinity
+        let outbox = Outbox(settings: settings, now: now, corruptRows: corruptRows)
+        let repeatBefore = settings.repeatInterval.map { now.timeIntervalSince1970 - $0 } ?? -Double.greatestFiniteMagnitude
+        let corruptRows = corruptRows
         return try await writing { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.query("""
                 SELECT s.job_id, s.notify_status, s.notify_previous, s.notify_since, s.notified_at FROM job_state s JOIN jobs j ON j.id = s.job_id
                 WHERE s.notify_status IN ('failure', 'missed_deadline', 'timeout') AND (s.notified_at IS NULL OR s.notified_at <= ?)
                 UNION ALL
                 SELECT s.job_id, s.notify_status, s.notify_previous, s.notify_since, s.notified_at FROM job_state s JOIN jobs j ON j.id = s.job_id
                 WHERE s.notify_status = 'success' AND s.notified_at IS NOT NULL
-                """, arguments: [repeatBefore])
+                """, [.real(repeatBefore)], table: "job_state")
             var written = 0
             for row in rows {
-                guard let id = JobID(row["job_id"] as String) else { continue }
-                let status: String = row["notify_status"]
-                let notifiedAt: Double? = row["notified_at"]
-                let since: Double = row["notify_since"] ?? now.timeIntervalSince1970
+                guard let (id, status, notifiedAt, since, storedPrevious) = corruptRows.reading({ () throws(StoreError) in
+                    (try row.jobID(), try row.string("notify_status"), try row.optionalDouble("notified_at"),
+                     try row.optionalDouble("notify_since") ?? now.timeIntervalSince1970, try row.optionalString("notify_previous"))
+                }) else { continue }
                 let isRepeat = notifiedAt != nil && NotificationKind.downStatuses.contains(status)
                 let count = isRepeat ? max(1, Int((now.timeIntervalSince1970 - since) / max(settings.repeatInterval ?? 1, 1))) : 0
-                let previous: String = isRepeat ? status : (row["notify_previous"] ?? "pending")
-                written += try outbox.announce(id, previous: previous,
-                                               status: status, notifiedAt: notifiedAt, at: now, lastRun: nil,
+                let previous = isRepeat ? status : (storedPrevious ?? "pending")
+                written += try outbox.announce(id, previous: previous, status: status, notifiedAt: notifiedAt, at: now, lastRun: nil,
                                                repeatCount: count, db: db)
             }
             return written
         }
     }
 
-    private static func requeue(_ db: Database, clause: String, arguments: [DatabaseValue], now: Date) throws {
-        let time = now.timeIntervalSince1970.databaseValue
-        try db.execute(sql: """
+    @discardableResult
+    private static func requeue(_ db: any SQLConnection, clause: String, arguments: [SQLValue], now: Date) throws -> Int {
+        try db.execute("""
             UPDATE notifications SET state = 'pending', attempts = 0, queued_at = ?, next_attempt_at = ?, last_error = NULL
             \(clause)
-            """, arguments: StatementArguments([time, time] + arguments))
+            """, [now.sqlValue, now.sqlValue] + arguments)
     }
 
-    private static func whereClause(_ filter: NotificationFilter, before: Int64?) -> (String, [DatabaseValue]) {
+    private static func whereClause(_ filter: NotificationFilter, before: Int64?) -> (String, [SQLValue]) {
         var conditions = ["1 = 1"]
-        var arguments: [DatabaseValue] = []
+        var arguments: [SQLValue] = []
         if let states = filter.rowStates {
             conditions.append("state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += states.map(\.databaseValue)
+            arguments += states.map(SQLValue.text)
         }
-        if let channel = filter.channel { conditions.append("channel = ?"); arguments.append(channel.databaseValue) }
-        if let job = filter.job { conditions.append("job_id = ?"); arguments.append(job.databaseValue) }
-        if let before { conditions.append("id < ?"); arguments.append(before.databaseValue) }
+        if let channel = filter.channel { conditions.append("channel = ?"); arguments.append(.text(channel)) }
+        if let job = filter.job { conditions.append("job_id = ?"); arguments.append(.text(job)) }
+        if let before { conditions.append("id < ?"); arguments.append(.integer(before)) }
         return ("WHERE " + conditions.joined(separator: " AND "), arguments)
-    }
-
-    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await dbWriter.write(body)
-        } catch {
-            throw .query("\(error)")
-        }
-    }
-
-    func reading<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try dbWriter.read(body)
-        } catch {
-            throw .query("\(error)")
-        }
     }
 }

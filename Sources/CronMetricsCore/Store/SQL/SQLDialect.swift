@@ -1,0 +1,55 @@
+/// Where SQLite and PostgreSQL differ, in one place: every statement of the
+/// store is written once, and the few words that differ come from here.
+public enum SQLDialect: String, Sendable {
+    case sqlite, postgres
+
+    /// The larger of two values (`MAX(a, b)` in SQLite, `GREATEST` in PostgreSQL).
+    public func greatest(_ a: String, _ b: String) -> String {
+        switch self {
+        case .sqlite: "MAX(\(a), \(b))"
+        case .postgres: "GREATEST(\(a), \(b))"
+        }
+    }
+
+    /// `value` as a number column takes it (a bind in a `SELECT` list has no type of its own in PostgreSQL).
+    public func real(_ value: String) -> String {
+        switch self {
+        case .sqlite: "CAST(\(value) AS REAL)"
+        case .postgres: "CAST(\(value) AS DOUBLE PRECISION)"
+        }
+    }
+
+    /// `value` as text (see ``real(_:)``).
+    public func text(_ value: String) -> String {
+        "CAST(\(value) AS TEXT)"
+    }
+
+    /// Appended to a `SELECT` that picks rows to claim: rows another
+    /// transaction claims at the same time are skipped, not waited for (a
+    /// SQLite database has one writer at a time, so it needs nothing).
+    public var skipLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
+    /// The statement's text for this database: `?` placeholders numbered
+    /// `$1, $2 …` for PostgreSQL (no statement of the store has a `?` inside
+    /// a string literal).
+    public func placeholders(_ sql: String) -> String {
+        guard self == .postgres else { return sql }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        for character in sql {
+            if character == "?" {
+                number += 1
+                out += "$\(number)"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,128 @@
+import CronMetricsTestSupport
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import CronMetricsCore
+
+@Suite("The store on both backends: durability, schema versions, corrupt rows")
+struct StateStoreTests {
+    @Test("the SQLite writer commits with synchronous = FULL in WAL mode")
+    func durableSQLiteWriter() async throws {
+        let dir = try TempDir()
+        let driver = try SQLiteDriver(path: "\(dir.path)/cronmetrics.db")
+        // 2 is FULL; GRDB's pool sets the writer to NORMAL (1) unless we set it after.
+        #expect(try driver.writerPragma("synchronous") == "2")
+        #expect(try driver.writerPragma("journal_mode") == "wal")
+        try await driver.close()
+    }
+
+    @Test("PostgreSQL connections commit with synchronous_commit on, under the statement timeout")
+    func durablePostgresSessions() async throws {
+        let dir = try TempDir()
+        try await StateStore.with(.postgres, in: dir.path) { store in
+            let settings = try await store.driver.read { db in
+                (try db.queryOne("SHOW synchronous_commit")?.string("synchronous_commit"),
+                 try db.queryOne("SHOW statement_timeout")?.string("statement_timeout"))
+            }
+            #expect(settings.0 == "on")
+            #expect(settings.1 == "30s")
+        }
+    }
+
+    @Test("a schema newer than this build is refused, and nothing is written to it", arguments: StoreBackend.allCases)
+    func newerSchemaRefused(_ backend: StoreBackend) async throws {
+        let dir = try TempDir()
+        let location = try await backend.location(in: dir.path)
+        let store = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        try await store.driver.write { db in
+            switch db.dialect {
+            case .sqlite: try db.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+            case .postgres: try db.execute("INSERT INTO cronmetrics_schema (version, name, applied_at) VALUES (99, 'from the future', 0)")
+            }
+        }
+        try await store.close()
+        await #expect {
+            _ = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        } throws: { error in
+            guard case let .newerSchema(reason) = error as? StoreError else { return false }
+            return reason.contains(backend == .sqlite ? "v99: from the future" : "version 99")
+        }
+    }
+
+    @Test("opening twice migrates once: the second open applies nothing", arguments: StoreBackend.allCases)
+    func migrationsIdempotent(_ backend: StoreBackend) async throws {
+        let dir = try TempDir()
+        let location = try await backend.location(in: dir.path)
+        for _ in 0..<2 {
+            let store = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+            try await store.close()
+        }
+        let store = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        let applied = try await store.driver.read { db in
+            switch db.dialect {
+            case .sqlite: Int(try db.queryOne("SELECT COUNT(*) AS n FROM grdb_migrations")?.int("n") ?? 0)
+            case .postgres: Int(try db.queryOne("SELECT COUNT(*) AS n FROM cronmetrics_schema")?.int("n") ?? 0)
+            }
+        }
+        #expect(applied == (backend == .sqlite ? SchemaMigrations.sqliteMigrator.migrations.count : SchemaMigrations.postgres.count))
+        #expect(try await store.driver.tableNames() == ["job_state", "jobs", "notifications", "results", "runs"])
+        try await store.close()
+    }
+
+    @Test("a corrupt row is reported and left out, never read as a default", arguments: StoreBackend.allCases)
+    func corruptRows(_ backend: StoreBackend) async throws {
+        let dir = try TempDir()
+        try await StateStore.with(backend, in: dir.path) { store in
+            let id = JobID(jobName: "a", host: "h")
+            let reported = ReportLog()
+            store.corruptRows.onReport { reported.append($0.description) }
+            _ = try await store.insert([JobResult(jobID: id, receivedAt: Date(timeIntervalSince1970: 1), status: .success),
+                                        JobResult(jobID: id, receivedAt: Date(timeIntervalSince1970: 2), status: .failure)])
+            try await store.driver.write { db in
+                try db.execute("UPDATE results SET status = 'sideways' WHERE received_at = 2")
+                try db.execute("INSERT INTO job_state (job_id, last_status) VALUES ('b@h', 'sideways')")
+                try db.execute("INSERT INTO job_state (job_id, last_status) VALUES ('c@h', 'success')")
+            }
+            let results = try await store.fetchResults(for: id, limit: 10)
+            #expect(results.map(\.status) == [.success], "the row with an unknown status is left out, not read as a failure")
+            let states = try await store.fetchStates()
+            #expect(states.keys.map(\.description).sorted() == ["a@h", "c@h"], "b@h is left out")
+            #expect(store.corruptRows.total == 2)
+            #expect(reported.lines == [
+                "corrupt row in results.status: unknown status sideways",
+                "corrupt row in job_state.last_status: unknown status sideways",
+            ])
+        }
+    }
+
+    @Test("a job definition the decoder refuses is a corrupt row: reported, left out", arguments: StoreBackend.allCases)
+    func corruptDefinition(_ backend: StoreBackend) async throws {
+        let dir = try TempDir()
+        try await StateStore.with(backend, in: dir.path) { store in
+            try await store.driver.write { db in
+                try db.execute("""
+                    INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at)
+                    VALUES ('a@h', 'a@h.yaml', '{"version":1,"job_name":"a","host":"h","status":"asleep","automatic_failure_threshold":60}', 'x', 0, 0)
+                    """)
+            }
+            let reported = ReportLog()
+            store.corruptRows.onReport { reported.append($0.description) }
+            #expect(try await store.fetchJobs().isEmpty)
+            #expect(reported.lines.count == 1)
+            #expect(reported.lines.first?.hasPrefix("corrupt row in jobs.definition: job a@h: ") == true)
+            #expect(reported.lines.first?.contains("status") == true)
+        }
+    }
+}
+
+/// Lines a handler collected.
+final class ReportLog: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    func append(_ line: String) {
+        storage.withLock { $0.append(line) }
+    }
+
+    var lines: [String] { storage.withLock { $0 } }
+}
