@@ -15,7 +15,15 @@ struct SMTPTests {
         let port: Int
         let out: String
 
-        init(_ arguments: [String], out: String) throws {
+        private init(process: Process, port: Int, out: String) {
+            self.process = process
+            self.port = port
+            self.out = out
+        }
+
+        /// Starts the helper and waits (without blocking a thread of the
+        /// test pool) until it listens.
+        static func start(_ arguments: [String], out: String) async throws -> SMTPServer {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/testing/smtp_server.py").path
             let process = Process()
@@ -26,17 +34,15 @@ struct SMTPTests {
             try process.run()
             // The helper writes its port to OUT/port once it listens.
             var port: Int?
-            for _ in 0..<200 where port == nil {
+            for _ in 0..<400 where port == nil {
                 port = (try? String(contentsOfFile: "\(out)/port", encoding: .utf8)).flatMap { Int($0) }
-                if port == nil { Thread.sleep(forTimeInterval: 0.05) }
+                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
             }
             guard let port else {
                 process.terminate()
                 throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the SMTP helper did not start (is python3-aiosmtpd installed?)"])
             }
-            self.process = process
-            self.port = port
-            self.out = out
+            return SMTPServer(process: process, port: port, out: out)
         }
 
         deinit {
@@ -103,9 +109,10 @@ struct SMTPTests {
 
     @Test("plain SMTP: the message arrives with its subject, body, headers and envelope")
     func plain() async throws {
-        let server = try SMTPServer([], out: "\(dir.path)/out")
-        guard case .delivered(250) = await send(port: server.port, security: .none, host: "127.0.0.1") else {
-            Issue.record("not delivered")
+        let server = try await SMTPServer.start([], out: "\(dir.path)/out")
+        let outcome = await send(port: server.port, security: .none, host: "127.0.0.1")
+        guard case .delivered(250) = outcome else {
+            Issue.record("not delivered: \(outcome)")
             return
         }
         let message = try #require(try server.messages.first)
@@ -123,13 +130,13 @@ struct SMTPTests {
 
     @Test("STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, each trusting the given ca_file")
     func tlsAndAuth() async throws {
-        let starttls = try SMTPServer(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
+        let starttls = try await SMTPServer.start(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
                                       out: "\(dir.path)/starttls")
         let outcome = await send(port: starttls.port, security: .starttls, user: "ops", password: "pa55")
         #expect(outcome == .delivered(status: 250), "\(outcome)")
         #expect(try starttls.messages.first?.meta.tls == true && starttls.messages.first?.meta.user == "ops")
 
-        let implicit = try SMTPServer(["--tls", "implicit", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55",
+        let implicit = try await SMTPServer.start(["--tls", "implicit", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55",
                                        "--only-login"], out: "\(dir.path)/implicit")
         let viaIP = await send(port: implicit.port, security: .tls, host: "127.0.0.1", user: "ops", password: "pa55")
         #expect(viaIP == .delivered(status: 250), "\(viaIP)")
@@ -138,7 +145,7 @@ struct SMTPTests {
 
     @Test("refusals: a wrong password is final (535), 451 is tried again, an untrusted certificate sends nothing")
     func refusals() async throws {
-        let auth = try SMTPServer(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
+        let auth = try await SMTPServer.start(["--tls", "starttls", "\(dir.path)/cert.pem", "\(dir.path)/key.pem", "--auth", "ops:pa55"],
                                   out: "\(dir.path)/auth")
         let wrong = await send(port: auth.port, security: .starttls, user: "ops", password: "wrong")
         guard case let .permanent(status, error) = wrong else {
@@ -155,7 +162,7 @@ struct SMTPTests {
         }
         #expect(try auth.messages.isEmpty)
 
-        let busy = try SMTPServer(["--data-reply", "451 4.3.0 try again later"], out: "\(dir.path)/busy")
+        let busy = try await SMTPServer.start(["--data-reply", "451 4.3.0 try again later"], out: "\(dir.path)/busy")
         let outcome = await send(port: busy.port, security: .none, host: "127.0.0.1")
         guard case let .retry(status, error, _) = outcome else {
             Issue.record("451 must be retried: \(outcome)")

@@ -1,0 +1,103 @@
+import Foundation
+
+/// One table's part of a copy between stores (`cronmetrics store migrate`).
+public struct TableCopy: Sendable, Equatable {
+    public let table: String
+    /// Rows read from the source and written to the target (new or brought up to date).
+    public let copied: Int
+    /// Rows the target's table holds after the copy.
+    public let target: Int
+}
+
+extension StateStore {
+    /// Copies every table of this SQLite store into `target` (PostgreSQL),
+    /// row by row as they are: state, history, runs and the outbox, with
+    /// their ids. Each batch is one transaction on the target, written as an
+    /// upsert by primary key, so a copy that stops half-way (killed, the
+    /// network gone) is resumed by running it again, and a second run brings
+    /// the target up to date with rows the source changed since (a run
+    /// while the server still writes, then one after stopping it). Rows the
+    /// source no longer has (purged) stay in the target until its own
+    /// retention removes them. The target's id sequences continue after the
+    /// copied ids.
+    /// - Parameter progress: called after each table.
+    /// - Throws: ``StoreError``; a table the target does not have is a
+    ///   ``StoreError/migration(_:)`` (the two builds' schemas differ).
+    public func copy(into target: StateStore, batchRows: Int = 1000,
+                     progress: @Sendable (TableCopy) -> Void = { _ in }) async throws(StoreError) -> [TableCopy] {
+        guard driver.dialect == .sqlite, target.driver.dialect == .postgres else {
+            throw .migration("store migrate copies a SQLite database into PostgreSQL")
+        }
+        let targetTables = Set(try await target.driver.tableNames())
+        var copies: [TableCopy] = []
+        for table in try await driver.tableNames() {
+            guard targetTables.contains(table) else {
+                throw .migration("the target has no table \(table): run the same cronmetrics version on both")
+            }
+            let shape = try await sqliteShape(table)
+            let copied = try await copyTable(table, shape: shape, into: target, batchRows: batchRows)
+            let count = try await target.driver.read { db in
+                try db.queryOne("SELECT COUNT(*) AS n FROM \(table)", table: table)?.int("n") ?? 0
+            }
+            let copy = TableCopy(table: table, copied: copied, target: Int(count))
+            progress(copy)
+            copies.append(copy)
+        }
+        return copies
+    }
+
+    /// A table's columns and primary key, from SQLite's catalogue.
+    private func sqliteShape(_ table: String) async throws(StoreError) -> (columns: [String], key: String) {
+        try await driver.read { db in
+            let info = try db.query("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", [.text(table)], table: table)
+            let columns = try info.map { try $0.string("name") }
+            let keys = try info.filter { try $0.int("pk") > 0 }.map { try $0.string("name") }
+            guard keys.count == 1, let key = keys.first else {
+                throw StoreError.migration("table \(table) has no single-column primary key to copy by")
+            }
+            return (columns, key)
+        }
+    }
+
+    /// Copies `table` in batches ordered by its key; returns the rows copied.
+    private func copyTable(_ table: String, shape: (columns: [String], key: String), into target: StateStore,
+                           batchRows: Int) async throws(StoreError) -> Int {
+        let columns = shape.columns, key = shape.key
+        // PostgreSQL takes at most 65,535 parameters in one statement.
+        let perBatch = max(1, min(batchRows, 60_000 / max(columns.count, 1)))
+        let list = columns.joined(separator: ", ")
+        let updates = columns.filter { $0 != key }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        let onConflict = updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET \(updates)"
+        var after: SQLValue?
+        var copied = 0
+        while true {
+            let last = after
+            let rows = try await driver.read { db in
+                if let last {
+                    try db.query("SELECT \(list) FROM \(table) WHERE \(key) > ? ORDER BY \(key) LIMIT ?",
+                                 [last, .integer(Int64(perBatch))], table: table)
+                } else {
+                    try db.query("SELECT \(list) FROM \(table) ORDER BY \(key) LIMIT ?", [.integer(Int64(perBatch))], table: table)
+                }
+            }
+            guard let lastRow = rows.last else { break }
+            let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            let values = Array(repeating: row, count: rows.count).joined(separator: ", ")
+            let arguments = rows.flatMap { row in columns.map { row[$0] } }
+            try await target.driver.write { db in
+                try db.execute("INSERT INTO \(table) (\(list)) VALUES \(values) ON CONFLICT (\(key)) \(onConflict)", arguments)
+            }
+            copied += rows.count
+            after = lastRow[key]
+        }
+        if key == "id", case .integer = after {
+            // New rows on the target continue after the copied ids (an identity column).
+            try await target.driver.write { db in
+                _ = try db.query("""
+                    SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)), false) AS v
+                    """, table: table)
+            }
+        }
+        return copied
+    }
+}

@@ -1,0 +1,127 @@
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import Testing
+
+@Suite("store migrate: a SQLite site moved into PostgreSQL")
+struct StoreMigrateTests {
+    /// Every row of every table, by table, each row as column → value, in key order.
+    static func dump(_ store: StateStore) async throws -> [String: [[String: SQLValue]]] {
+        var tables: [String: [[String: SQLValue]]] = [:]
+        for table in try await store.driver.tableNames() {
+            let key = table == "job_state" ? "job_id" : "id"
+            tables[table] = try await store.driver.read { db in
+                try db.query("SELECT * FROM \(table) ORDER BY \(key)", table: table).map { row in
+                    Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, row[$0]) })
+                }
+            }
+        }
+        return tables
+    }
+
+    /// A SQLite site as a server leaves it: a job, 2,500 results (three
+    /// batches) and the state they made, a closed and an open run, an outbox row.
+    static func site(_ path: String) async throws -> StateStore {
+        let store = try await StateStore.open(.sqlite(path: path), logger: StoreBackend.quietLogger)
+        let id = JobID(jobName: "backup", host: "db1")
+        let base = Date(timeIntervalSince1970: 1_790_000_000)
+        let results = (0..<2500).map { (n: Int) -> JobResult in
+            let failed = n % 7 == 0
+            return JobResult(jobID: id, receivedAt: base.addingTimeInterval(Double(n)), status: failed ? .failure : .success,
+                             duration: 1.5, exitCode: failed ? 2 : 0, output: "line \(n)\nwith \"quotes\" and ünïcode")
+        }
+        _ = try await store.insert(results)
+        let job = Job(jobName: "backup", host: "db1", threshold: JobDuration(seconds: 3600), labels: ["team": "dba"])
+        try await store.driver.write { db in
+            try db.execute("""
+                INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, [.text(id.description), .text("backup@db1.yaml"), .text(job.definitionJSON), .text("abc123"),
+                      .real(1_789_000_000.25), .real(1_789_000_100.5)])
+            try db.execute("UPDATE job_state SET notify_status = 'success', notified_at = 1790002499.75 WHERE job_id = ?",
+                           [.text(id.description)])
+            try db.execute("INSERT INTO runs (job_id, run_id, started_at, finished_at, result_id) VALUES (?, 'r1', 1790000000, 1790000001.5, 1)",
+                           [.text(id.description)])
+            try db.execute("INSERT INTO runs (job_id, run_id, started_at) VALUES (?, 'r2', 1790002500)", [.text(id.description)])
+            try db.execute("""
+                INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
+                VALUES ('ev-1', 'ops', ?, 'down', '{"job":"backup@db1"}', 'pending', 1, 1790000000, 1790000000, 1790000060)
+                """, [.text(id.description)])
+        }
+        return store
+    }
+
+    func migrate(_ source: String, _ target: StorageLocation) throws -> CLIRunner.Outcome {
+        guard case let .postgres(settings) = target else { throw StoreBackendError("a PostgreSQL target") }
+        return try CLIRunner.run(["store", "migrate", "--from", source, "--to", settings.location], environment: target.cliEnvironment)
+    }
+
+    @Test("every row arrives as it was, counts are printed, a second run changes nothing, an interrupted copy resumes, new ids follow the copied ones")
+    func copiesEverything() async throws {
+        let dir = try TempDir()
+        let source = "\(dir.path)/cronmetrics.db"
+        let site = try await Self.site(source)
+        let target = try await StoreBackend.postgres.location(in: dir.path)
+
+        let first = try migrate(source, target)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("  results: 2500 rows copied; the target has 2500\n"), "\(first.stdout)")
+        #expect(first.stdout.contains("  jobs: 1 row copied; the target has 1\n"))
+        #expect(first.stdout.contains("  runs: 2 rows copied; the target has 2\n"))
+        #expect(first.stdout.contains("  notifications: 1 row copied; the target has 1\n"))
+        #expect(first.stdout.contains("Done: 2505 rows in 5 tables."))
+        let copied = try await StateStore.open(target, logger: StoreBackend.quietLogger)
+        let expected = try await Self.dump(site)
+        #expect(expected["results"]?.count == 2500)
+        #expect(try await Self.dump(copied) == expected, "every column of every row, as SQLite had it")
+
+        // Again: nothing new, the same content.
+        let second = try migrate(source, target)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("  results: 2500 rows copied; the target has 2500\n"))
+        #expect(try await Self.dump(copied) == expected)
+
+        // Interrupted half-way (the target lost its last 1,200 results and the
+        // outbox), and the site went on meanwhile: one run brings it level.
+        try await copied.driver.write { db in
+            try db.execute("DELETE FROM results WHERE id > 1300")
+            try db.execute("DELETE FROM notifications")
+        }
+        try await site.driver.write { db in
+            try db.execute("UPDATE job_state SET runs_total = 2501, last_status = 'failure' WHERE job_id = 'backup@db1'")
+            try db.execute("UPDATE runs SET finished_at = 1790002501 WHERE run_id = 'r2'")
+            try db.execute("UPDATE notifications SET state = 'delivered', attempts = 2, delivered_at = 1790000061")
+        }
+        _ = try await site.insert([JobResult(jobID: JobID(jobName: "backup", host: "db1"), receivedAt: Date(timeIntervalSince1970: 1_790_002_501),
+                                             status: .failure, exitCode: 1)])
+        let resumed = try migrate(source, target)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("  results: 2501 rows copied; the target has 2501\n"))
+        let updated = try await Self.dump(site)
+        #expect(try await Self.dump(copied) == updated)
+        #expect(updated["job_state"]?.first?["runs_total"] == .integer(2502), "2,501 set, one more result")
+
+        // The server on PostgreSQL goes on from there: new rows take new ids.
+        let more = try await copied.insert([JobResult(jobID: JobID(jobName: "backup", host: "db1"), receivedAt: Date(), status: .success)])
+        #expect(more.first?.id == 2502)
+        try await copied.close()
+        try await site.close()
+    }
+
+    @Test("a target that is not PostgreSQL, or a source that does not exist, is refused and nothing is created")
+    func refusals() async throws {
+        let dir = try TempDir()
+        let noTarget = try CLIRunner.run(["store", "migrate", "--from", "\(dir.path)/a.db"], in: dir.path)
+        #expect(noTarget.status == 2)
+        #expect(noTarget.stderr.contains("--to (or storage.url) must name the PostgreSQL store to copy into"), "\(noTarget.stderr)")
+        let target = try await StoreBackend.postgres.location(in: dir.path)
+        let missing = try migrate("\(dir.path)/missing.db", target)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no database at \(dir.path)/missing.db"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/missing.db"))
+        let withPassword = try CLIRunner.run(["store", "migrate", "--from", "\(dir.path)/a.db", "--to", "postgres://u:secret@127.0.0.1/db"],
+                                             in: dir.path)
+        #expect(withPassword.status == 1)
+        #expect(withPassword.stderr.contains("storage.password_file"), "\(withPassword.stderr)")
+        #expect(!withPassword.stderr.contains("secret"), "the password is never echoed")
+    }
+}
