@@ -2,7 +2,9 @@
 """kill -9 during 500 concurrent submissions: every result acknowledged with
 201 must be in the history after a restart.
 
-usage: durability.py PATH_TO_CRONMETRICS
+usage: durability.py PATH_TO_CRONMETRICS [POSTGRES_URL]
+  with a URL, the store is that PostgreSQL database (scripts/e2e/postgres.sh
+  runs it so), else a SQLite file.
 """
 import json
 import os
@@ -22,7 +24,10 @@ KEY = "durability-key-0123456789abcdef0123456789"
 def main():
     work = tempfile.mkdtemp(prefix="cronmetrics-durability-")
     write_job(os.path.join(work, "jobs.d"), "bulk", "db1", KEY)
-    server = Server(sys.argv[1], work).start()
+    storage_url = sys.argv[2] if len(sys.argv) > 2 else None
+    server = Server(sys.argv[1], work, storage_url=storage_url,
+                    env={"CRONMETRICS_STORAGE_TLS_MODE": "disable"} if storage_url else None).start()
+    store = "PostgreSQL" if storage_url else "SQLite"
     acked = []
     lock = threading.Lock()
     next_index = [0]
@@ -56,7 +61,7 @@ def main():
         t.join()
     if not killed.is_set():
         fail("the server was never killed")
-    print(f"durability: {len(acked)} acknowledged before and around kill -9 (of {next_index[0]} sent)")
+    print(f"durability ({store}): {len(acked)} acknowledged before and around kill -9 (of {next_index[0]} sent)")
 
     server.start()
     stored = set(server.history("bulk@db1"))
@@ -67,7 +72,7 @@ def main():
         fail(f"{len(missing)} acknowledged results lost: {missing[:20]}")
     if int(runs) != len(stored):
         fail(f"runs_total {runs} but {len(stored)} results stored")
-    print(f"durability: ok, all {len(acked)} acknowledged results present after restart ({len(stored)} stored; runs_total {runs})")
+    print(f"durability ({store}): ok, all {len(acked)} acknowledged results present after restart ({len(stored)} stored; runs_total {runs})")
 
 
 if __name__ == "__main__":

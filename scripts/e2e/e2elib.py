@@ -47,22 +47,34 @@ def raise_file_limit():
 
 
 class Server:
-    """The binary serving `work/jobs.d` with `work/cronmetrics.db` on a free port."""
+    """The binary serving `work/jobs.d` with `work/cronmetrics.db` on a free
+    port, or the PostgreSQL store `storage_url` names (its password and TLS
+    settings in `env`)."""
 
-    def __init__(self, binary, work, env=None, database=None, port=None):
+    def __init__(self, binary, work, env=None, database=None, port=None, storage_url=None):
         self.binary, self.work = binary, work
         self.database = database or os.path.join(work, "cronmetrics.db")
+        self.storage_url = storage_url
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, CRONMETRICS_SECURITY_ADMIN_API_KEYS="e2e-admin", **(env or {}))
         self.proc = None
 
     def start(self, timeout=30):
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self):
+        """Starts the process without waiting for it to answer."""
         log = open(os.path.join(self.work, "server.log"), "a")
+        store = ["--storage-url", self.storage_url] if self.storage_url else ["--database", self.database]
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--jobs-dir", os.path.join(self.work, "jobs.d"),
-             "--database", self.database, "--listen", f"127.0.0.1:{self.port}"],
+             *store, "--listen", f"127.0.0.1:{self.port}"],
             env=self.env, stdout=log, stderr=log)
+        return self
+
+    def wait_ready(self, timeout=30):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -6,7 +6,7 @@
 # authentication on loopback only.
 #
 #   source scripts/testing/postgres.sh
-#   pg_test_start          # sets PG_TEST_URL, PG_TEST_DIR, PG_TEST_PORT
+#   pg_test_start          # sets PG_TEST_URL, PG_TEST_DIR, PG_TEST_PORT, PG_TEST_OPTIONS
 #   pg_test_stop           # stops it and removes the folder
 #
 # Tests create one database per test from the template cronmetrics_template
@@ -30,15 +30,16 @@ pg_test_start() {
   pg_as_owner "$PG_BIN/initdb" -D "$PG_TEST_DIR/data" -U cronmetrics --auth=trust --encoding=UTF8 --no-locale >"$PG_TEST_DIR/initdb.log" 2>&1 \
     || { cat "$PG_TEST_DIR/initdb.log" >&2; return 1; }
   # Swift Testing runs suites in parallel, each with databases of its own.
-  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PG_TEST_PORT -c unix_socket_directories=$PG_TEST_DIR -c max_connections=1000 -c shared_buffers=64MB -c fsync=on -c synchronous_commit=on" \
+  # The options are exported for scripts that stop and start the cluster again.
+  PG_TEST_OPTIONS="-c listen_addresses=127.0.0.1 -c port=$PG_TEST_PORT -c unix_socket_directories=$PG_TEST_DIR -c max_connections=1000 -c shared_buffers=64MB -c fsync=on -c synchronous_commit=on"
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 -o "$PG_TEST_OPTIONS" \
     start >/dev/null || { cat "$PG_TEST_DIR/server.log" >&2; return 1; }
   # Each test's database is a copy of this empty one (CREATE DATABASE … TEMPLATE),
   # migrated by the store under test like any new database.
   "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_TEST_PORT" -U cronmetrics -d postgres -c "CREATE DATABASE cronmetrics_template" \
     || { cat "$PG_TEST_DIR/server.log" >&2; return 1; }
   PG_TEST_URL="postgres://cronmetrics@127.0.0.1:$PG_TEST_PORT/postgres"
-  export PG_TEST_URL PG_TEST_DIR PG_TEST_PORT
+  export PG_TEST_URL PG_TEST_DIR PG_TEST_PORT PG_TEST_OPTIONS
 }
 
 pg_test_stop() {
