@@ -111,6 +111,53 @@ struct TLSAndConfigTests {
         #expect(invalid.stderr.contains("\(tree.path)/bad.yaml:2:3: unknown key 'retention.dayz'"))
     }
 
+    @Test("storage settings: shown with their sources, every problem listed with its place, a password never in the URL nor printed")
+    func storageSettings() throws {
+        let tree = try TempDir()
+        try tree.write("bad.yaml", """
+            storage:
+              url: postgres://ops:hunter2@db.internal:5432/cronmetrics
+              password_file: /no/such/file
+              password_env: PGPW
+              tls:
+                mode: require
+                ca_file: /no/such/ca.pem
+
+            """)
+        let invalid = try CLIRunner.run(["config", "validate", "\(tree.path)/bad.yaml"])
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("storage.url must not contain a password: put it in a file named by storage.password_file, "
+            + "or in an environment variable named by storage.password_env (from \(tree.path)/bad.yaml:2:3)"), "\(invalid.stderr)")
+        #expect(invalid.stderr.contains("storage.password_file and storage.password_env both name a password: give one"))
+        #expect(invalid.stderr.contains("storage.tls.ca_file is only used with storage.tls.mode: verify-full (the mode is require)"))
+        #expect(invalid.stderr.contains("storage.tls.ca_file: cannot read /no/such/ca.pem (from \(tree.path)/bad.yaml:7:5)"))
+        #expect(!(invalid.stdout + invalid.stderr).contains("hunter2"), "the password is never echoed")
+        try tree.write("options.yaml", "storage:\n  url: postgres://ops@db.internal/cronmetrics?sslmode=disable\n")
+        let options = try CLIRunner.run(["config", "validate", "\(tree.path)/options.yaml"])
+        #expect(options.status == 1)
+        #expect(options.stderr.contains("storage.url takes no options after the database"))
+
+        try tree.write("good.yaml", """
+            storage:
+              url: postgres://ops@db.internal:5432/cronmetrics
+              password_env: PGPW
+            database:
+              max_open_conns: 25
+
+            """)
+        #expect(try CLIRunner.run(["config", "validate", "\(tree.path)/good.yaml"], environment: ["PGPW": "x"]).status == 0)
+        let shown = try CLIRunner.run(["config", "show", "--config", "\(tree.path)/good.yaml"],
+                                      environment: ["PGPW": "x", "CRONMETRICS_STORAGE_STATEMENT_TIMEOUT": "5s"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let rows = shown.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(rows.contains("storage.url postgres://ops@db.internal:5432/cronmetrics \(tree.path)/good.yaml:2:3"))
+        #expect(rows.contains("storage.password_env PGPW \(tree.path)/good.yaml:3:3"))
+        #expect(rows.contains("storage.tls.mode verify-full default"))
+        #expect(rows.contains("storage.pool_size 25 \(tree.path)/good.yaml:5:3 (deprecated 'database.max_open_conns')"))
+        #expect(rows.contains("storage.statement_timeout 5s env CRONMETRICS_STORAGE_STATEMENT_TIMEOUT"))
+        #expect(shown.stderr.contains("'database.max_open_conns' is the cron-exporter's name; write 'storage.pool_size' instead"))
+    }
+
     @Test("purge refuses a database that does not exist instead of creating one")
     func purgeMissingDatabase() throws {
         let dir = try TempDir()
