@@ -2,6 +2,9 @@ import CronMetricsCore
 import CronMetricsTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("store migrate: a SQLite site moved into PostgreSQL")
 struct StoreMigrateTests {
@@ -19,13 +22,13 @@ struct StoreMigrateTests {
         return tables
     }
 
-    /// A SQLite site as a server leaves it: a job, 2,500 results (three
-    /// batches) and the state they made, a closed and an open run, an outbox row.
-    static func site(_ path: String) async throws -> StateStore {
+    /// A SQLite site as a server leaves it: a job, `count` results and the
+    /// state they made, a closed and an open run, an outbox row.
+    static func site(_ path: String, results count: Int) async throws -> StateStore {
         let store = try await StateStore.open(.sqlite(path: path), logger: StoreBackend.quietLogger)
         let id = JobID(jobName: "backup", host: "db1")
         let base = Date(timeIntervalSince1970: 1_790_000_000)
-        let results = (0..<2500).map { (n: Int) -> JobResult in
+        let results = (0..<count).map { (n: Int) -> JobResult in
             let failed = n % 7 == 0
             return JobResult(jobID: id, receivedAt: base.addingTimeInterval(Double(n)), status: failed ? .failure : .success,
                              duration: 1.5, exitCode: failed ? 2 : 0, output: "line \(n)\nwith \"quotes\" and ünïcode")
@@ -55,55 +58,94 @@ struct StoreMigrateTests {
         return try CLIRunner.run(["store", "migrate", "--from", source, "--to", settings.location], environment: target.cliEnvironment)
     }
 
-    @Test("every row arrives as it was, counts are printed, a second run changes nothing, an interrupted copy resumes, new ids follow the copied ones")
+    @Test("every row arrives as it was, counts are printed, a second run writes nothing, a run after changes brings them, new ids follow the copied ones")
     func copiesEverything() async throws {
         let dir = try TempDir()
         let source = "\(dir.path)/cronmetrics.db"
-        let site = try await Self.site(source)
+        let site = try await Self.site(source, results: 2500)
         let target = try await StoreBackend.postgres.location(in: dir.path)
 
         let first = try migrate(source, target)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("  results: 2500 rows copied; the target has 2500\n"), "\(first.stdout)")
-        #expect(first.stdout.contains("  jobs: 1 row copied; the target has 1\n"))
-        #expect(first.stdout.contains("  runs: 2 rows copied; the target has 2\n"))
-        #expect(first.stdout.contains("  notifications: 1 row copied; the target has 1\n"))
-        #expect(first.stdout.contains("Done: 2505 rows in 5 tables."))
+        #expect(first.stdout.hasPrefix("Copying a snapshot of \(source) taken at "), "\(first.stdout)")
+        #expect(first.stdout.contains("  results: 2500 read, 2500 written (new or changed); the target has 2500\n"), "\(first.stdout)")
+        #expect(first.stdout.contains("  jobs: 1 read, 1 written (new or changed); the target has 1\n"))
+        #expect(first.stdout.contains("  job_state: 1 read, 1 written (new or changed); the target has 1\n"))
+        #expect(first.stdout.contains("  runs: 2 read, 2 written (new or changed); the target has 2\n"))
+        #expect(first.stdout.contains("  notifications: 1 read, 1 written (new or changed); the target has 1\n"))
+        #expect(first.stdout.contains("Done: 2505 rows written."))
         let copied = try await StateStore.open(target, logger: StoreBackend.quietLogger)
         let expected = try await Self.dump(site)
         #expect(expected["results"]?.count == 2500)
         #expect(try await Self.dump(copied) == expected, "every column of every row, as SQLite had it")
 
-        // Again: nothing new, the same content.
+        // Again: nothing to write, the same content.
         let second = try migrate(source, target)
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stdout.contains("  results: 2500 rows copied; the target has 2500\n"))
+        #expect(second.stdout.contains("  results: 2500 read, 0 written (new or changed); the target has 2500\n"))
+        #expect(second.stdout.contains("Done: 0 rows written."))
         #expect(try await Self.dump(copied) == expected)
 
-        // Interrupted half-way (the target lost its last 1,200 results and the
-        // outbox), and the site went on meanwhile: one run brings it level.
-        try await copied.driver.write { db in
-            try db.execute("DELETE FROM results WHERE id > 1300")
-            try db.execute("DELETE FROM notifications")
-        }
+        // The site went on (the server ran until it was stopped): one more run brings exactly that.
         try await site.driver.write { db in
-            try db.execute("UPDATE job_state SET runs_total = 2501, last_status = 'failure' WHERE job_id = 'backup@db1'")
             try db.execute("UPDATE runs SET finished_at = 1790002501 WHERE run_id = 'r2'")
             try db.execute("UPDATE notifications SET state = 'delivered', attempts = 2, delivered_at = 1790000061")
         }
         _ = try await site.insert([JobResult(jobID: JobID(jobName: "backup", host: "db1"), receivedAt: Date(timeIntervalSince1970: 1_790_002_501),
                                              status: .failure, exitCode: 1)])
-        let resumed = try migrate(source, target)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stdout.contains("  results: 2501 rows copied; the target has 2501\n"))
-        let updated = try await Self.dump(site)
-        #expect(try await Self.dump(copied) == updated)
-        #expect(updated["job_state"]?.first?["runs_total"] == .integer(2502), "2,501 set, one more result")
+        let after = try migrate(source, target)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("  results: 2501 read, 1 written (new or changed); the target has 2501\n"), "\(after.stdout)")
+        #expect(after.stdout.contains("  job_state: 1 read, 1 written"))
+        #expect(after.stdout.contains("  runs: 2 read, 1 written"))
+        #expect(after.stdout.contains("  notifications: 1 read, 1 written"))
+        #expect(try await Self.dump(copied) == (try await Self.dump(site)))
 
         // The server on PostgreSQL goes on from there: new rows take new ids.
         let more = try await copied.insert([JobResult(jobID: JobID(jobName: "backup", host: "db1"), receivedAt: Date(), status: .success)])
         #expect(more.first?.id == 2502)
         try await copied.close()
+        try await site.close()
+    }
+
+    @Test("kill -9 half-way through, run again: the end state is a clean run's")
+    func resumesAfterKill() async throws {
+        let dir = try TempDir()
+        let source = "\(dir.path)/cronmetrics.db"
+        let total = 20_000
+        let site = try await Self.site(source, results: total)
+        let target = try await StoreBackend.postgres.location(in: dir.path)
+        guard case let .postgres(settings) = target else { throw StoreBackendError("a PostgreSQL target") }
+        let watcher = try await StateStore.open(target, logger: StoreBackend.quietLogger)
+        func copiedResults() async throws -> Int64 {
+            try await watcher.driver.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM results")?.int("n") ?? 0 }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["store", "migrate", "--from", source, "--to", settings.location]
+        process.environment = ProcessInfo.processInfo.environment.merging(target.cliEnvironment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var partial: Int64 = 0
+        for _ in 0..<3000 where partial == 0 {
+            partial = try await copiedResults()
+            if partial == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(process.terminationReason == .uncaughtSignal)
+        let left = try await copiedResults()
+        #expect(partial > 0 && left < Int64(total), "killed half-way: \(left) of \(total) results copied")
+
+        let resumed = try migrate(source, target)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("  results: \(total) read, \(Int64(total) - left) written (new or changed); the target has \(total)\n"),
+                "\(resumed.stdout)")
+        #expect(try await Self.dump(watcher) == (try await Self.dump(site)), "as one clean run leaves it")
+        let again = try migrate(source, target)
+        #expect(again.stdout.contains("Done: 0 rows written."), "\(again.stdout)")
+        try await watcher.close()
         try await site.close()
     }
 

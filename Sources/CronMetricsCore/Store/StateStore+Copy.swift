@@ -3,23 +3,28 @@ import Foundation
 /// One table's part of a copy between stores (`cronmetrics store migrate`).
 public struct TableCopy: Sendable, Equatable {
     public let table: String
-    /// Rows read from the source and written to the target (new or brought up to date).
-    public let copied: Int
+    /// Rows the source has.
+    public let read: Int
+    /// Rows written to the target: new there, or different from the source.
+    public let written: Int
     /// Rows the target's table holds after the copy.
     public let target: Int
 }
 
 extension StateStore {
     /// Copies every table of this SQLite store into `target` (PostgreSQL),
-    /// row by row as they are: state, history, runs and the outbox, with
-    /// their ids. Each batch is one transaction on the target, written as an
-    /// upsert by primary key, so a copy that stops half-way (killed, the
-    /// network gone) is resumed by running it again, and a second run brings
-    /// the target up to date with rows the source changed since (a run
-    /// while the server still writes, then one after stopping it). Rows the
-    /// source no longer has (purged) stay in the target until its own
-    /// retention removes them. The target's id sequences continue after the
-    /// copied ids.
+    /// rows as they are with their ids: state, history, runs, the outbox, and
+    /// any table a later schema adds. Each batch is one transaction on the
+    /// target, an upsert by primary key that writes only rows the target
+    /// lacks or holds differently. So a second copy writes nothing, a copy
+    /// killed half-way is finished by running it again (the end state is a
+    /// clean run's), and a run after the server stopped brings over what it
+    /// changed since. Rows the source no longer has (purged) stay in the
+    /// target until its own retention removes them. The target's id
+    /// sequences continue after the copied ids.
+    ///
+    /// Copy from a snapshot (``SQLiteDriver/snapshot(to:)``) when a server
+    /// may still be writing: the tables are read batch by batch.
     /// - Parameter progress: called after each table.
     /// - Throws: ``StoreError``; a table the target does not have is a
     ///   ``StoreError/migration(_:)`` (the two builds' schemas differ).
@@ -35,11 +40,11 @@ extension StateStore {
                 throw .migration("the target has no table \(table): run the same cronmetrics version on both")
             }
             let shape = try await sqliteShape(table)
-            let copied = try await copyTable(table, shape: shape, into: target, batchRows: batchRows)
+            let (read, written) = try await copyTable(table, shape: shape, into: target, batchRows: batchRows)
             let count = try await target.driver.read { db in
                 try db.queryOne("SELECT COUNT(*) AS n FROM \(table)", table: table)?.int("n") ?? 0
             }
-            let copy = TableCopy(table: table, copied: copied, target: Int(count))
+            let copy = TableCopy(table: table, read: read, written: written, target: Int(count))
             progress(copy)
             copies.append(copy)
         }
@@ -59,17 +64,20 @@ extension StateStore {
         }
     }
 
-    /// Copies `table` in batches ordered by its key; returns the rows copied.
+    /// Copies `table` in batches ordered by its key: the rows read, and those written.
     private func copyTable(_ table: String, shape: (columns: [String], key: String), into target: StateStore,
-                           batchRows: Int) async throws(StoreError) -> Int {
+                           batchRows: Int) async throws(StoreError) -> (read: Int, written: Int) {
         let columns = shape.columns, key = shape.key
         // PostgreSQL takes at most 65,535 parameters in one statement.
         let perBatch = max(1, min(batchRows, 60_000 / max(columns.count, 1)))
         let list = columns.joined(separator: ", ")
-        let updates = columns.filter { $0 != key }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        let onConflict = updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET \(updates)"
+        let others = columns.filter { $0 != key }
+        let onConflict = others.isEmpty ? "DO NOTHING" : """
+            DO UPDATE SET \(others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+            WHERE (\(others.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(others.map { "EXCLUDED.\($0)" }.joined(separator: ", ")))
+            """
         var after: SQLValue?
-        var copied = 0
+        var read = 0, written = 0
         while true {
             let last = after
             let rows = try await driver.read { db in
@@ -84,10 +92,10 @@ extension StateStore {
             let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
             let values = Array(repeating: row, count: rows.count).joined(separator: ", ")
             let arguments = rows.flatMap { row in columns.map { row[$0] } }
-            try await target.driver.write { db in
-                try db.execute("INSERT INTO \(table) (\(list)) VALUES \(values) ON CONFLICT (\(key)) \(onConflict)", arguments)
+            written += try await target.driver.write { db in
+                try db.execute("INSERT INTO \(table) AS t (\(list)) VALUES \(values) ON CONFLICT (\(key)) \(onConflict)", arguments)
             }
-            copied += rows.count
+            read += rows.count
             after = lastRow[key]
         }
         if key == "id", case .integer = after {
@@ -98,6 +106,6 @@ extension StateStore {
                     """, table: table)
             }
         }
-        return copied
+        return (read, written)
     }
 }

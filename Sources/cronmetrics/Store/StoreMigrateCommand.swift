@@ -9,9 +9,12 @@ struct StoreMigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Copy state, history, runs and the outbox from a SQLite database into PostgreSQL.",
         discussion: """
-            Idempotent and resumable: every row is written by its primary key, so a copy \
-            that stopped is finished by running it again, and a second run brings rows \
-            the server changed since up to date. Run it once while the server still runs, \
+            It copies a consistent snapshot of the file (taken at the start, in the \
+            temporary directory), so the server may keep running. Idempotent and \
+            resumable: every row is written by its primary key and only when the target \
+            lacks it or holds it differently, so a second run writes nothing, a copy that \
+            stopped is finished by running it again, and a run after the server stopped \
+            brings what it changed since. Run it once while the server still runs, \
             stop the server, run it again, then start the server with storage.url. \
             The password and TLS settings come from the configuration \
             (storage.password_file or storage.password_env, storage.tls.*).
@@ -31,7 +34,25 @@ struct StoreMigrateCommand: AsyncParsableCommand {
             throw ValidationError("--to (or storage.url) must name the PostgreSQL store to copy into")
         }
         let source = StorageLocation.sqlite(path: settings.string(.database))
-        let from = try await Settings.existingStore(source)
+        // A server may still be writing: copy one consistent snapshot of the
+        // file (VACUUM INTO), taken now, not tables read at different times.
+        let snapshot = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cronmetrics-migrate-\(UUID().uuidString).db").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: snapshot + suffix) }
+        }
+        let live = try await Settings.existingStore(source)
+        let takenAt = Date()
+        do {
+            guard let driver = live.driver as? SQLiteDriver else { throw StoreError.migration("the source is not SQLite") }
+            try await driver.snapshot(to: snapshot)
+            try? await live.close()
+        } catch {
+            try? await live.close()
+            printError("error: cannot snapshot \(source): \(error)")
+            throw ExitCode.failure
+        }
+        let from = try await Settings.openStore(.sqlite(path: snapshot))
         let into: StateStore
         do {
             into = try await Settings.openStore(target)
@@ -39,13 +60,13 @@ struct StoreMigrateCommand: AsyncParsableCommand {
             try? await from.close()
             throw error
         }
-        print("Copying \(source) into \(target)")
+        print("Copying a snapshot of \(source) taken at \(RFC3339.format(takenAt)) into \(target)")
         do {
             let copies = try await from.copy(into: into) { copy in
-                print("  \(copy.table): \(copy.copied) row\(copy.copied == 1 ? "" : "s") copied; the target has \(copy.target)")
+                print("  \(copy.table): \(copy.read) read, \(copy.written) written (new or changed); the target has \(copy.target)")
             }
-            let total = copies.reduce(0) { $0 + $1.copied }
-            print("Done: \(total) row\(total == 1 ? "" : "s") in \(copies.count) tables. Run it again after stopping the server to copy what changed since.")
+            let written = copies.reduce(0) { $0 + $1.written }
+            print("Done: \(written) row\(written == 1 ? "" : "s") written. Run it again after stopping the server to copy what changed since.")
         } catch {
             try? await from.close()
             try? await into.close()

@@ -46,6 +46,18 @@ public struct SQLiteDriver: SQLDriver {
         }
     }
 
+    /// Writes a consistent copy of the database to `path` (`VACUUM INTO`):
+    /// one snapshot, taken beside a server that keeps writing.
+    public func snapshot(to path: String) async throws(StoreError) {
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
     public func migrate() async throws(StoreError) {
         do {
             try SchemaMigrations.sqlite(pool)
