@@ -34,14 +34,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        ] + nio("NIOCore", "NIOPosix", "NIOConcurrencyHelpers")),
         // The HTTP server (Hummingbird) and its services. The OpenAPI document
         // (a link to docs/openapi.yaml) is compiled in, so the binary serves it
         // byte for byte with nothing beside it.
@@ -51,16 +48,13 @@ let package = Package(
                 "CronMetricsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ],
+            ] + nio("NIOCore", "NIOPosix", "NIOHTTP1"),
             resources: [
                 .embedInCode("OpenAPI/openapi.yaml"),
                 .embedInCode("Dashboard/Templates/layout.mustache"),
@@ -99,3 +93,8 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// Products of swift-nio, by name.
+func nio(_ names: String...) -> [Target.Dependency] {
+    names.map { .product(name: $0, package: "swift-nio") }
+}

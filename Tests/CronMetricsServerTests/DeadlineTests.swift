@@ -10,6 +10,19 @@ import Testing
 
 @Suite("Deadlines on the server's clock")
 struct DeadlineTests {
+    /// A server's parts for one job, nightly@web1 with a threshold of 600 s.
+    static func nightly(_ backend: StoreBackend) async throws -> (ServerFixture, ServerComponents) {
+        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
+        return (fixture, try await fixture.components())
+    }
+
+    /// `body` submitted for nightly (threshold 600 s), then 700 s of silence: one missed deadline.
+    static func reportThenMiss(_ client: some TestClientProtocol, _ fixture: ServerFixture, _ body: String) async throws {
+        #expect(try await client.submit(body, key: "key-nightly").0 == .created)
+        fixture.clock.advance(700)
+        #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+    }
+
     @Test("pending -> success -> missed_deadline -> success, with counters", arguments: StoreBackend.allCases)
     func stateMachine(_ backend: StoreBackend) async throws {
         let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
@@ -98,15 +111,11 @@ struct DeadlineTests {
         }
     }
 
-    @Test("state survives a restart: results, counters and missed deadlines come back from SQLite", arguments: StoreBackend.allCases)
+    @Test("state survives a restart: results, counters and missed deadlines come back from the store", arguments: StoreBackend.allCases)
     func restart(_ backend: StoreBackend) async throws {
-        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
-        let components = try await fixture.components()
-        let app = buildApplication(components)
-        try await app.test(.router) { client async throws in
-            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"failure","exit_code":3,"duration":1.5}"#, key: "key-nightly").0 == .created)
-            fixture.clock.advance(700)
-            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+        let (fixture, components) = try await Self.nightly(backend)
+        try await buildApplication(components).test(.router) { client async throws in
+            try await Self.reportThenMiss(client, fixture, #"{"job_name":"nightly","host":"web1","status":"failure","exit_code":3,"duration":1.5}"#)
         }
         await fixture.deadlineService(components).tick()
         fixture.clock.advance(10)
@@ -155,13 +164,10 @@ struct DeadlineTests {
 
     @Test("a job removed and added again resumes its state; counters never go back, also across a restart", arguments: StoreBackend.allCases)
     func reAdded(_ backend: StoreBackend) async throws {
-        let fixture = try await ServerFixture(backend, jobs: "nightly", threshold: 600)
-        let components = try await fixture.components()
+        let (fixture, components) = try await Self.nightly(backend)
         let app = buildApplication(components)
         try await app.test(.router) { client async throws in
-            #expect(try await client.submit(#"{"job_name":"nightly","host":"web1","status":"success"}"#, key: "key-nightly").0 == .created)
-            fixture.clock.advance(700)
-            #expect(try await client.value("cronjob_missed_deadlines_total", "nightly") == "1")
+            try await Self.reportThenMiss(client, fixture, #"{"job_name":"nightly","host":"web1","status":"success"}"#)
             await fixture.deadlineService(components).tick()
             let file = "\(fixture.jobsDir)/nightly@web1.yaml"
             let saved = try Data(contentsOf: URL(fileURLWithPath: file))

@@ -4,9 +4,17 @@ import CronMetricsCore
 /// One id or `--all` (narrowed by `--channel` and `--job`): a bulk action is
 /// never the default.
 struct DeadLetterTarget: ParsableArguments {
+    /// The configuration of a command that acts on dead letters (`requeue`, `delete`).
+    static func command(_ name: String, _ abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: name, abstract: abstract,
+                             discussion: "Give one id, or --all (with --channel or --job to narrow it).")
+    }
+
+
     @Argument(help: "The notification id.") var id: Int64?
     @Flag(help: "Every dead letter (narrowed by --channel and --job).") var all = false
     @OptionGroup var filter: OutboxFilterOptions
+    @OptionGroup var options: OutboxOptions
 
     func validate() throws {
         switch (id, all) {
@@ -24,7 +32,7 @@ struct DeadLetterTarget: ParsableArguments {
     /// Does `one` to the named id, or `all` to every dead letter `--all`
     /// names, and prints what was done (`Requeued notification 7 (…)`,
     /// `Requeued 3 dead letters`).
-    func act(_ options: OutboxOptions, verb: String,
+    func act(verb: String,
              one: (any NotificationOutbox, Int64) async throws(NotificationActionError) -> String,
              all: (any NotificationOutbox, NotificationFilter) async throws(NotificationActionError) -> Int) async throws {
         if let id {

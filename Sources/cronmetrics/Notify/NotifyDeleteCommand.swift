@@ -2,15 +2,12 @@ import ArgumentParser
 import CronMetricsCore
 
 struct NotifyDeleteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "delete", abstract: "Delete dead letters (delivered ones go with retention).",
-        discussion: "Give one id, or --all (with --channel or --job to narrow it).")
+    static let configuration = DeadLetterTarget.command("delete", "Delete dead letters (delivered ones go with retention).")
 
     @OptionGroup var target: DeadLetterTarget
-    @OptionGroup var options: OutboxOptions
 
     func run() async throws {
-        try await target.act(options, verb: "Deleted", one: { outbox, id throws(NotificationActionError) in
+        try await target.act(verb: "Deleted", one: { outbox, id throws(NotificationActionError) in
             try await outbox.delete(id: id)
             return "notification \(id)"
         }, all: { outbox, filter throws(NotificationActionError) in try await outbox.delete(filter) })
