@@ -92,5 +92,5 @@ echo "| build | store | submissions/s (16 conns, 10k jobs) | non-2xx | /metrics 
 echo "|---|---|---|---|---|---|---|"
 for tag in "${!rate[@]}"; do
   backend=${tag%/*}; b=${tag#*/}
-  echo "| $(basename "$(dirname "$(dirname "${bins[$b]}")")")/$b | $backend | $(tr ' ' '\n' <<<"${rate[$tag]}" | grep . | median) | $(tr ' ' '\n' <<<"${fails[$tag]}" | grep . | awk '{s+=$1} END {print s}') | $(tr ' ' '\n' <<<"${metrics[$tag]}" | grep . | median) ms | $(tr ' ' '\n' <<<"${cold[$tag]}" | grep . | median) ms | $(tr ' ' '\n' <<<"${warm[$tag]}" | grep . | median) ms |"
+  echo "| $b: $(basename "${bins[$b]}") | $backend | $(tr ' ' '\n' <<<"${rate[$tag]}" | grep . | median) | $(tr ' ' '\n' <<<"${fails[$tag]}" | grep . | awk '{s+=$1} END {print s}') | $(tr ' ' '\n' <<<"${metrics[$tag]}" | grep . | median) ms | $(tr ' ' '\n' <<<"${cold[$tag]}" | grep . | median) ms | $(tr ' ' '\n' <<<"${warm[$tag]}" | grep . | median) ms |"
 done | sort

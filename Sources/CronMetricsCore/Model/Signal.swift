@@ -5,6 +5,14 @@ import Foundation
 public enum Signal: Sendable {
     case start(jobID: JobID, runID: String?, at: Date)
     case result(JobResult)
+
+    /// The job it is for.
+    public var jobID: JobID {
+        switch self {
+        case let .start(jobID, _, _): jobID
+        case let .result(result): result.jobID
+        }
+    }
 }
 
 /// A signal as stored: the open run a start made, or the result with its row

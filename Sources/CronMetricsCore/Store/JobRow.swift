@@ -74,12 +74,30 @@ struct JobRow: Sendable {
     }
 
     /// Inserts or updates one job, keeping its `first_seen`.
-    static func upsert(_ entry: CatalogEntry, firstSeen: Date, updatedAt: Date, _ connection: any SQLConnection) throws {
-        try connection.execute("""
-            INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET path = excluded.path, definition = excluded.definition,
-                content_hash = excluded.content_hash, updated_at = excluded.updated_at
-            """, [.text(entry.job.id.description), .text(entry.path), .text(entry.job.definitionJSON), .text(entry.contentHash),
-                  firstSeen.sqlValue, updatedAt.sqlValue])
+    /// Writes jobs, each with its first-seen time, in statements of up to
+    /// ``rowsPerStatement`` rows (one round trip each on PostgreSQL).
+    static func upsert(_ entries: [(entry: CatalogEntry, firstSeen: Date)], updatedAt: Date, _ connection: any SQLConnection) throws {
+        for chunk in entries.chunks(of: rowsPerStatement) {
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            try connection.execute("""
+                INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at) VALUES \(values)
+                ON CONFLICT(id) DO UPDATE SET path = excluded.path, definition = excluded.definition,
+                    content_hash = excluded.content_hash, updated_at = excluded.updated_at
+                """, chunk.flatMap { entry, firstSeen -> [SQLValue] in
+                    [.text(entry.job.id.description), .text(entry.path), .text(entry.job.definitionJSON), .text(entry.contentHash),
+                     firstSeen.sqlValue, updatedAt.sqlValue]
+                })
+        }
+    }
+
+    /// Rows in one multi-row statement: few round trips, far under either
+    /// database's limit on parameters.
+    static let rowsPerStatement = 500
+}
+
+extension Array {
+    /// The array in consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -43,22 +43,22 @@ struct SignalRules {
         if let run, result.duration == nil {
             result.duration = max(0, result.receivedAt.timeIntervalSince(run.startedAt))
         }
-        result.id = try db.queryOne("""
+        let insert = (sql: """
             INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels, run_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, [job, result.receivedAt.sqlValue, result.runAt.sqlValue, .text(result.status.rawValue), SQLValue(result.duration),
-                  SQLValue(result.exitCode), SQLValue(result.output), SQLValue(try result.labels.map { try StateStore.json($0) }),
-                  SQLValue(result.runID)], table: "results")?.int("id")
-        if let run {
-            try db.execute("UPDATE runs SET finished_at = COALESCE(finished_at, ?), result_id = ? WHERE id = ?",
-                           [result.receivedAt.sqlValue, SQLValue(result.id), .integer(run.id)])
-            result.closedRun = run.id
+            """, arguments: [job, result.receivedAt.sqlValue, result.runAt.sqlValue, .text(result.status.rawValue), SQLValue(result.duration),
+                             SQLValue(result.exitCode), SQLValue(result.output), SQLValue(try result.labels.map { try StateStore.json($0) }),
+                             SQLValue(result.runID)])
+        guard result.status != .log else {
+            result.id = try db.queryOne(insert.sql, insert.arguments, table: "results")?.int("id")
+            try close(run, by: &result, db: db)
+            return result
         }
-        guard result.status != .log else { return result }
         let time = result.runAt.sqlValue
         // RETURNING gives the stored notify_status (the upsert leaves it alone):
-        // the previous status at no extra query.
-        let previous = try db.queryOne("""
+        // the previous status at no extra query. With the result's row, in one
+        // round trip on PostgreSQL.
+        let fold = (sql: """
             INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
                                    last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
@@ -70,14 +70,26 @@ struct SignalRules {
                 last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
                 runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total
             RETURNING notify_status
-            """, [job, .text(result.status.rawValue), result.receivedAt.sqlValue, time, SQLValue(result.duration),
-                  SQLValue(result.exitCode), result.status == .success ? time : .null, result.status == .failure ? time : .null,
-                  .integer(result.status == .failure ? 1 : 0)], table: "job_state")?.optionalString("notify_status")
+            """, arguments: [job, .text(result.status.rawValue), result.receivedAt.sqlValue, time, SQLValue(result.duration),
+                             SQLValue(result.exitCode), result.status == .success ? time : .null, result.status == .failure ? time : .null,
+                             .integer(result.status == .failure ? 1 : 0)])
+        let row = try db.queryTogether([insert, fold], table: "results")
+        result.id = try row?.int("id")
+        let previous = try row?.optionalString("notify_status")
+        try close(run, by: &result, db: db)
         if previous != result.status.rawValue {
             try outbox.change(result.jobID, from: previous, to: result.status.rawValue, at: result.receivedAt,
                               lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
                                              duration: result.duration, output: result.output), db: db)
         }
         return result
+    }
+
+    /// Marks the run `result` closes as finished by it.
+    private func close(_ run: (id: Int64, startedAt: Date)?, by result: inout JobResult, db: any SQLConnection) throws {
+        guard let run else { return }
+        try db.execute("UPDATE runs SET finished_at = COALESCE(finished_at, ?), result_id = ? WHERE id = ?",
+                       [result.receivedAt.sqlValue, SQLValue(result.id), .integer(run.id)])
+        result.closedRun = run.id
     }
 }

@@ -17,33 +17,46 @@ extension StateStore {
             var existing = try previous.map { $0.mapValues(JobRow.init(stored:)) } ?? JobRow.all(connection)
             var current: [JobID: StoredJob] = [:]
             current.reserveCapacity(catalog.count)
-            let timestamp = now.timeIntervalSince1970
+            var writes: [(entry: CatalogEntry, firstSeen: Date)] = []
+            var added: [CatalogEntry] = []
             for (id, entry) in catalog.entries {
-                var firstSeen = now
-                if let old = existing.removeValue(forKey: id) {
-                    firstSeen = old.firstSeen
-                    let sameJob = old.defines(entry.job)
-                    if !sameJob {
-                        diff.changed.append(id)
-                    } else if old.path != entry.path {
-                        diff.moved.append(id)
-                    }
-                    if !sameJob || old.path != entry.path || old.contentHash != entry.contentHash {
-                        try JobRow.upsert(entry, firstSeen: firstSeen, updatedAt: now, connection)
-                    }
-                } else {
+                guard let old = existing.removeValue(forKey: id) else {
                     diff.added.append(id)
-                    // Known before (removed, now back): its first-seen time stays.
-                    let known = try connection.queryOne("""
-                        INSERT INTO job_state (job_id, first_seen) VALUES (?, ?)
-                        ON CONFLICT(job_id) DO UPDATE SET first_seen = COALESCE(job_state.first_seen, excluded.first_seen)
-                        RETURNING first_seen
-                        """, [.text(id.description), .real(timestamp)], table: "job_state")?.optionalDate("first_seen") ?? now
-                    firstSeen = known
-                    try JobRow.upsert(entry, firstSeen: known, updatedAt: now, connection)
+                    added.append(entry)
+                    continue
                 }
-                current[id] = StoredJob(job: entry.job, path: entry.path, contentHash: entry.contentHash, firstSeen: firstSeen)
+                let sameJob = old.defines(entry.job)
+                if !sameJob {
+                    diff.changed.append(id)
+                } else if old.path != entry.path {
+                    diff.moved.append(id)
+                }
+                if !sameJob || old.path != entry.path || old.contentHash != entry.contentHash {
+                    writes.append((entry, old.firstSeen))
+                }
+                current[id] = StoredJob(job: entry.job, path: entry.path, contentHash: entry.contentHash, firstSeen: old.firstSeen)
             }
+            // New jobs, many rows to a statement. One known before (removed,
+            // now back) keeps its first-seen time from its state row.
+            let timestamp = now.sqlValue
+            for chunk in added.chunks(of: JobRow.rowsPerStatement) {
+                let values = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                let known = try connection.query("""
+                    INSERT INTO job_state (job_id, first_seen) VALUES \(values)
+                    ON CONFLICT(job_id) DO UPDATE SET first_seen = COALESCE(job_state.first_seen, excluded.first_seen)
+                    RETURNING job_id, first_seen
+                    """, chunk.flatMap { [SQLValue.text($0.job.id.description), timestamp] }, table: "job_state")
+                var firstSeen: [String: Date] = [:]
+                for row in known {
+                    firstSeen[try row.string("job_id")] = try row.optionalDate("first_seen")
+                }
+                for entry in chunk {
+                    let seen = firstSeen[entry.job.id.description] ?? now
+                    writes.append((entry, seen))
+                    current[entry.job.id] = StoredJob(job: entry.job, path: entry.path, contentHash: entry.contentHash, firstSeen: seen)
+                }
+            }
+            try JobRow.upsert(writes, updatedAt: now, connection)
             for id in existing.keys {
                 try connection.execute("DELETE FROM jobs WHERE id = ?", [.text(id.description)])
                 diff.removed.append(id)

@@ -2,11 +2,17 @@ import CronMetricsCore
 import Foundation
 import Synchronization
 
-/// Commits signals (results, start signals) with group commit: one writer,
-/// and every signal that arrives while a transaction is on disk goes into the
-/// next one. Each sender is answered only after the transaction holding its
-/// signal has committed, so an acknowledged signal survives `kill -9`; under
-/// load, one fsync serves many.
+/// Commits signals (results, start signals) with group commit: every signal
+/// that arrives while a transaction is on disk goes into the next one. Each
+/// sender is answered only after the transaction holding its signal has
+/// committed, so an acknowledged signal survives `kill -9`; under load, one
+/// commit serves many.
+///
+/// Signals go into lanes by their job (``SQLDriver/writeConcurrency``: one
+/// on SQLite, which has one writer; several on PostgreSQL, where a
+/// transaction waits on the network more than on the disk). A job's signals
+/// always take the same lane, so they are stored and folded into the live
+/// state in the order they arrived, and two lanes never write the same job.
 final class SignalWriter: Sendable {
     private struct Pending {
         var signal: Signal
@@ -21,7 +27,9 @@ final class SignalWriter: Sendable {
     /// Signals per transaction at most, so one batch never holds the lock for long.
     static let maxBatch = 2048
 
-    private let queue = Mutex(Queue())
+    /// One queue per lane.
+    private let lanes: Mutex<[Queue]>
+    private let laneCount: Int
     private let database: StateStore
     private let state: LiveState
     private let now: @Sendable () -> Date
@@ -31,6 +39,8 @@ final class SignalWriter: Sendable {
     init(database: StateStore, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
         self.settings = settings
         self.database = database
+        laneCount = max(1, database.driver.writeConcurrency)
+        lanes = Mutex(Array(repeating: Queue(), count: laneCount))
         self.state = state
         self.now = now
     }
@@ -52,30 +62,38 @@ final class SignalWriter: Sendable {
     }
 
     private func send(_ signal: Signal) async throws -> StoredSignal {
-        try await withCheckedThrowingContinuation { continuation in
-            let startDrain = queue.withLock { queue -> Bool in
-                queue.pending.append(Pending(signal: signal, continuation: continuation))
-                guard !queue.draining else { return false }
-                queue.draining = true
+        // Swift's hash is seeded per process: stable for as long as the lanes live.
+        let lane = laneCount == 1 ? 0 : Int(UInt(bitPattern: signal.jobID.hashValue) % UInt(laneCount))
+        return try await withCheckedThrowingContinuation { continuation in
+            let startDrain = lanes.withLock { lanes -> Bool in
+                lanes[lane].pending.append(Pending(signal: signal, continuation: continuation))
+                guard !lanes[lane].draining else { return false }
+                lanes[lane].draining = true
                 return true
             }
             if startDrain {
                 // Not tied to the request's task: a client that hangs up must not
                 // cancel a write that other clients' signals share.
-                Task.detached { await self.drain() }
+                Task.detached { await self.drain(lane) }
             }
         }
     }
 
-    private func drain() async {
+    private func drain(_ lane: Int) async {
         while true {
-            let batch = queue.withLock { queue -> [Pending] in
-                let batch = Array(queue.pending.prefix(Self.maxBatch))
-                queue.pending.removeFirst(batch.count)
-                if batch.isEmpty { queue.draining = false }
+            let taken = lanes.withLock { lanes -> [Pending] in
+                let batch = Array(lanes[lane].pending.prefix(Self.maxBatch))
+                lanes[lane].pending.removeFirst(batch.count)
+                if batch.isEmpty { lanes[lane].draining = false }
                 return batch
             }
-            guard !batch.isEmpty else { return }
+            guard !taken.isEmpty else { return }
+            // By job, each job's signals in their order: every transaction
+            // takes its rows' locks in one order, so two never wait on each other.
+            let batch = taken.enumerated().sorted { a, b in
+                let (x, y) = (a.element.signal.jobID.description, b.element.signal.jobID.description)
+                return x != y ? x < y : a.offset < b.offset
+            }.map(\.element)
             do {
                 let stored = try await database.store(batch.map(\.signal), notifications: settings?.notifications, now: now())
                 let time = now()

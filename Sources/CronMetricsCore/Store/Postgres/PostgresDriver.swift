@@ -20,6 +20,9 @@ public final class PostgresDriver: SQLDriver {
     public let settings: PostgresSettings
     public var dialect: SQLDialect { .postgres }
     public var location: String { settings.location }
+    /// A transaction waits on round trips more than on the disk: several at
+    /// once, leaving half the pool to readers (the API, the outbox, deadlines).
+    public var writeConcurrency: Int { max(1, min(4, settings.poolSize / 2)) }
 
     private let client: PostgresClient
     private let runner: Task<Void, Never>

@@ -8,6 +8,8 @@ public struct SQLiteDriver: SQLDriver {
     let pool: DatabasePool
     public let location: String
     public var dialect: SQLDialect { .sqlite }
+    /// SQLite has one writer: a second transaction would only wait for it.
+    public var writeConcurrency: Int { 1 }
 
     /// Opens (creating if needed) the database at `path`.
     /// - Throws: ``StoreError/open(path:reason:)`` when the file cannot be opened.
