@@ -39,17 +39,21 @@ public enum SQLDialect: String, Sendable {
     /// a string literal).
     public func placeholders(_ sql: String) -> String {
         guard self == .postgres else { return sql }
-        var out = ""
+        // Byte by byte: `?` is ASCII, never inside a multi-byte character, and
+        // this runs for every statement (walking Characters cost 7% of the
+        // server's CPU under a submission load).
+        var out: [UInt8] = []
         out.reserveCapacity(sql.utf8.count + 16)
         var number = 0
-        for character in sql {
-            if character == "?" {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "?") {
                 number += 1
-                out += "$\(number)"
+                out.append(UInt8(ascii: "$"))
+                out.append(contentsOf: String(number).utf8)
             } else {
-                out.append(character)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
