@@ -165,5 +165,19 @@ struct StoreMigrateTests {
         #expect(withPassword.status == 1)
         #expect(withPassword.stderr.contains("storage.password_file"), "\(withPassword.stderr)")
         #expect(!withPassword.stderr.contains("secret"), "the password is never echoed")
+
+        // A file from elsewhere whose column name would smuggle SQL into the target's statements.
+        let hostile = "\(dir.path)/hostile.db"
+        let site = try await Self.site(hostile, results: 3)
+        try await site.driver.write { db in
+            try db.execute(#"ALTER TABLE results ADD COLUMN "x) VALUES (1); DROP TABLE jobs; --" TEXT"#)
+        }
+        try await site.close()
+        let refused = try migrate(hostile, target)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("which no cronmetrics schema has"), "\(refused.stderr)")
+        let untouched = try await StateStore.open(target, logger: StoreBackend.quietLogger)
+        #expect(try await untouched.driver.tableNames().contains("jobs"))
+        try await untouched.close()
     }
 }

@@ -36,7 +36,7 @@ extension StateStore {
         let targetTables = Set(try await target.driver.tableNames())
         var copies: [TableCopy] = []
         for table in try await driver.tableNames() {
-            guard targetTables.contains(table) else {
+            guard Self.isPlainName(table), targetTables.contains(table) else {
                 throw .migration("the target has no table \(table): run the same cronmetrics version on both")
             }
             let shape = try await sqliteShape(table)
@@ -51,11 +51,24 @@ extension StateStore {
         return copies
     }
 
+    /// Whether `name` is a plain SQL identifier (lower-case letters, digits, `_`).
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") || first == UInt8(ascii: "_") else {
+            return false
+        }
+        return name.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    }
+
     /// A table's columns and primary key, from SQLite's catalogue.
     private func sqliteShape(_ table: String) async throws(StoreError) -> (columns: [String], key: String) {
         try await driver.read { db in
             let info = try db.query("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", [.text(table)], table: table)
             let columns = try info.map { try $0.string("name") }
+            // Names go into statements as they are: only plain ones (a file
+            // from elsewhere could name a column to smuggle SQL in).
+            for name in columns where !Self.isPlainName(name) {
+                throw StoreError.migration("table \(table) has a column named \(name.debugDescription), which no cronmetrics schema has")
+            }
             let keys = try info.filter { try $0.int("pk") > 0 }.map { try $0.string("name") }
             guard keys.count == 1, let key = keys.first else {
                 throw StoreError.migration("table \(table) has no single-column primary key to copy by")
