@@ -104,6 +104,11 @@ struct StoreMigrateTests {
         // The server on PostgreSQL goes on from there: new rows take new ids.
         let more = try await copied.insert([JobResult(jobID: JobID(jobName: "backup", host: "db1"), receivedAt: Date(), status: .success)])
         #expect(more.first?.id == 2502)
+        // From now on the target is the server's: another copy is refused, nothing overwritten.
+        let late = try migrate(source, target)
+        #expect(late.status == 1)
+        #expect(late.stderr.contains("the target's results has ids up to 2502, past this file's 2501: a server has written to it"), "\(late.stderr)")
+        #expect(try await Self.dump(copied)["results"]?.count == 2502)
         try await copied.close()
         try await site.close()
     }
@@ -177,7 +182,9 @@ struct StoreMigrateTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("which no cronmetrics schema has"), "\(refused.stderr)")
         let untouched = try await StateStore.open(target, logger: StoreBackend.quietLogger)
-        #expect(try await untouched.driver.tableNames().contains("jobs"))
+        let tables = try await Self.dump(untouched)
+        #expect(tables.keys.sorted() == ["job_state", "jobs", "notifications", "results", "runs"])
+        #expect(tables.values.allSatisfy { $0.isEmpty }, "every table checked before anything is written")
         try await untouched.close()
     }
 }

@@ -26,6 +26,64 @@ struct ResultSubmissionTests {
         }
     }
 
+    @Test("a NUL in the output is stored as U+FFFD (PostgreSQL's text cannot hold it) and fails nothing", arguments: StoreBackend.allCases)
+    func nulInOutput(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "sync_db")
+        try await fixture.app().test(.router) { client async throws in
+            let (status, body) = try await client.submit(#"{"job_name":"sync_db","host":"web1","status":"success","output":"a\u0000b"}"#,
+                                                         key: "key-sync_db")
+            #expect(status == .created, "\(body)")
+            let history = try await client.history("sync_db@web1", "")
+            #expect(history.results.first?.output == "a\u{FFFD}b")
+        }
+    }
+
+    @Test("a result the database refuses fails alone: the others of its batch are stored", arguments: StoreBackend.allCases)
+    func refusedResultAlone(_ backend: StoreBackend) async throws {
+        let names = (0..<30).map { "good\($0)" }
+        let fixture = try await ServerFixture(backend)
+        for name in names + ["bad"] { try fixture.addJob(name) }
+        try await fixture.app().test(.live) { client async throws in
+            switch fixture.backend {
+            case .sqlite:
+                try await fixture.execute("CREATE TRIGGER refuse BEFORE INSERT ON results WHEN NEW.job_id = 'bad@web1' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            case .postgres:
+                try await fixture.execute("""
+                    CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.job_id = 'bad@web1' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$
+                    """, "CREATE TRIGGER refuse BEFORE INSERT ON results FOR EACH ROW EXECUTE FUNCTION refuse()")
+            }
+            // Another writer holds the tables for a moment, so the signals pile
+            // up and share batches with the refused one.
+            let other = try await StateStore.open(fixture.storage, logger: ServerFixture.quietLogger)
+            let holding = Task {
+                try await other.driver.write { db in
+                    if db.dialect == .postgres {
+                        try db.execute("LOCK TABLE results IN EXCLUSIVE MODE")
+                    } else {
+                        try db.execute("UPDATE jobs SET path = path WHERE id = ''")
+                    }
+                    Thread.sleep(forTimeInterval: 1.5)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            // 33 requests at once (curl --parallel; the test client sends one at a time).
+            let url = "http://localhost:\(try #require(client.port))/api/job-result"
+            var arguments = ["-s", "-Z", "--parallel-max", "40", "--parallel-immediate"]
+            for name in names + ["bad", "bad", "bad"] {
+                arguments += ["-X", "POST", "-H", "Content-Type: application/json", "-H", "X-API-Key: key-\(name)",
+                              "-d", #"{"job_name":"\#(name)","host":"web1","status":"success"}"#,
+                              "-o", "/dev/null", "-w", "%{http_code}\\n", url, "--next"]
+            }
+            let output = try await Curl.run(Array(arguments.dropLast()))
+            let statuses = output.split(separator: "\n").reduce(into: [Int: Int]()) { $0[Int($1) ?? -1, default: 0] += 1 }
+            try await holding.value
+            try await other.close()
+            #expect(statuses == [201: 30, 503: 3], "each good result stored, only the refused one fails")
+            #expect(try await fixture.rows("SELECT COUNT(*) AS n FROM results") == ["30"])
+        }
+    }
+
     /// Every refusal, with its status and the field named where there is one.
     static let refusals: [(String, String?, String, String, Int, String?)] = [
         ("missing key", nil, "application/json", seedBody, 401, nil),

@@ -34,13 +34,32 @@ extension StateStore {
             throw .migration("store migrate copies a SQLite database into PostgreSQL")
         }
         let targetTables = Set(try await target.driver.tableNames())
-        var copies: [TableCopy] = []
+        // Every table checked before anything is written.
+        var shapes: [(table: String, columns: [String], key: String, counted: Bool)] = []
         for table in try await driver.tableNames() {
             guard Self.isPlainName(table), targetTables.contains(table) else {
                 throw .migration("the target has no table \(table): run the same cronmetrics version on both")
             }
             let shape = try await sqliteShape(table)
-            let (read, written) = try await copyTable(table, shape: shape, into: target, batchRows: batchRows)
+            shapes.append((table, shape.columns, shape.key, shape.counted))
+        }
+        for shape in shapes where shape.counted {
+            // A server that ran on the target wrote rows of its own: copying
+            // again would overwrite those that share an id with the source's.
+            let sql = "SELECT MAX(\(shape.key)) AS n FROM \(shape.table)"
+            let mine = try await driver.read { db in try db.queryOne(sql)?.optionalInt("n") } ?? 0
+            let theirs = try await target.driver.read { db in try db.queryOne(sql)?.optionalInt("n") } ?? 0
+            if theirs > mine {
+                throw .migration("""
+                    the target's \(shape.table) has ids up to \(theirs), past this file's \(mine): a server has written to it. \
+                    store migrate copies into a new database, or into one only it has filled
+                    """)
+            }
+        }
+        var copies: [TableCopy] = []
+        for shape in shapes {
+            let table = shape.table
+            let (read, written) = try await copyTable(table, shape: (shape.columns, shape.key), into: target, batchRows: batchRows)
             let count = try await target.driver.read { db in
                 try db.queryOne("SELECT COUNT(*) AS n FROM \(table)", table: table)?.int("n") ?? 0
             }
@@ -60,9 +79,10 @@ extension StateStore {
     }
 
     /// A table's columns and primary key, from SQLite's catalogue.
-    private func sqliteShape(_ table: String) async throws(StoreError) -> (columns: [String], key: String) {
+    /// `counted`: the key is an integer id the database hands out.
+    private func sqliteShape(_ table: String) async throws(StoreError) -> (columns: [String], key: String, counted: Bool) {
         try await driver.read { db in
-            let info = try db.query("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", [.text(table)], table: table)
+            let info = try db.query("SELECT name, pk, type FROM pragma_table_info(?) ORDER BY cid", [.text(table)], table: table)
             let columns = try info.map { try $0.string("name") }
             // Names go into statements as they are: only plain ones (a file
             // from elsewhere could name a column to smuggle SQL in).
@@ -73,7 +93,8 @@ extension StateStore {
             guard keys.count == 1, let key = keys.first else {
                 throw StoreError.migration("table \(table) has no single-column primary key to copy by")
             }
-            return (columns, key)
+            let counted = try info.contains { try $0.int("pk") > 0 && $0.string("type").uppercased().contains("INT") }
+            return (columns, key, counted)
         }
     }
 

@@ -71,7 +71,8 @@ public struct ServerConfiguration: Sendable {
     /// its last `maxOutputBytes` bytes.
     public func storedOutput(_ output: String?) -> String? {
         guard let output, !redactOutput else { return nil }
-        var text = output
+        // PostgreSQL's text cannot hold NUL: one would fail the batch it is in.
+        var text = output.contains("\u{0}") ? output.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : output
         for pattern in redactPatterns {
             text = text.replacing(pattern.regex, with: "[REDACTED]")
         }

@@ -95,27 +95,47 @@ final class SignalWriter: Sendable {
                 return x != y ? x < y : a.offset < b.offset
             }.map(\.element)
             do {
-                let stored = try await database.store(batch.map(\.signal), notifications: settings?.notifications, now: now())
-                let time = now()
-                var starts: [(JobID, OpenRun)] = []
-                var results: [JobResult] = []
-                for signal in stored {
-                    switch signal {
-                    case let .start(id, run): starts.append((id, run))
-                    case let .result(result): if !result.isRepeat { results.append(result) }
-                    }
-                }
-                // Starts first: a result in the same batch may close one of them.
-                if !starts.isEmpty { state.started(starts, now: time) }
-                if !results.isEmpty { state.record(results, now: time) }
-                for (pending, signal) in zip(batch, stored) {
-                    pending.continuation.resume(returning: signal)
+                try await commit(batch)
+            } catch StoreError.unavailable(let reason) {
+                for pending in batch {
+                    pending.continuation.resume(throwing: StoreError.unavailable(reason))
                 }
             } catch {
+                // Something in the batch the database refuses: one signal must
+                // not fail the others sent with it, so each goes alone.
+                guard batch.count > 1 else {
+                    batch[0].continuation.resume(throwing: error)
+                    continue
+                }
                 for pending in batch {
-                    pending.continuation.resume(throwing: error)
+                    do {
+                        try await commit([pending])
+                    } catch {
+                        pending.continuation.resume(throwing: error)
+                    }
                 }
             }
+        }
+    }
+
+    /// Stores `batch` in one transaction, folds it into the live state and
+    /// answers its senders; throws (answering no one) when it was not stored.
+    private func commit(_ batch: [Pending]) async throws {
+        let stored = try await database.store(batch.map(\.signal), notifications: settings?.notifications, now: now())
+        let time = now()
+        var starts: [(JobID, OpenRun)] = []
+        var results: [JobResult] = []
+        for signal in stored {
+            switch signal {
+            case let .start(id, run): starts.append((id, run))
+            case let .result(result): if !result.isRepeat { results.append(result) }
+            }
+        }
+        // Starts first: a result in the same batch may close one of them.
+        if !starts.isEmpty { state.started(starts, now: time) }
+        if !results.isEmpty { state.record(results, now: time) }
+        for (pending, signal) in zip(batch, stored) {
+            pending.continuation.resume(returning: signal)
         }
     }
 }

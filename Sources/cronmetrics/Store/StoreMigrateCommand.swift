@@ -36,11 +36,11 @@ struct StoreMigrateCommand: AsyncParsableCommand {
         let source = StorageLocation.sqlite(path: settings.string(.database))
         // A server may still be writing: copy one consistent snapshot of the
         // file (VACUUM INTO), taken now, not tables read at different times.
-        let snapshot = FileManager.default.temporaryDirectory
-            .appendingPathComponent("cronmetrics-migrate-\(UUID().uuidString).db").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: snapshot + suffix) }
-        }
+        // In a folder only this user can read: the snapshot holds every output.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cronmetrics-migrate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let snapshot = "\(folder)/snapshot.db"
         let live = try await Settings.existingStore(source)
         let takenAt = Date()
         do {

@@ -117,36 +117,63 @@ public final class PostgresDriver: SQLDriver {
 
     /// Leases a connection (waiting at most `connectTimeout`) and runs
     /// `body` between `begin` and `COMMIT` on one of the driver's threads.
+    /// A transaction PostgreSQL aborted to break a deadlock or a
+    /// serialization conflict (40P01, 40001) is run again, twice at most.
     private func transaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(StoreError) -> T {
-        let (client, threads, logger, timeout) = (client, threads, logger, settings.connectTimeout)
-        let leased = NIOLockedValueBox(false)
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.withLockedValue { $0 = true }
-                        return try await threads.runIfActive {
-                            try PostgresConnectionRunner(connection: connection, logger: logger).transaction(begin: begin, body)
-                        }
-                    }
-                }
-                group.addTask {
-                    // A lease that does not come in time is a 503, not a hang;
-                    // a body that has started is never cancelled.
-                    try await Task.sleep(for: timeout)
-                    if leased.withLockedValue({ $0 }) { return nil }
-                    throw StoreError.unavailable("no connection to \(self.settings.location) within \(timeout)")
-                }
-                while let next = try await group.next() {
-                    if let value = next {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-                throw StoreError.unavailable("the transaction ended without an answer")
+        var attempt = 1
+        while true {
+            do {
+                return try await leasedTransaction(begin: begin, body)
+            } catch {
+                guard attempt < 3, Self.isConflict(error) else { throw Self.storeError(error) }
+                attempt += 1
+                logger.notice("PostgreSQL aborted a transaction to break a conflict; running it again",
+                              metadata: ["error": .string(Self.explain(error)), "attempt": "\(attempt)"])
             }
-        } catch {
-            throw Self.storeError(error)
+        }
+    }
+
+    /// Lease states: waiting, leased (the body runs), given up (too late: the body never runs).
+    private enum Lease { case waiting, leased, givenUp }
+
+    private func leasedTransaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        let (client, threads, logger, timeout, location) = (client, threads, logger, settings.connectTimeout, settings.location)
+        let lease = NIOLockedValueBox(Lease.waiting)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    // A connection that comes after the caller was told 503 must
+                    // not write: the caller believes nothing was stored.
+                    let late = lease.withLockedValue { state -> Bool in
+                        guard state == .waiting else { return true }
+                        state = .leased
+                        return false
+                    }
+                    if late { throw StoreError.unavailable("no connection to \(location) within \(timeout)") }
+                    return try await threads.runIfActive {
+                        try PostgresConnectionRunner(connection: connection, logger: logger).transaction(begin: begin, body)
+                    }
+                }
+            }
+            group.addTask {
+                // A lease that does not come in time is a 503, not a hang;
+                // a body that has started is never cancelled.
+                try await Task.sleep(for: timeout)
+                let givenUp = lease.withLockedValue { state -> Bool in
+                    guard state == .waiting else { return false }
+                    state = .givenUp
+                    return true
+                }
+                if !givenUp { return nil }
+                throw StoreError.unavailable("no connection to \(location) within \(timeout)")
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw StoreError.unavailable("the transaction ended without an answer")
         }
     }
 
@@ -164,6 +191,13 @@ public final class PostgresDriver: SQLDriver {
             return .unavailable(explain(error))
         }
         return .query(explain(error))
+    }
+
+    /// Whether PostgreSQL aborted the transaction to break a deadlock or a
+    /// serialization conflict: running it again is safe and likely to work.
+    static func isConflict(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// Whether `error` says the server cannot be reached now (down, starting,

@@ -53,7 +53,8 @@ public struct PostgresSettings: Sendable, Hashable {
     public init(url text: String) throws(PostgresURLError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               ["postgres", "postgresql"].contains(scheme.lowercased()) else {
-            throw PostgresURLError("storage.url must look like postgres://user@host:port/database (got \(Self.masked(text)))")
+            // Not echoed: a URL that does not parse may hold a password anywhere.
+            throw PostgresURLError("storage.url must look like postgres://user@host:port/database")
         }
         guard components.password == nil else {
             throw PostgresURLError("storage.url must not contain a password: put it in a file named by storage.password_file, "
@@ -81,13 +82,6 @@ public struct PostgresSettings: Sendable, Hashable {
     public var location: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "postgres://\(user)@\(shownHost):\(port)/\(database)"
-    }
-
-    /// `text` with anything between `:` and `@` of the authority hidden.
-    static func masked(_ text: String) -> String {
-        guard let at = text.firstIndex(of: "@"), let start = text.range(of: "://")?.upperBound,
-              let colon = text[start..<at].firstIndex(of: ":") else { return text }
-        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
     }
 }
 
