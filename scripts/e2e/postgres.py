@@ -177,7 +177,8 @@ def passwords(binary, work):
 
 
 def tls(binary, work):
-    made = tempfile.mkdtemp(prefix="cronmetrics-pg-tls-")
+    # Inside the cluster's folder, which postgres.sh removes at the end.
+    made = tempfile.mkdtemp(prefix="tls-", dir=DIR)
 
     def openssl(*arguments):
         subprocess.run(["openssl", *arguments], check=True, capture_output=True, cwd=made)
