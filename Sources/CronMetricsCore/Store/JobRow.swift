@@ -78,7 +78,7 @@ struct JobRow: Sendable {
     /// ``rowsPerStatement`` rows (one round trip each on PostgreSQL).
     static func upsert(_ entries: [(entry: CatalogEntry, firstSeen: Date)], updatedAt: Date, _ connection: any SQLConnection) throws {
         for chunk in entries.chunks(of: rowsPerStatement) {
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            let values = SQLDialect.valueRows(chunk.count, columns: 6)
             try connection.execute("""
                 INSERT INTO jobs (id, path, definition, content_hash, first_seen, updated_at) VALUES \(values)
                 ON CONFLICT(id) DO UPDATE SET path = excluded.path, definition = excluded.definition,
@@ -93,11 +93,4 @@ struct JobRow: Sendable {
     /// Rows in one multi-row statement: few round trips, far under either
     /// database's limit on parameters.
     static let rowsPerStatement = 500
-}
-
-extension Array {
-    /// The array in consecutive slices of at most `size` elements.
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
-    }
 }

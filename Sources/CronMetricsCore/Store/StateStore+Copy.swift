@@ -59,7 +59,7 @@ extension StateStore {
         var copies: [TableCopy] = []
         for shape in shapes {
             let table = shape.table
-            let (read, written) = try await copyTable(table, shape: (shape.columns, shape.key), into: target, batchRows: batchRows)
+            let (read, written) = try await copyTable(table, shape: (shape.columns, shape.key, shape.counted), into: target, batchRows: batchRows)
             let count = try await target.driver.read { db in
                 try db.queryOne("SELECT COUNT(*) AS n FROM \(table)", table: table)?.int("n") ?? 0
             }
@@ -99,7 +99,7 @@ extension StateStore {
     }
 
     /// Copies `table` in batches ordered by its key: the rows read, and those written.
-    private func copyTable(_ table: String, shape: (columns: [String], key: String), into target: StateStore,
+    private func copyTable(_ table: String, shape: (columns: [String], key: String, counted: Bool), into target: StateStore,
                            batchRows: Int) async throws(StoreError) -> (read: Int, written: Int) {
         let columns = shape.columns, key = shape.key
         // PostgreSQL takes at most 65,535 parameters in one statement.
@@ -123,8 +123,7 @@ extension StateStore {
                 }
             }
             guard let lastRow = rows.last else { break }
-            let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-            let values = Array(repeating: row, count: rows.count).joined(separator: ", ")
+            let values = SQLDialect.valueRows(rows.count, columns: columns.count)
             let arguments = rows.flatMap { row in columns.map { row[$0] } }
             written += try await target.driver.write { db in
                 try db.execute("INSERT INTO \(table) AS t (\(list)) VALUES \(values) ON CONFLICT (\(key)) \(onConflict)", arguments)
@@ -132,11 +131,11 @@ extension StateStore {
             read += rows.count
             after = lastRow[key]
         }
-        if key == "id", case .integer = after {
+        if shape.counted, after != nil {
             // New rows on the target continue after the copied ids (an identity column).
             try await target.driver.write { db in
                 _ = try db.query("""
-                    SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)), false) AS v
+                    SELECT setval(pg_get_serial_sequence('\(table)', '\(key)'), (SELECT COALESCE(MAX(\(key)), 0) + 1 FROM \(table)), false) AS v
                     """, table: table)
             }
         }

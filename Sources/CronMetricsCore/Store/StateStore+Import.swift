@@ -14,8 +14,7 @@ extension StateStore {
     public func importHistory(_ rows: [CronExporterImport.HistoryRow],
                               storedOutput: @escaping @Sendable (String?) -> String?) async throws(StoreError) -> Int {
         var added = 0
-        for start in stride(from: 0, to: rows.count, by: 1000) {
-            let batch = rows[start..<min(start + 1000, rows.count)]
+        for batch in rows.chunks(of: 1000) {
             added += try await writing { db -> Int in
                 var count = 0
                 for row in batch {

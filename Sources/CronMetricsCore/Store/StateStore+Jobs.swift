@@ -40,7 +40,7 @@ extension StateStore {
             // now back) keeps its first-seen time from its state row.
             let timestamp = now.sqlValue
             for chunk in added.chunks(of: JobRow.rowsPerStatement) {
-                let values = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                let values = SQLDialect.valueRows(chunk.count, columns: 2)
                 let known = try connection.query("""
                     INSERT INTO job_state (job_id, first_seen) VALUES \(values)
                     ON CONFLICT(job_id) DO UPDATE SET first_seen = COALESCE(job_state.first_seen, excluded.first_seen)

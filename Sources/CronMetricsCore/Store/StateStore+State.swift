@@ -65,8 +65,8 @@ extension StateStore {
         let corruptRows = corruptRows
         return try await reading { db in
             var states: [JobID: JobState] = [:]
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = ids[start..<min(start + 500, ids.count)].map { SQLValue.text($0.description) }
+            for ids in ids.chunks(of: 500) {
+                let chunk = ids.map { SQLValue.text($0.description) }
                 let list = chunk.map { _ in "?" }.joined(separator: ", ")
                 for row in try db.query("SELECT \(JobStateRow.columns) FROM job_state WHERE job_id IN (\(list))", chunk, table: "job_state") {
                     if let (id, state) = corruptRows.reading({ () throws(StoreError) in try JobStateRow.state(row) }) { states[id] = state }

@@ -90,10 +90,9 @@ final class SignalWriter: Sendable {
             guard !taken.isEmpty else { return }
             // By job, each job's signals in their order: every transaction
             // takes its rows' locks in one order, so two never wait on each other.
-            let batch = taken.enumerated().sorted { a, b in
-                let (x, y) = (a.element.signal.jobID.description, b.element.signal.jobID.description)
-                return x != y ? x < y : a.offset < b.offset
-            }.map(\.element)
+            let batch = taken.enumerated().map { (key: $0.element.signal.jobID.description, offset: $0.offset, pending: $0.element) }
+                .sorted { $0.key != $1.key ? $0.key < $1.key : $0.offset < $1.offset }
+                .map(\.pending)
             do {
                 try await commit(batch)
             } catch StoreError.unavailable(let reason) {

@@ -34,6 +34,13 @@ public enum SQLDialect: String, Sendable {
         }
     }
 
+    /// `(?, ?), (?, ?), …`: `count` rows of `columns` placeholders, for a
+    /// multi-row `VALUES` (the same on both databases).
+    public static func valueRows(_ count: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: count).joined(separator: ", ")
+    }
+
     /// The statement's text for this database: `?` placeholders numbered
     /// `$1, $2 …` for PostgreSQL (no statement of the store has a `?` inside
     /// a string literal).
