@@ -52,7 +52,9 @@ def main():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    kwargs = {"hostname": "127.0.0.1", "port": port}
+    # server_hostname: the greeting's name; without it aiosmtpd calls
+    # socket.getfqdn() for every connection, a DNS lookup that can stall.
+    kwargs = {"hostname": "127.0.0.1", "port": port, "server_hostname": "smtp.cronmetrics.test"}
     if args.tls:
         mode, cert, key = args.tls
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
