@@ -69,6 +69,49 @@ struct OutboxTests {
         #expect(rows.allSatisfy { $0.state == "pending" && $0.attempts == 0 })
     }
 
+    @Test("one batch stores what its signals store one by one: rounds of jobs, a job twice, runs, logs, quiet jobs",
+          arguments: StoreBackend.allCases)
+    func batchEqualsOneByOne(_ backend: StoreBackend) async throws {
+        let files = ["a@h": Self.job("a", "notify: [ops, chat]"), "b@h": Self.job("b"), "c@h": Self.job("c", "status: paused"),
+                     "d@h": Self.job("d"), "e@h": Self.job("e"), "f@h": Self.job("f", "notify: [ops]"), "g@h": Self.job("g", "notify: []")]
+        func id(_ name: String) -> JobID { JobID(jobName: name, host: "h") }
+        func result(_ name: String, _ status: RunStatus, _ seconds: Double, openRun: Bool = false) -> Signal {
+            var result = JobResult(jobID: id(name), receivedAt: Self.base + seconds, status: status, exitCode: status == .failure ? 2 : nil)
+            result.openRunExpected = openRun
+            return .result(result)
+        }
+        let signals: [Signal] = [
+            result("a", .success, 1), result("b", .failure, 1), result("c", .failure, 1), .start(jobID: id("d"), runID: nil, at: Self.base),
+            result("a", .failure, 2), result("f", .failure, 2), result("e", .log, 2), result("d", .success, 3, openRun: true),
+            result("f", .success, 3), result("g", .failure, 3), result("b", .failure, 4), result("g", .success, 4),
+        ]
+        let batch = try await Fixture(backend, files), single = try await Fixture(backend, files)
+        let stored = try await batch.database.store(signals, notifications: batch.settings, now: Self.base + 5)
+        for signal in signals { _ = try await single.database.store([signal], notifications: single.settings, now: Self.base + 5) }
+
+        // Answers in the signals' order, each its own row.
+        #expect(stored.map { switch $0 { case let .start(job, _): job; case let .result(result): result.jobID } } == signals.map(\.jobID))
+        let ids = stored.compactMap { if case let .result(result) = $0 { result.id } else { nil } }
+        #expect(ids.count == 11 && Set(ids).count == 11)
+        guard case let .result(closing) = stored[7] else { Issue.record("not a result: \(stored[7])"); return }
+        #expect(closing.closedRun != nil && closing.duration == 3)
+
+        #expect(try await batch.database.fetchStates() == (try await single.database.fetchStates()))
+        for name in ["a", "b", "c", "d", "e", "f", "g"] {
+            let (mine, theirs) = (try await batch.database.fetchResults(for: id(name), limit: 10),
+                                  try await single.database.fetchResults(for: id(name), limit: 10))
+            #expect(mine.map(\.status) == theirs.map(\.status) && mine.map(\.duration) == theirs.map(\.duration), "\(name)")
+        }
+        func outbox(_ fixture: Fixture) async throws -> [String] {
+            try await fixture.rows().map { "\($0.jobId) \($0.channel) \($0.kind) \($0.event.previousStatus)→\($0.event.status)" }
+        }
+        #expect(try await outbox(batch) == [
+            "b@h chat down pending→failure", "a@h ops down success→failure", "a@h chat down success→failure",
+            "f@h ops down pending→failure", "f@h ops up failure→success",
+        ])
+        #expect(try await outbox(batch) == (try await outbox(single)))
+    }
+
     @Test("channels: the job's notify, else the defaults; notify: [] sends nothing", arguments: StoreBackend.allCases)
     func routing(_ backend: StoreBackend) async throws {
         let fixture = try await Fixture(backend, ["d@h": Self.job("d"), "n@h": Self.job("n", "notify: []")])

@@ -50,6 +50,30 @@ struct StateStoreTests {
         }
     }
 
+    @Test("a statement sent without waiting that fails fails its transaction: its error is the one thrown, nothing commits",
+          arguments: StoreBackend.allCases)
+    func sentStatementFails(_ backend: StoreBackend) async throws {
+        let dir = try TempDir()
+        let store = try await backend.open(in: dir.path)
+        try await store.driver.write { db in try db.execute("CREATE TABLE probe (v INTEGER NOT NULL)") }
+        for waitAfter in [false, true] {
+            await #expect {
+                try await store.driver.write { db in
+                    try db.execute("INSERT INTO probe (v) VALUES (1)")
+                    try db.send("INSERT INTO probe (v) VALUES (NULL)", [])
+                    if waitAfter { _ = try db.queryOne("SELECT COUNT(*) AS n FROM probe") }
+                }
+            } throws: { error in
+                // The refused statement's own error, not "the transaction is aborted".
+                String(describing: error).lowercased().contains("null")
+            }
+        }
+        try await store.driver.write { db in try db.send("INSERT INTO probe (v) VALUES (2)", []) }
+        let values = try await store.driver.read { db in try db.query("SELECT v FROM probe").map { try $0.int("v") } }
+        #expect(values == [2])
+        try await store.close()
+    }
+
     @Test("opening twice migrates once: the second open applies nothing", arguments: StoreBackend.allCases)
     func migrationsIdempotent(_ backend: StoreBackend) async throws {
         let dir = try TempDir()

@@ -77,6 +77,45 @@ struct ResultSubmissionTests {
         }
     }
 
+    @Test("under concurrent submissions the live state is the stored one: a restart exports the same job series",
+          arguments: StoreBackend.allCases)
+    func liveIsStored(_ backend: StoreBackend) async throws {
+        let names = ["a", "b", "c", "d"]
+        let fixture = try await ServerFixture(backend)
+        for name in names { try fixture.addJob(name) }
+        let live = try await fixture.app().test(.live) { client async throws in
+            // 200 requests, 32 at a time (curl --parallel): each job's results
+            // alternate in runs of failures and successes, so an order mixed
+            // up between the store and the live state shows in the status.
+            let url = "http://localhost:\(try #require(client.port))/api/job-result"
+            var arguments = ["-s", "-Z", "--parallel-max", "32", "--parallel-immediate"]
+            for index in 0..<200 {
+                let name = names[index % names.count]
+                arguments += ["-X", "POST", "-H", "Content-Type: application/json", "-H", "X-API-Key: key-\(name)",
+                              "-d", #"{"job_name":"\#(name)","host":"web1","exit_code":\#(index / 8 % 2)}"#,
+                              "-o", "/dev/null", "-w", "%{http_code}\\n", url, "--next"]
+            }
+            let output = try await Curl.run(Array(arguments.dropLast()))
+            #expect(output.split(separator: "\n").reduce(into: [Int: Int]()) { $0[Int($1) ?? -1, default: 0] += 1 } == [201: 200])
+            // By curl too: the client's own connection may have idled out meanwhile.
+            return Self.series(try await Curl.run(["-s", "http://localhost:\(try #require(client.port))/metrics"]))
+        }
+        #expect(live.filter { $0.hasPrefix("cronjob_runs_total") }.map { $0.split(separator: " ").last } == Array(repeating: "50", count: 4))
+        try await fixture.app().test(.router) { client async throws in
+            #expect(Self.series(try await client.metrics()) == live)
+        }
+        // Each job's exported status is its newest stored result's.
+        for name in names {
+            let newest = try await fixture.rows("SELECT status FROM results WHERE job_id = '\(name)@web1' ORDER BY id DESC LIMIT 1")
+            #expect(live.contains(#"cronjob_status{job_name="\#(name)",host="web1",status="\#(newest.first ?? "")"} 1"#), "\(name): \(newest)")
+        }
+    }
+
+    /// The job-level series of `/metrics`.
+    static func series(_ metrics: String) -> [String] {
+        metrics.split(separator: "\n").filter { $0.hasPrefix("cronjob_") }.map(String.init)
+    }
+
     /// Every refusal, with its status and the field named where there is one.
     static let refusals: [(String, String?, String, String, Int, String?)] = [
         ("missing key", nil, "application/json", seedBody, 401, nil),

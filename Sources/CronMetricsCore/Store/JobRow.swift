@@ -65,12 +65,19 @@ struct JobRow: Sendable {
         return rows
     }
 
-    /// The job's definition, for the outbox (its channels, labels, and
-    /// whether it is quiet); nil when the job is gone from the table.
-    static func job(_ id: JobID, _ connection: any SQLConnection) throws -> Job? {
-        guard let row = try connection.queryOne("SELECT id, path, content_hash, first_seen, definition FROM jobs WHERE id = ?",
-                                                [.text(id.description)], table: "jobs") else { return nil }
-        return try JobRow(row: row).stored().job
+    /// The jobs' definitions, for the outbox (their channels, labels, and
+    /// whether they are quiet); a job gone from the table is not in the
+    /// answer, nor is one whose row cannot be read (reported to `corruptRows`).
+    static func jobs(_ ids: [JobID], _ connection: any SQLConnection, corruptRows: CorruptRows) throws -> [JobID: Job] {
+        var jobs: [JobID: Job] = [:]
+        for chunk in ids.chunks(of: rowsPerStatement) {
+            for row in try connection.query("""
+                SELECT id, path, content_hash, first_seen, definition FROM jobs WHERE id IN (\(SQLDialect.list(chunk.count)))
+                """, chunk.map { .text($0.description) }, table: "jobs") {
+                if let job = corruptRows.reading({ () throws(StoreError) in try JobRow(row: row).stored().job }) { jobs[job.id] = job }
+            }
+        }
+        return jobs
     }
 
     /// Inserts or updates one job, keeping its `first_seen`.

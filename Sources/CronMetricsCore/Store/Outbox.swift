@@ -19,68 +19,127 @@ struct Outbox {
     /// Where a job definition that cannot be read is reported.
     let corruptRows: CorruptRows
 
+    /// A job's status changed: it is now `status`; `previous` is what was stored.
+    struct Change {
+        var jobID: JobID
+        var previous: String?
+        var status: String
+        var at: Date
+        var lastRun: NotificationEvent.LastRun?
+    }
+
+    /// A job's status to announce (see ``announce(_:db:)``).
+    struct Announcement {
+        var jobID: JobID
+        var previous: String
+        var status: String
+        /// When its `down` was last sent, if it was.
+        var notifiedAt: Double?
+        var at: Date
+        /// Its last run; nil: read from its newest result.
+        var lastRun: NotificationEvent.LastRun?
+        var repeatCount: Int
+    }
+
     /// The job's status is now `status`; `previous` is what was stored.
     ///
     /// - Returns: how many outbox rows were written.
     @discardableResult
     func change(_ jobID: JobID, from previous: String?, to status: String, at: Date,
                 lastRun: NotificationEvent.LastRun?, db: any SQLConnection) throws -> Int {
-        guard previous != status else { return 0 }
-        let notifiedAt = try db.queryOne("""
-            UPDATE job_state SET notify_status = ?, notify_previous = ?, notify_since = ? WHERE job_id = ? RETURNING notified_at
-            """, [.text(status), SQLValue(previous), at.sqlValue, .text(jobID.description)], table: "job_state")?.optionalDouble("notified_at")
-        guard NotificationKind.transition(from: previous, to: status) != nil else { return 0 }
-        return try announce(jobID, previous: previous ?? "pending", status: status, notifiedAt: notifiedAt,
-                            at: at, lastRun: lastRun, repeatCount: 0, db: db)
+        try change([Change(jobID: jobID, previous: previous, status: status, at: at, lastRun: lastRun)], db: db)
     }
 
-    /// Sends what the job's status calls for and was not sent yet: a `down`
+    /// Records changes of distinct jobs (one statement for all of them) and
+    /// announces those that call for a message.
+    ///
+    /// - Returns: how many outbox rows were written.
+    @discardableResult
+    func change(_ changes: [Change], db: any SQLConnection) throws -> Int {
+        let changes = changes.filter { $0.previous != $0.status }
+        guard !changes.isEmpty else { return 0 }
+        let d = db.dialect
+        // Only an `up` depends on `notified_at` (whether its `down` was sent):
+        // without one, nothing waits for the update's answer.
+        let ups = changes.contains { NotificationKind.transition(from: $0.previous, to: $0.status) == .up }
+        var notifiedAt: [String: Double?] = [:]
+        for chunk in changes.chunks(of: JobRow.rowsPerStatement) {
+            let sql = """
+                UPDATE job_state SET notify_status = v.column2, notify_previous = v.column3, notify_since = v.column4
+                FROM (VALUES \(SQLDialect.valueRows(chunk.count, row: "(\(d.text("?")), \(d.text("?")), \(d.text("?")), \(d.real("?")))"))) AS v
+                WHERE job_state.job_id = v.column1
+                """
+            let arguments = chunk.flatMap { [SQLValue.text($0.jobID.description), .text($0.status), SQLValue($0.previous), $0.at.sqlValue] }
+            guard ups else {
+                try db.send(sql, arguments)
+                continue
+            }
+            for row in try db.query(sql + " RETURNING job_id, notified_at", arguments, table: "job_state") {
+                notifiedAt[try row.string("job_id")] = try row.optionalDouble("notified_at")
+            }
+        }
+        return try announce(changes.compactMap { change in
+            guard NotificationKind.transition(from: change.previous, to: change.status) != nil else { return nil }
+            return Announcement(jobID: change.jobID, previous: change.previous ?? "pending", status: change.status,
+                                notifiedAt: notifiedAt[change.jobID.description] ?? nil, at: change.at, lastRun: change.lastRun,
+                                repeatCount: 0)
+        }, db: db)
+    }
+
+    /// Sends what each job's status calls for and was not sent yet: a `down`
     /// (or a repeat of it) for a down job, an `up` for a job whose `down` was
     /// announced. Nothing for a quiet job (paused, in maintenance, retired, or
     /// gone from the catalog): it is announced when it stops being quiet.
-    func announce(_ jobID: JobID, previous: String, status: String, notifiedAt: Double?, at: Date,
-                  lastRun: NotificationEvent.LastRun?, repeatCount: Int, db: any SQLConnection) throws -> Int {
-        let isDown = NotificationKind.downStatuses.contains(status)
-        let kind: NotificationKind
-        if isDown {
-            kind = .down
-        } else if notifiedAt != nil, status == "success" {
-            kind = .up
-        } else {
-            return 0
+    /// The jobs must be distinct; their definitions are read, their
+    /// `notified_at` set and their messages written a statement for all.
+    ///
+    /// - Returns: how many outbox rows were written.
+    func announce(_ announcements: [Announcement], db: any SQLConnection) throws -> Int {
+        let due = announcements.compactMap { item -> (Announcement, NotificationKind)? in
+            if NotificationKind.downStatuses.contains(item.status) { return (item, .down) }
+            if item.notifiedAt != nil, item.status == "success" { return (item, .up) }
+            return nil
         }
+        guard !due.isEmpty else { return 0 }
         // A definition that cannot be read is reported, and its job's
         // message not written: the signals of the batch still commit (the
         // next reload writes the row again from its file).
-        let found: Job?
-        do {
-            found = try JobRow.job(jobID, db)
-        } catch let error as StoreError {
-            corruptRows.report(error)
-            return 0
+        let jobs = try JobRow.jobs(due.map(\.0.jobID), db, corruptRows: corruptRows)
+        let loud = due.filter { item, _ in
+            guard let job = jobs[item.jobID] else { return false }
+            return !(job.status == .paused || job.status == .retired
+                || (job.status == .maintenance && (job.maintenanceUntil ?? .distantFuture) > item.at))
         }
-        guard let job = found else { return 0 }
-        let quiet = job.status == .paused || job.status == .retired
-            || (job.status == .maintenance && (job.maintenanceUntil ?? .distantFuture) > at)
-        guard !quiet else { return 0 }
-        try db.execute("UPDATE job_state SET notified_at = ? WHERE job_id = ?",
-                       [isDown ? now.sqlValue : .null, .text(jobID.description)])
+        for (kind, value) in [(NotificationKind.down, now.sqlValue), (.up, .null)] {
+            let ids = loud.filter { $0.1 == kind }.map { SQLValue.text($0.0.jobID.description) }
+            for chunk in ids.chunks(of: JobRow.rowsPerStatement) {
+                try db.send("UPDATE job_state SET notified_at = ? WHERE job_id IN (\(SQLDialect.list(chunk.count)))",
+                               [value] + chunk)
+            }
+        }
         guard let settings else { return 0 }
-        let channels = settings.channels(for: job.notify)
-        guard !channels.isEmpty else { return 0 }
-        let event = NotificationEvent(
-            kind: kind, jobId: jobID.description, jobName: job.jobName, host: job.host, labels: job.labels,
-            previousStatus: previous, status: status, at: at, repeatCount: repeatCount,
-            lastRun: try lastRun ?? Self.lastRun(jobID, db: db), url: settings.link(for: jobID.description))
-        let payload = try event.json()
-        for channel in channels {
-            try db.execute("""
-                INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-                """, [.text(event.eventId), .text(channel), .text(jobID.description), .text(kind.rawValue), .text(payload),
-                      now.sqlValue, now.sqlValue, now.sqlValue])
+        var rows: [SQLValue] = []
+        for (item, kind) in loud {
+            guard let job = jobs[item.jobID] else { continue }
+            let channels = settings.channels(for: job.notify)
+            guard !channels.isEmpty else { continue }
+            let event = NotificationEvent(
+                kind: kind, jobId: item.jobID.description, jobName: job.jobName, host: job.host, labels: job.labels,
+                previousStatus: item.previous, status: item.status, at: item.at, repeatCount: item.repeatCount,
+                lastRun: try item.lastRun ?? Self.lastRun(item.jobID, db: db), url: settings.link(for: item.jobID.description))
+            let payload = try event.json()
+            for channel in channels {
+                rows += [.text(event.eventId), .text(channel), .text(item.jobID.description), .text(kind.rawValue), .text(payload),
+                         now.sqlValue, now.sqlValue, now.sqlValue]
+            }
         }
-        return channels.count
+        for chunk in rows.chunks(of: 8 * JobRow.rowsPerStatement) {
+            try db.send("""
+                INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
+                VALUES \(SQLDialect.valueRows(chunk.count / 8, row: "(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"))
+                """, Array(chunk))
+        }
+        return rows.count / 8
     }
 
     /// The job's last reported run, from its newest result.

@@ -7,10 +7,49 @@ import Foundation
 struct SignalRules {
     let outbox: Outbox
 
+    /// Plain results in one round at most (18 binds each: far under either
+    /// database's limit on parameters).
+    static let roundSize = 500
+
+    /// Stores a batch's signals in order. Plain results (no run to match,
+    /// not a `log`) of distinct jobs are stored together, a round of them in
+    /// one statement (one round trip on PostgreSQL, whatever their number);
+    /// the others one by one. A job's signals keep their order: a round ends
+    /// before another signal of one of its jobs.
+    func store(_ signals: [Signal], db: any SQLConnection) throws -> [StoredSignal] {
+        var stored: [StoredSignal] = []
+        stored.reserveCapacity(signals.count)
+        var round: [JobResult] = []
+        var jobs = Set<JobID>()
+        func flush() throws {
+            guard !round.isEmpty else { return }
+            stored += try plain(round, db: db).map(StoredSignal.result)
+            round.removeAll(keepingCapacity: true)
+            jobs.removeAll(keepingCapacity: true)
+        }
+        for signal in signals {
+            if case let .result(result) = signal, result.status != .log, result.runID == nil, !result.openRunExpected {
+                if jobs.contains(result.jobID) || round.count == Self.roundSize { try flush() }
+                round.append(result)
+                jobs.insert(result.jobID)
+                continue
+            }
+            try flush()
+            switch signal {
+            case let .start(jobID, runID, at):
+                stored.append(.start(jobID, try start(jobID, runID: runID, at: at, db: db)))
+            case let .result(result):
+                stored.append(.result(try self.result(result, db: db)))
+            }
+        }
+        try flush()
+        return stored
+    }
+
     func start(_ jobID: JobID, runID: String?, at: Date, db: any SQLConnection) throws -> OpenRun {
         let id = try db.queryOne("INSERT INTO runs (job_id, run_id, started_at) VALUES (?, ?, ?) RETURNING id",
                                  [.text(jobID.description), SQLValue(runID), at.sqlValue], table: "runs")?.int("id") ?? 0
-        try db.execute("""
+        try db.send("""
             INSERT INTO job_state (job_id, last_start_at) VALUES (?, ?)
             ON CONFLICT(job_id) DO UPDATE SET last_start_at = \(db.dialect.greatest("COALESCE(job_state.last_start_at, 0)", "excluded.last_start_at"))
             """, [.text(jobID.description), at.sqlValue])
@@ -43,52 +82,87 @@ struct SignalRules {
         if let run, result.duration == nil {
             result.duration = max(0, result.receivedAt.timeIntervalSince(run.startedAt))
         }
-        let insert = (sql: """
-            INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels, run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, arguments: [job, result.receivedAt.sqlValue, result.runAt.sqlValue, .text(result.status.rawValue), SQLValue(result.duration),
-                             SQLValue(result.exitCode), SQLValue(result.output), SQLValue(try result.labels.map { try StateStore.json($0) }),
-                             SQLValue(result.runID)])
         guard result.status != .log else {
+            let insert = try Self.insert([result])
             result.id = try db.queryOne(insert.sql, insert.arguments, table: "results")?.int("id")
             try close(run, by: &result, db: db)
             return result
         }
-        let time = result.runAt.sqlValue
-        // RETURNING gives the stored notify_status (the upsert leaves it alone):
-        // the previous status at no extra query. With the result's row, in one
-        // round trip on PostgreSQL.
-        let fold = (sql: """
-            INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
-                                   last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-            ON CONFLICT(job_id) DO UPDATE SET
-                last_status = excluded.last_status, last_received_at = excluded.last_received_at,
-                last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
-                last_exit_code = excluded.last_exit_code,
-                last_success_at = COALESCE(excluded.last_success_at, job_state.last_success_at),
-                last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
-                runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total
-            RETURNING notify_status
-            """, arguments: [job, .text(result.status.rawValue), result.receivedAt.sqlValue, time, SQLValue(result.duration),
-                             SQLValue(result.exitCode), result.status == .success ? time : .null, result.status == .failure ? time : .null,
-                             .integer(result.status == .failure ? 1 : 0)])
-        let row = try db.queryTogether([insert, fold], table: "results")
-        result.id = try row?.int("id")
-        let previous = try row?.optionalString("notify_status")
+        result = try plain([result], db: db)[0]
         try close(run, by: &result, db: db)
-        if previous != result.status.rawValue {
-            try outbox.change(result.jobID, from: previous, to: result.status.rawValue, at: result.receivedAt,
-                              lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
-                                             duration: result.duration, output: result.output), db: db)
-        }
         return result
+    }
+
+    /// Stores results of distinct jobs, none a `log`, and folds them into
+    /// `job_state`: the rows of all of them in one statement (one round trip
+    /// on PostgreSQL), then the changes of status they make (``Outbox``).
+    private func plain(_ results: [JobResult], db: any SQLConnection) throws -> [JobResult] {
+        var folds: [SQLValue] = []
+        folds.reserveCapacity(results.count * 10)
+        for result in results {
+            let time = result.runAt.sqlValue
+            folds += [.text(result.jobID.description), .text(result.status.rawValue), result.receivedAt.sqlValue, time,
+                      SQLValue(result.duration), SQLValue(result.exitCode), result.status == .success ? time : .null,
+                      result.status == .failure ? time : .null, .integer(1), .integer(result.status == .failure ? 1 : 0)]
+        }
+        // RETURNING gives the stored notify_status (the upsert leaves it
+        // alone): each job's previous status at no extra query.
+        let rows = try db.queryJoined([
+            try Self.insert(results),
+            (sql: """
+                INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
+                                       last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
+                VALUES \(SQLDialect.valueRows(results.count, columns: 10))
+                ON CONFLICT(job_id) DO UPDATE SET
+                    last_status = excluded.last_status, last_received_at = excluded.last_received_at,
+                    last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
+                    last_exit_code = excluded.last_exit_code,
+                    last_success_at = COALESCE(excluded.last_success_at, job_state.last_success_at),
+                    last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
+                    runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total
+                RETURNING job_id, notify_status
+                """, arguments: folds),
+        ], on: "job_id", table: "results")
+        var byJob: [String: SQLRow] = [:]
+        for row in rows { byJob[try row.string("job_id")] = row }
+        var changes: [Outbox.Change] = []
+        let stored = try results.map { submitted in
+            guard let row = byJob[submitted.jobID.description] else {
+                throw StoreError.query("no row stored for the result of \(submitted.jobID)")
+            }
+            var result = submitted
+            result.id = try row.int("id")
+            let previous = try row.optionalString("notify_status")
+            if previous != result.status.rawValue {
+                changes.append(.init(jobID: result.jobID, previous: previous, status: result.status.rawValue, at: result.receivedAt,
+                                     lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
+                                                    duration: result.duration, output: result.output)))
+            }
+            return result
+        }
+        try outbox.change(changes, db: db)
+        return stored
+    }
+
+    /// The statement that inserts `results`' rows, returning their ids and jobs.
+    private static func insert(_ results: [JobResult]) throws -> (sql: String, arguments: [SQLValue]) {
+        var arguments: [SQLValue] = []
+        arguments.reserveCapacity(results.count * 9)
+        for result in results {
+            arguments += [.text(result.jobID.description), result.receivedAt.sqlValue, result.runAt.sqlValue, .text(result.status.rawValue),
+                          SQLValue(result.duration), SQLValue(result.exitCode), SQLValue(result.output),
+                          SQLValue(try result.labels.map { try StateStore.json($0) }), SQLValue(result.runID)]
+        }
+        return (sql: """
+            INSERT INTO results (job_id, received_at, run_at, status, duration, exit_code, output, labels, run_id)
+            VALUES \(SQLDialect.valueRows(results.count, columns: 9)) RETURNING id, job_id
+            """, arguments: arguments)
     }
 
     /// Marks the run `result` closes as finished by it.
     private func close(_ run: (id: Int64, startedAt: Date)?, by result: inout JobResult, db: any SQLConnection) throws {
         guard let run else { return }
-        try db.execute("UPDATE runs SET finished_at = COALESCE(finished_at, ?), result_id = ? WHERE id = ?",
+        try db.send("UPDATE runs SET finished_at = COALESCE(finished_at, ?), result_id = ? WHERE id = ?",
                        [result.receivedAt.sqlValue, SQLValue(result.id), .integer(run.id)])
         result.closedRun = run.id
     }

@@ -208,18 +208,17 @@ extension StateStore {
                 SELECT s.job_id, s.notify_status, s.notify_previous, s.notify_since, s.notified_at FROM job_state s JOIN jobs j ON j.id = s.job_id
                 WHERE s.notify_status = 'success' AND s.notified_at IS NOT NULL
                 """, [.real(repeatBefore)], table: "job_state")
-            var written = 0
-            for row in rows {
+            let due = rows.compactMap { row -> Outbox.Announcement? in
                 guard let (id, status, notifiedAt, since, storedPrevious) = corruptRows.reading({ () throws(StoreError) in
                     (try row.jobID(), try row.string("notify_status"), try row.optionalDouble("notified_at"),
                      try row.optionalDouble("notify_since") ?? now.timeIntervalSince1970, try row.optionalString("notify_previous"))
-                }) else { continue }
+                }) else { return nil }
                 let isRepeat = notifiedAt != nil && NotificationKind.downStatuses.contains(status)
                 let count = isRepeat ? max(1, Int((now.timeIntervalSince1970 - since) / max(settings.repeatInterval ?? 1, 1))) : 0
-                let previous = isRepeat ? status : (storedPrevious ?? "pending")
-                written += try outbox.announce(id, previous: previous, status: status, notifiedAt: notifiedAt, at: now, lastRun: nil,
-                                               repeatCount: count, db: db)
+                return Outbox.Announcement(jobID: id, previous: isRepeat ? status : (storedPrevious ?? "pending"), status: status,
+                                           notifiedAt: notifiedAt, at: now, lastRun: nil, repeatCount: count)
             }
+            let written = try outbox.announce(due, db: db)
             return written
         }
     }

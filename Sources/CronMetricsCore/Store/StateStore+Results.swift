@@ -14,16 +14,7 @@ extension StateStore {
     /// - Returns: the signals as stored, in order.
     public func store(_ signals: [Signal], notifications: NotificationSettings? = nil, now: Date = Date()) async throws(StoreError) -> [StoredSignal] {
         let rules = SignalRules(outbox: Outbox(settings: notifications, now: now, corruptRows: corruptRows))
-        return try await writing { db in
-            try signals.map { signal in
-                switch signal {
-                case let .start(jobID, runID, at):
-                    return .start(jobID, try rules.start(jobID, runID: runID, at: at, db: db))
-                case let .result(result):
-                    return .result(try rules.result(result, db: db))
-                }
-            }
-        }
+        return try await writing { db in try rules.store(signals, db: db) }
     }
 
     /// Stores results only (see ``store(_:notifications:now:)``).

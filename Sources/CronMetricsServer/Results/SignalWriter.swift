@@ -8,11 +8,12 @@ import Synchronization
 /// committed, so an acknowledged signal survives `kill -9`; under load, one
 /// commit serves many.
 ///
-/// Signals go into lanes by their job (``SQLDriver/writeConcurrency``: one
-/// on SQLite, which has one writer; several on PostgreSQL, where a
-/// transaction waits on the network more than on the disk). A job's signals
-/// always take the same lane, so they are stored and folded into the live
-/// state in the order they arrived, and two lanes never write the same job.
+/// Up to ``SQLDriver/writeConcurrency`` transactions run at once (one on
+/// SQLite, which has one writer; several on PostgreSQL, where a transaction
+/// waits on round trips more than on the disk): while one commits, the next
+/// gathers everything that arrived meanwhile. A transaction takes no signal
+/// of a job another one holds, so a job's signals are stored and folded into
+/// the live state in the order they arrived, and two never write the same job.
 final class SignalWriter: Sendable {
     private struct Pending {
         var signal: Signal
@@ -21,15 +22,16 @@ final class SignalWriter: Sendable {
 
     private struct Queue {
         var pending: [Pending] = []
-        var draining = false
+        /// The jobs of the transactions running now.
+        var held: Set<JobID> = []
+        var drainers = 0
     }
 
     /// Signals per transaction at most, so one batch never holds the lock for long.
     static let maxBatch = 2048
 
-    /// One queue per lane.
-    private let lanes: Mutex<[Queue]>
-    private let laneCount: Int
+    private let queue = Mutex(Queue())
+    private let concurrency: Int
     private let database: StateStore
     private let state: LiveState
     private let now: @Sendable () -> Date
@@ -39,8 +41,7 @@ final class SignalWriter: Sendable {
     init(database: StateStore, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
         self.settings = settings
         self.database = database
-        laneCount = max(1, database.driver.writeConcurrency)
-        lanes = Mutex(Array(repeating: Queue(), count: laneCount))
+        concurrency = max(1, database.driver.writeConcurrency)
         self.state = state
         self.now = now
     }
@@ -62,29 +63,41 @@ final class SignalWriter: Sendable {
     }
 
     private func send(_ signal: Signal) async throws -> StoredSignal {
-        // Swift's hash is seeded per process: stable for as long as the lanes live.
-        let lane = laneCount == 1 ? 0 : Int(UInt(bitPattern: signal.jobID.hashValue) % UInt(laneCount))
-        return try await withCheckedThrowingContinuation { continuation in
-            let startDrain = lanes.withLock { lanes -> Bool in
-                lanes[lane].pending.append(Pending(signal: signal, continuation: continuation))
-                guard !lanes[lane].draining else { return false }
-                lanes[lane].draining = true
+        try await withCheckedThrowingContinuation { continuation in
+            let startDrain = queue.withLock { queue -> Bool in
+                queue.pending.append(Pending(signal: signal, continuation: continuation))
+                // A held job's signal is taken by its holder's next round.
+                guard queue.drainers < concurrency, !queue.held.contains(signal.jobID) else { return false }
+                queue.drainers += 1
                 return true
             }
             if startDrain {
                 // Not tied to the request's task: a client that hangs up must not
                 // cancel a write that other clients' signals share.
-                Task.detached { await self.drain(lane) }
+                Task.detached { await self.drain() }
             }
         }
     }
 
-    private func drain(_ lane: Int) async {
+    /// Commits batches until nothing is left that no other transaction holds.
+    private func drain() async {
+        var mine = Set<JobID>()
         while true {
-            let taken = lanes.withLock { lanes -> [Pending] in
-                let batch = Array(lanes[lane].pending.prefix(Self.maxBatch))
-                lanes[lane].pending.removeFirst(batch.count)
-                if batch.isEmpty { lanes[lane].draining = false }
+            let taken = queue.withLock { queue -> [Pending] in
+                queue.held.subtract(mine)
+                var batch: [Pending] = [], rest: [Pending] = []
+                for pending in queue.pending {
+                    if batch.count < Self.maxBatch, !queue.held.contains(pending.signal.jobID) {
+                        batch.append(pending)
+                    } else {
+                        rest.append(pending)
+                    }
+                }
+                mine = Set(batch.map(\.signal.jobID))
+                // A job cut off by maxBatch stays held: its later signals wait for this batch.
+                queue.held.formUnion(mine)
+                queue.pending = rest
+                if batch.isEmpty { queue.drainers -= 1 }
                 return batch
             }
             guard !taken.isEmpty else { return }

@@ -20,9 +20,13 @@ public final class PostgresDriver: SQLDriver {
     public let settings: PostgresSettings
     public var dialect: SQLDialect { .postgres }
     public var location: String { settings.location }
-    /// A transaction waits on round trips more than on the disk: several at
-    /// once, leaving half the pool to readers (the API, the outbox, deadlines).
-    public var writeConcurrency: Int { max(1, min(4, settings.poolSize / 2)) }
+    /// A transaction waits on round trips more than on the disk: two at once
+    /// (while one commits, the next gathers what arrived), leaving the rest of
+    /// the pool to readers (the API, the outbox, deadlines). More writers make
+    /// smaller batches: on 2 cores with PostgreSQL beside the server, 4 were
+    /// slower than 2, and 1 about 15% faster (docs/performance.md); 2 keeps a
+    /// remote database's round trips from idling the writer.
+    public var writeConcurrency: Int { max(1, min(2, settings.poolSize / 2)) }
 
     private let client: PostgresClient
     private let runner: Task<Void, Never>

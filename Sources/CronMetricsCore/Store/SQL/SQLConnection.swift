@@ -13,6 +13,12 @@ public protocol SQLConnection {
     /// Runs a write; how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
+
+    /// Runs a write whose answer nobody waits for (no rows, no count).
+    /// PostgreSQL sends it after the statements before it and goes on; an
+    /// error it meets is thrown by the next statement waited for, or by the
+    /// commit, and the transaction does not commit. SQLite runs it at once.
+    func send(_ sql: String, _ arguments: [SQLValue]) throws
 }
 
 extension SQLConnection {
@@ -30,25 +36,34 @@ extension SQLConnection {
         try execute(sql, [])
     }
 
-    /// Runs writes that each return one row (`INSERT … RETURNING`) in one
-    /// round trip where the database can (PostgreSQL: one statement, each
-    /// write a data-modifying `WITH` part; SQLite, in process: one after
-    /// another), and merges their rows' columns into one row. The writes
-    /// must not depend on each other (PostgreSQL runs them on one snapshot).
-    public func queryTogether(_ statements: [(sql: String, arguments: [SQLValue])], table: String) throws -> SQLRow? {
+    /// Runs writes whose rows share a key column (`INSERT … RETURNING
+    /// job_id, …`, each row with another key) in one round trip where the
+    /// database can (PostgreSQL: one statement, each write a data-modifying
+    /// `WITH` part joined on `key`; SQLite, in process: one after another,
+    /// joined here), and gives one row per key with every statement's columns.
+    /// The writes must not depend on each other (PostgreSQL runs them on one
+    /// snapshot), and each must return every key once.
+    public func queryJoined(_ statements: [(sql: String, arguments: [SQLValue])], on key: String, table: String) throws -> [SQLRow] {
         switch dialect {
         case .postgres:
             let parts = statements.enumerated().map { "s\($0.offset) AS (\($0.element.sql))" }.joined(separator: ", ")
-            let from = statements.indices.map { "s\($0)" }.joined(separator: ", ")
-            return try queryOne("WITH \(parts) SELECT * FROM \(from)", statements.flatMap(\.arguments), table: table)
+            let from = statements.indices.map { "s\($0)" }.joined(separator: " JOIN ")
+            let joined = statements.indices.dropFirst().isEmpty ? from : from + " USING (\(key))"
+            return try query("WITH \(parts) SELECT * FROM \(joined)", statements.flatMap(\.arguments), table: table)
         case .sqlite:
-            var names: [String] = [], values: [SQLValue] = []
-            for statement in statements {
-                guard let row = try queryOne(statement.sql, statement.arguments, table: table) else { return nil }
-                names += row.columnNames
-                values += row.values
+            guard let first = statements.first else { return [] }
+            var rows = try query(first.sql, first.arguments, table: table)
+            for statement in statements.dropFirst() {
+                var others: [SQLValue: SQLRow] = [:]
+                for row in try query(statement.sql, statement.arguments, table: table) { others[row[key]] = row }
+                rows = rows.compactMap { row in
+                    guard let other = others[row[key]] else { return nil }
+                    let extra = other.columnNames.indices.filter { other.columnNames[$0] != key }
+                    return SQLRow(columns: SQLRow.Columns(row.columnNames + extra.map { other.columnNames[$0] }),
+                                  values: row.values + extra.map { other.values[$0] }, table: table)
+                }
             }
-            return SQLRow(columns: SQLRow.Columns(names), values: values, table: table)
+            return rows
         }
     }
 }

@@ -37,8 +37,18 @@ public enum SQLDialect: String, Sendable {
     /// `(?, ?), (?, ?), …`: `count` rows of `columns` placeholders, for a
     /// multi-row `VALUES` (the same on both databases).
     public static func valueRows(_ count: Int, columns: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return Array(repeating: row, count: count).joined(separator: ", ")
+        valueRows(count, row: "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")")
+    }
+
+    /// `?, ?, …`: `count` placeholders, for `IN (…)`.
+    public static func list(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// `count` copies of `row` (e.g. `(CAST(? AS TEXT), ?)`), for a
+    /// multi-row `VALUES` whose cells need a type (``real(_:)``, ``text(_:)``).
+    public static func valueRows(_ count: Int, row: String) -> String {
+        Array(repeating: row, count: count).joined(separator: ", ")
     }
 
     /// The statement's text for this database: `?` placeholders numbered

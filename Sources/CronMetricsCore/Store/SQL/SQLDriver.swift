@@ -8,8 +8,8 @@ public protocol SQLDriver: Sendable {
     var dialect: SQLDialect { get }
     /// Where it is, for messages (a file path, or `postgres://user@host:port/db`).
     var location: String { get }
-    /// Write transactions worth running at once (the group-commit lanes of
-    /// the server's signal writer): 1 where the database has one writer.
+    /// Write transactions worth running at once (the server's signal writer
+    /// runs up to this many group commits): 1 where the database has one writer.
     var writeConcurrency: Int { get }
 
     /// Runs `body` in one transaction: committed when it returns (durably:
