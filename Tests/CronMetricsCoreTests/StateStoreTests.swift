@@ -50,6 +50,24 @@ struct StateStoreTests {
         }
     }
 
+    @Test("PostgreSQL runs a statement with rows as a prepared statement, parsed once per connection, its binds typed in its text")
+    func preparedStatements() async throws {
+        let dir = try TempDir()
+        let store = try await StoreBackend.postgres.open(in: dir.path)
+        let (first, second, prepared) = try await store.driver.read { db in
+            let sql = "SELECT CAST(? AS TEXT) AS a, ? AS b, ? AS c"
+            let first = try db.query(sql, [.text("x"), .integer(7), SQLValue(Double?.none)]).first
+            let second = try db.query(sql, [.text("y"), .integer(8), SQLValue(Double?(2.5))]).first
+            let prepared = try db.query("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%AS c' ORDER BY statement")
+            return (first, second, try prepared.map { try $0.string("statement") })
+        }
+        #expect(try first?.string("a") == "x" && first?.int("b") == 7 && first?.optionalDouble("c") == nil)
+        #expect(try second?.string("a") == "y" && second?.int("b") == 8 && second?.double("c") == 2.5)
+        // One statement for both runs: a nil optional binds with its type, as a value does.
+        #expect(prepared == ["SELECT CAST($1::text AS TEXT) AS a, $2::int8 AS b, $3::float8 AS c"])
+        try await store.close()
+    }
+
     @Test("a statement sent without waiting that fails fails its transaction: its error is the one thrown, nothing commits",
           arguments: StoreBackend.allCases)
     func sentStatementFails(_ backend: StoreBackend) async throws {

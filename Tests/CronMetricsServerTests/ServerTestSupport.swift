@@ -107,7 +107,7 @@ final class ServerFixture: Sendable {
             try db.query(sql).map { row in
                 row.values.map { value -> String in
                     switch value {
-                    case .null: ""
+                    case .null, .typedNull: ""
                     case let .integer(number): String(number)
                     case let .real(number): String(number)
                     case let .text(text): text

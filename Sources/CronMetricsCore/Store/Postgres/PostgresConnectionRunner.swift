@@ -1,27 +1,33 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
-/// A leased PostgreSQL connection as the store's ``SQLConnection``: each
-/// statement is sent with its binds (the extended protocol: parsed, bound and
-/// run in one round trip) and waited for on the driver's thread. Statements
-/// nobody waits for (``send(_:_:)``, the `BEGIN`) go out in order without
-/// waiting: postgres-nio runs a connection's queries one after another on its
-/// event loop, so they cost no round trip of the driver's thread of their own.
+/// A leased PostgreSQL connection as the store's ``SQLConnection``, waited
+/// for on the driver's thread. Statements that return rows, and writes
+/// nobody waits for, run as named prepared statements: parsed once per
+/// connection (``PreparedStatements``), then only bound and run. A write
+/// whose count is wanted goes as an unnamed statement (parsed, bound and run
+/// in one round trip). Statements nobody waits for (``send(_:_:)``, the
+/// `BEGIN`) go out in order without waiting: postgres-nio runs a
+/// connection's queries one after another on its event loop, so they cost no
+/// round trip of the driver's thread of their own.
 struct PostgresConnectionRunner: SQLConnection {
     let connection: PostgresConnection
+    let statements: PreparedStatements
     let logger: Logger
     var dialect: SQLDialect { .postgres }
     /// The answers of the statements sent and not yet waited for.
     private let unanswered = Unanswered()
 
     private final class Unanswered {
-        var futures: [EventLoopFuture<PostgresQueryResult>] = []
+        var futures: [EventLoopFuture<Void>] = []
     }
 
-    init(connection: PostgresConnection, logger: Logger) {
+    init(connection: PostgresConnection, statements: PreparedStatements, logger: Logger) {
         self.connection = connection
+        self.statements = statements
         self.logger = logger
     }
 
@@ -31,67 +37,123 @@ struct PostgresConnectionRunner: SQLConnection {
     /// without an error: it counts as committed only when every statement
     /// sent before it succeeded.
     func transaction<T>(begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
-        try send(begin, [])
+        unanswered.futures.append(unnamed(begin, []).map { _ in })
         do {
             let value = try body(self)
-            try run("COMMIT", [])
+            _ = try wait(unnamed("COMMIT", []))
             return value
         } catch {
-            _ = try? run("ROLLBACK", [])
+            _ = try? wait(unnamed("ROLLBACK", []))
             throw error
         }
     }
 
     func query(_ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
-        let result = try run(sql, arguments)
-        guard let first = result.rows.first else { return [] }
+        let rows = try wait(try prepared(sql, arguments))
+        guard let first = rows.first else { return [] }
         let columns = SQLRow.Columns(first.map(\.columnName))
-        return try result.rows.map { row in
+        return try rows.map { row in
             SQLRow(columns: columns, values: try row.map(Self.value), table: table)
         }
     }
 
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-        try run(sql, arguments).metadata.rows ?? 0
+        try wait(unnamed(sql, arguments)).metadata.rows ?? 0
     }
 
     func send(_ sql: String, _ arguments: [SQLValue]) throws {
-        unanswered.futures.append(start(sql, arguments))
+        unanswered.futures.append(try prepared(sql, arguments).map { _ in })
     }
 
-    /// Runs `sql` and waits for its answer. The statements sent before it
-    /// are answered by then: the first of their errors is thrown rather than
-    /// this one's (which is then "the transaction is aborted").
-    @discardableResult
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
-        let answer = Result { try start(sql, arguments).wait() }
+    /// Waits for `future`. The statements sent before it are answered by
+    /// then: the first of their errors is thrown rather than this one's
+    /// (which is then "the transaction is aborted").
+    private func wait<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
+        let answer = Result { try future.wait() }
         let earlier = unanswered.futures
         unanswered.futures.removeAll()
-        for future in earlier { _ = try future.wait() }
+        for future in earlier { try future.wait() }
         return try answer.get()
     }
 
-    private func start(_ sql: String, _ arguments: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {
+    private func unnamed(_ sql: String, _ arguments: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
-            case .null: binds.appendNull()
+            case .null, .typedNull: binds.appendNull()
             case let .integer(value): binds.append(value)
             case let .real(value): binds.append(value)
             case let .text(value): binds.append(value)
             }
         }
-        return connection.query(PostgresQuery(unsafeSQL: SQLDialect.postgres.placeholders(sql), binds: binds), logger: logger)
+        return connection.query(PostgresQuery(unsafeSQL: SQLDialect.postgres.placeholders(sql, arguments), binds: binds), logger: logger)
+    }
+
+    /// Runs `sql` as this connection's prepared statement for its text,
+    /// preparing it first (a round trip, once) if it has none yet. Each
+    /// parameter's type is in the text (``SQLDialect/placeholders(_:_:)``),
+    /// so the binds are sent as PostgreSQL parsed them.
+    private func prepared(_ sql: String, _ arguments: [SQLValue]) throws -> EventLoopFuture<[PostgresRow]> {
+        let text = SQLDialect.postgres.placeholders(sql, arguments)
+        let statement: PreparedQuery
+        if let known = statements.statement(text, on: connection) {
+            statement = known
+        } else {
+            statement = try wait(connection.prepare(query: text))
+            statements.keep(statement, text, on: connection)
+        }
+        return statement.execute(arguments.map { argument in
+            switch argument {
+            case .null, .typedNull: PostgresData.null
+            case let .integer(value): PostgresData(int64: value)
+            case let .real(value): PostgresData(double: value)
+            case let .text(value): PostgresData(string: value)
+            }
+        })
     }
 
     /// A cell as a ``SQLValue``, by its column's type.
     static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
+        // postgres-nio asks for every row in binary, but a prepared statement's
+        // cells carry the format of its Describe (text): decode them as sent.
+        var cell = cell
+        cell.format = .binary
         switch cell.dataType {
         case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
         case .float4, .float8: return .real(try cell.decode(Double.self))
         case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
         default: return .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// Each connection's prepared statements by text. A connection keeps at most
+/// ``perConnection`` (a statement past that runs prepared but is not kept:
+/// batches of many sizes would otherwise grow the server's memory without
+/// bound); connections the pool closed are forgotten once more than
+/// ``connections`` are known.
+final class PreparedStatements: Sendable {
+    static let perConnection = 256
+    private let connections: Int
+    private let byConnection = NIOLockedValueBox([PostgresConnection.ID: [String: PreparedQuery]]())
+
+    init(poolSize: Int) {
+        connections = max(4, 2 * poolSize)
+    }
+
+    func statement(_ text: String, on connection: PostgresConnection) -> PreparedQuery? {
+        byConnection.withLockedValue { $0[connection.id]?[text] }
+    }
+
+    func keep(_ statement: PreparedQuery, _ text: String, on connection: PostgresConnection) {
+        byConnection.withLockedValue { all in
+            if all[connection.id] == nil, all.count >= connections {
+                // The pool numbers connections in order: the lowest are the oldest.
+                for id in all.keys.sorted().prefix(all.count / 2) { all[id] = nil }
+            }
+            guard all[connection.id, default: [:]].count < Self.perConnection else { return }
+            all[connection.id, default: [:]][text] = statement
         }
     }
 }

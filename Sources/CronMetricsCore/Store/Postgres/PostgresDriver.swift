@@ -31,6 +31,7 @@ public final class PostgresDriver: SQLDriver {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let threads: NIOThreadPool
+    private let statements: PreparedStatements
     private let logger: Logger
 
     /// Connects, retrying with backoff while the server cannot be reached
@@ -81,6 +82,7 @@ public final class PostgresDriver: SQLDriver {
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let client = client
         runner = Task { await client.run() }
+        statements = PreparedStatements(poolSize: settings.poolSize)
         threads = NIOThreadPool(numberOfThreads: settings.poolSize)
         threads.start()
     }
@@ -141,7 +143,7 @@ public final class PostgresDriver: SQLDriver {
     private enum Lease { case waiting, leased, givenUp }
 
     private func leasedTransaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        let (client, threads, logger, timeout, location) = (client, threads, logger, settings.connectTimeout, settings.location)
+        let (client, threads, statements, logger, timeout, location) = (client, threads, statements, logger, settings.connectTimeout, settings.location)
         let lease = NIOLockedValueBox(Lease.waiting)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
@@ -155,7 +157,7 @@ public final class PostgresDriver: SQLDriver {
                     }
                     if late { throw StoreError.unavailable("no connection to \(location) within \(timeout)") }
                     return try await threads.runIfActive {
-                        try PostgresConnectionRunner(connection: connection, logger: logger).transaction(begin: begin, body)
+                        try PostgresConnectionRunner(connection: connection, statements: statements, logger: logger).transaction(begin: begin, body)
                     }
                 }
             }
@@ -189,7 +191,7 @@ public final class PostgresDriver: SQLDriver {
         if let error = error as? StoreError { return error }
         if error is CancellationError { return .unavailable("cancelled") }
         if isUnreachable(error) { return .unavailable(explain(error)) }
-        if let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState],
+        if let state = serverError(error)?.state,
            state == "57014" || state.hasPrefix("40") || state.hasPrefix("53") || state.hasPrefix("57P") || state.hasPrefix("08") {
             // Statement timeout, serialization failure, out of resources, shutdown, connection failure.
             return .unavailable(explain(error))
@@ -200,8 +202,20 @@ public final class PostgresDriver: SQLDriver {
     /// Whether PostgreSQL aborted the transaction to break a deadlock or a
     /// serialization conflict: running it again is safe and likely to work.
     static func isConflict(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        guard let state = serverError(error)?.state else { return false }
         return state == "40P01" || state == "40001"
+    }
+
+    /// The SQLSTATE and message of an error PostgreSQL sent. postgres-nio
+    /// gives a prepared statement's errors as its older `PostgresError`.
+    static func serverError(_ error: any Error) -> (state: String, message: String?)? {
+        if let error = error as? PSQLError, error.code == .server, let info = error.serverInfo {
+            return (info[.sqlState] ?? "", info[.message])
+        }
+        if case let .server(message)? = error as? PostgresError {
+            return (message.fields[.sqlState] ?? "", message.fields[.message])
+        }
+        return nil
     }
 
     /// Whether `error` says the server cannot be reached now (down, starting,
@@ -209,26 +223,36 @@ public final class PostgresDriver: SQLDriver {
     static func isUnreachable(_ error: any Error) -> Bool {
         if error is ConnectionPoolError || error is ChannelError || error is IOError { return true }
         if error is NIOConnectionError { return true }
+        if let error = error as? PostgresError {
+            switch error {
+            case .connectionClosed: return true
+            case let .protocol(message): return message == "Unexpected connection close"
+            case .server: return isUnreachableState(serverError(error)?.state ?? "")
+            }
+        }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError { return false }
             return true
         case .server:
-            let state = error.serverInfo?[.sqlState] ?? ""
-            // cannot_connect_now (starting up, shutting down), too_many_connections, admin shutdown.
-            return state == "57P03" || state == "53300" || state == "57P01" || state == "57P02" || state.hasPrefix("08")
+            return isUnreachableState(error.serverInfo?[.sqlState] ?? "")
         default:
             return false
         }
     }
 
+    /// cannot_connect_now (starting up, shutting down), too_many_connections, admin shutdown, connection exceptions.
+    private static func isUnreachableState(_ state: String) -> Bool {
+        state == "57P03" || state == "53300" || state == "57P01" || state == "57P02" || state.hasPrefix("08")
+    }
+
     /// A one-line reason, with the server's own message when it sent one.
     static func explain(_ error: any Error) -> String {
+        if let (state, message) = serverError(error), let message {
+            return "\(message) (SQLSTATE \(state.isEmpty ? "?" : state))"
+        }
         if let error = error as? PSQLError {
-            if let info = error.serverInfo, let message = info[.message] {
-                return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
-            }
             if let underlying = error.underlying { return "\(error.code): \(explain(underlying))" }
             return "\(error.code)"
         }

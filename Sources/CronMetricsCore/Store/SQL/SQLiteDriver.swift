@@ -128,7 +128,7 @@ struct SQLiteConnection: SQLConnection {
     static func arguments(_ values: [SQLValue]) -> StatementArguments {
         StatementArguments(values.map { value -> DatabaseValue in
             switch value {
-            case .null: .null
+            case .null, .typedNull: .null
             case let .integer(number): number.databaseValue
             case let .real(number): number.databaseValue
             case let .text(text): text.databaseValue
