@@ -41,13 +41,11 @@ public protocol SQLValueConvertible {
     static var sqlKind: SQLValue.Kind? { get }
 }
 
-extension Int: SQLValueConvertible {
-    public var sqlValue: SQLValue { .integer(Int64(self)) }
-    public static var sqlKind: SQLValue.Kind? { .integer }
-}
+extension Int: SQLValueConvertible {}
+extension Int64: SQLValueConvertible {}
 
-extension Int64: SQLValueConvertible {
-    public var sqlValue: SQLValue { .integer(self) }
+extension SQLValueConvertible where Self: BinaryInteger {
+    public var sqlValue: SQLValue { .integer(Int64(self)) }
     public static var sqlKind: SQLValue.Kind? { .integer }
 }
 
@@ -62,9 +60,9 @@ extension String: SQLValueConvertible {
 }
 
 extension Date: SQLValueConvertible {
-    /// Seconds since 1970, as every time column stores it.
+    /// Seconds since 1970, as every time column stores it (a `real`).
     public var sqlValue: SQLValue { .real(timeIntervalSince1970) }
-    public static var sqlKind: SQLValue.Kind? { .real }
+    public static var sqlKind: SQLValue.Kind? { Double.sqlKind }
 }
 
 extension SQLValue: SQLValueConvertible {
