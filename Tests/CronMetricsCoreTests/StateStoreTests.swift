@@ -65,6 +65,16 @@ struct StateStoreTests {
         #expect(try second?.string("a") == "y" && second?.int("b") == 8 && second?.double("c") == 2.5)
         // One statement for both runs: a nil optional binds with its type, as a value does.
         #expect(prepared == ["SELECT CAST($1::text AS TEXT) AS a, $2::int8 AS b, $3::float8 AS c"])
+
+        // A connection prepares 256 texts at most; past that they run unnamed, still answered.
+        let (answers, count) = try await store.driver.read { db in
+            let answers = try (0..<300).map { index in
+                try db.queryOne("SELECT ? + \(index) AS n", [.integer(1)])?.int("n")
+            }
+            return (answers, try db.queryOne("SELECT COUNT(*) AS n FROM pg_prepared_statements")?.int("n"))
+        }
+        #expect(answers == (0..<300).map { Int64($0 + 1) })
+        #expect(count == Int64(PreparedStatements.perConnection))
         try await store.close()
     }
 

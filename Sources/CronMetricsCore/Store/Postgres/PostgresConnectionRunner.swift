@@ -98,9 +98,13 @@ struct PostgresConnectionRunner: SQLConnection {
         let statement: PreparedQuery
         if let known = statements.statement(text, on: connection) {
             statement = known
-        } else {
+        } else if statements.hasRoom(on: connection) {
             statement = try wait(connection.prepare(query: text))
             statements.keep(statement, text, on: connection)
+        } else {
+            // A full connection runs new texts unnamed: a statement prepared
+            // and not kept would stay allocated in its session for good.
+            return unnamed(sql, arguments).map(\.rows)
         }
         return statement.execute(arguments.map { argument in
             switch argument {
@@ -128,11 +132,10 @@ struct PostgresConnectionRunner: SQLConnection {
     }
 }
 
-/// Each connection's prepared statements by text. A connection keeps at most
-/// ``perConnection`` (a statement past that runs prepared but is not kept:
-/// batches of many sizes would otherwise grow the server's memory without
-/// bound); connections the pool closed are forgotten once more than
-/// ``connections`` are known.
+/// Each connection's prepared statements by text. A connection prepares at
+/// most ``perConnection`` (texts past that run unnamed: batches of many sizes
+/// would otherwise grow its session's memory without bound); connections the
+/// pool closed are forgotten once more than ``connections`` are known.
 final class PreparedStatements: Sendable {
     static let perConnection = 256
     private let connections: Int
@@ -146,13 +149,17 @@ final class PreparedStatements: Sendable {
         byConnection.withLockedValue { $0[connection.id]?[text] }
     }
 
+    /// Whether `connection` may prepare one more statement.
+    func hasRoom(on connection: PostgresConnection) -> Bool {
+        byConnection.withLockedValue { ($0[connection.id]?.count ?? 0) < Self.perConnection }
+    }
+
     func keep(_ statement: PreparedQuery, _ text: String, on connection: PostgresConnection) {
         byConnection.withLockedValue { all in
             if all[connection.id] == nil, all.count >= connections {
                 // The pool numbers connections in order: the lowest are the oldest.
                 for id in all.keys.sorted().prefix(all.count / 2) { all[id] = nil }
             }
-            guard all[connection.id, default: [:]].count < Self.perConnection else { return }
             all[connection.id, default: [:]][text] = statement
         }
     }
