@@ -66,6 +66,18 @@ struct StateStoreTests {
         // One statement for both runs: a nil optional binds with its type, as a value does.
         #expect(prepared == ["SELECT CAST($1::text AS TEXT) AS a, $2::int8 AS b, $3::float8 AS c"])
 
+        // Two rounds of results whose statuses come in other orders share one prepared round statement.
+        let rules = SignalRules(outbox: Outbox(settings: nil, now: Date(), corruptRows: store.corruptRows))
+        let rounds = try await store.driver.write { db in
+            for statuses in [[RunStatus.success, .failure], [.failure, .success]] {
+                _ = try rules.store(statuses.enumerated().map { index, status in
+                    .result(JobResult(jobID: JobID(jobName: "j\(index)\(status)", host: "h"), receivedAt: Date(), status: status))
+                }, db: db)
+            }
+            return try db.query("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'WITH s0 AS (INSERT INTO results%'").count
+        }
+        #expect(rounds == 1)
+
         // A connection prepares 256 texts at most; past that they run unnamed, still answered.
         let (answers, count) = try await store.driver.read { db in
             let answers = try (0..<300).map { index in

@@ -113,8 +113,7 @@ struct Outbox {
         for (kind, value) in [(NotificationKind.down, now.sqlValue), (.up, .null)] {
             let ids = loud.filter { $0.1 == kind }.map { SQLValue.text($0.0.jobID.description) }
             for chunk in ids.chunks(of: JobRow.rowsPerStatement) {
-                try db.send("UPDATE job_state SET notified_at = ? WHERE job_id IN (\(SQLDialect.list(chunk.count)))",
-                               [value] + chunk)
+                try db.send("UPDATE job_state SET notified_at = ? WHERE job_id IN (\(SQLDialect.list(chunk.count)))", [value] + chunk)
             }
         }
         guard let settings else { return 0 }

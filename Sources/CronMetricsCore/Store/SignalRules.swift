@@ -100,10 +100,10 @@ struct SignalRules {
         var folds: [SQLValue] = []
         folds.reserveCapacity(results.count * 10)
         for result in results {
-            let time = result.runAt.sqlValue
-            folds += [.text(result.jobID.description), .text(result.status.rawValue), result.receivedAt.sqlValue, time,
-                      SQLValue(result.duration), SQLValue(result.exitCode), result.status == .success ? time : .null,
-                      result.status == .failure ? time : .null, .integer(1), .integer(result.status == .failure ? 1 : 0)]
+            // Typed NULLs: one statement text whatever the rows' statuses (prepared once on PostgreSQL).
+            folds += [.text(result.jobID.description), .text(result.status.rawValue), result.receivedAt.sqlValue, result.runAt.sqlValue,
+                      SQLValue(result.duration), SQLValue(result.exitCode), SQLValue(result.status == .success ? result.runAt : nil),
+                      SQLValue(result.status == .failure ? result.runAt : nil), .integer(1), .integer(result.status == .failure ? 1 : 0)]
         }
         // RETURNING gives the stored notify_status (the upsert leaves it
         // alone): each job's previous status at no extra query.
