@@ -32,6 +32,16 @@ struct WatchTests {
         }
     }
 
+    @Test("a change made after the first load but before the watch began is applied")
+    func changedBeforeWatch() async throws {
+        let fixture = try await ServerFixture(jobs: "a")
+        let app = try await fixture.app(Self.inotify)  // the tree is loaded here; the watcher starts with the services
+        try fixture.addJob("a", threshold: 77)
+        try await app.test(.live) { client async throws in
+            #expect(try await client.eventually { try await $0.value("cronjob_threshold_seconds", "a") == "77" })
+        }
+    }
+
     @Test("a root missing at start is watched once it appears")
     func rootMissingAtStart() async throws {
         let fixture = try await ServerFixture()

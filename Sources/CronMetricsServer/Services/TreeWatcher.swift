@@ -84,6 +84,10 @@ final class TreeWatcher: Sendable {
         if watches.rootWatch == nil {
             continuation.yield(.notice("jobs directory \(root) does not exist; watching for it to appear"))
         }
+        // The server loaded the tree before these watches existed: whatever
+        // changed in between is caught up by one reload now (a reload of an
+        // unchanged tree reads no file and changes nothing visible).
+        continuation.yield(.changed)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var firstPending: Double?
         var lastEvent = 0.0
