@@ -224,3 +224,21 @@ struct BenchMain {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
+
+/// The bench's signals go straight into the live state, each with a state
+/// version past any applied (as a store's would be).
+extension LiveState {
+    private static let versions = Atomic<Int64>(0)
+
+    func record(_ results: [JobResult], now: Date) {
+        apply(results.map { result in
+            var result = result
+            result.stateVersion = Self.versions.add(1, ordering: .relaxed).newValue
+            return .result(result)
+        }, now: now)
+    }
+
+    func started(_ runs: [(JobID, OpenRun)], now: Date) {
+        apply(runs.map { .start($0.0, $0.1, version: Self.versions.add(1, ordering: .relaxed).newValue) }, now: now)
+    }
+}

@@ -35,6 +35,36 @@ struct LiveStateTests {
         #expect(state.tick(now: later.addingTimeInterval(5000)).isEmpty)  // one silence, one miss
     }
 
+    static func result(_ version: Int64, at seconds: Double, _ status: RunStatus = .success) -> StoredSignal {
+        var result = JobResult(jobID: id, receivedAt: t0.addingTimeInterval(seconds), status: status)
+        result.stateVersion = version
+        return .result(result)
+    }
+
+    @Test("versions: a signal a stored snapshot already holds is not counted again; an older snapshot changes nothing; a gap asks for a re-read")
+    func versions() {
+        let state = LiveState()
+        state.replaceJobs([Self.stored(.active)], now: Self.t0)
+        #expect(state.apply([Self.result(1, at: 1)], now: Self.t0) == [])
+        #expect(state.job(Self.id, now: Self.t0)?.state.runsTotal == 1)
+        // Another replica stored two results: its snapshot (version 3) comes before this server's own answer for version 2.
+        var snapshot = JobState()
+        (snapshot.version, snapshot.runsTotal, snapshot.failuresTotal, snapshot.lastStatus) = (3, 3, 1, .failure)
+        #expect(state.applyStored([Self.id: snapshot], now: Self.t0) == 1)
+        #expect(state.apply([Self.result(2, at: 2, .failure)], now: Self.t0) == [], "version 2 is in the snapshot")
+        #expect(state.job(Self.id, now: Self.t0)?.state.runsTotal == 3)
+        #expect(state.job(Self.id, now: Self.t0)?.state.failuresTotal == 1)
+        // A snapshot read before version 3 arrives late: nothing changes.
+        var old = snapshot
+        (old.version, old.runsTotal) = (2, 2)
+        #expect(state.applyStored([Self.id: old], now: Self.t0) == 0)
+        #expect(state.job(Self.id, now: Self.t0)?.state.runsTotal == 3)
+        // This server's result at version 5: version 4 (someone else's) is missing.
+        #expect(state.apply([Self.result(5, at: 5)], now: Self.t0) == [Self.id])
+        #expect(state.job(Self.id, now: Self.t0)?.state.version == 5)
+        #expect(state.job(Self.id, now: Self.t0)?.state.lastStatus == .success)
+    }
+
     @Test("a job already past its deadline at start has its miss counted")
     func missedAtStart() {
         let state = LiveState()

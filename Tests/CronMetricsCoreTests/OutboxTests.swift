@@ -11,13 +11,16 @@ struct OutboxTests {
     struct Fixture {
         let dir: TempDir
         let database: StateStore
+        /// Where it is: a second store opened there is another replica's.
+        let location: StorageLocation
         let reconciler: Reconciler
         let settings: NotificationSettings
 
         init(_ backend: StoreBackend, _ files: [String: String], repeatInterval: Double? = nil) async throws {
             dir = try TempDir()
             for (name, text) in files { try dir.write("jobs.d/\(name).yaml", text) }
-            database = try await backend.open(in: dir.path)
+            location = try await backend.location(in: dir.path)
+            database = try await StateStore.open(location, logger: StoreBackend.quietLogger, retryFor: .seconds(5))
             reconciler = Reconciler(root: "\(dir.path)/jobs.d", database: database) { OutboxTests.base }
             _ = try await reconciler.reconcile()
             let hook = ChannelDefinition(name: "ops", target: .webhook(.init(url: "http://127.0.0.1:1/", method: "POST", headers: [],
@@ -90,7 +93,7 @@ struct OutboxTests {
         for signal in signals { _ = try await single.database.store([signal], notifications: single.settings, now: Self.base + 5) }
 
         // Answers in the signals' order, each its own row.
-        #expect(stored.map { switch $0 { case let .start(job, _): job; case let .result(result): result.jobID } } == signals.map(\.jobID))
+        #expect(stored.map { switch $0 { case let .start(job, _, _): job; case let .result(result): result.jobID } } == signals.map(\.jobID))
         let ids = stored.compactMap { if case let .result(result) = $0 { result.id } else { nil } }
         #expect(ids.count == 11 && Set(ids).count == 11)
         guard case let .result(closing) = stored[7] else { Issue.record("not a result: \(stored[7])"); return }
@@ -147,19 +150,30 @@ struct OutboxTests {
 
     @Test("a missed deadline is a down, unless a signal was committed after the silence was found", arguments: StoreBackend.allCases)
     func missedDeadline(_ backend: StoreBackend) async throws {
-        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]"), "b@h": Self.job("b", "notify: [ops]")])
-        try await fixture.result("a", .success, at: 1)
-        try await fixture.result("b", .success, at: 1)
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]"), "b@h": Self.job("b", "notify: [ops]"),
+                                                  "c@h": Self.job("c", "notify: [ops]")])
+        for job in ["a", "b", "c"] { try await fixture.result(job, .success, at: 1) }
+        var missed: [Bookkeeping] = []
+        for job in ["a", "b", "c"] {
+            missed.append(Bookkeeping(jobID: JobID(jobName: job, host: "h"), missedDeadlinesTotal: 1, missedAnchor: Self.base + 1,
+                                      activatedAt: nil, version: try await FlipTests.version(fixture.database, job)))
+        }
         // b reports after the tick that found both silent since second 1.
         try await fixture.result("b", .success, at: 3700)
-        let missed = ["a", "b"].map {
-            Bookkeeping(jobID: JobID(jobName: $0, host: "h"), missedDeadlinesTotal: 1, missedAnchor: Self.base + 1, activatedAt: nil)
-        }
+        // c reports at the very instant of its last result (the clock was
+        // stepped back): no time tells the stale count apart, its version does.
+        try await fixture.result("c", .success, at: 1)
         try await fixture.database.save(PendingChanges(bookkeeping: missed), notifications: fixture.settings, now: Self.base + 3702)
         try await fixture.database.save(PendingChanges(bookkeeping: missed), notifications: fixture.settings, now: Self.base + 3703)
         let rows = try await fixture.rows()
         #expect(rows.map(\.jobId) == ["a@h"], "one down, for a only, however often the bookkeeping is saved")
         #expect(rows.first?.event.status == "missed_deadline")
+        let anchors = try await fixture.database.driver.read { db in
+            try db.query("SELECT job_id, missed_anchor FROM job_state ORDER BY job_id").map {
+                "\(try $0.string("job_id"))=\(try $0.optionalDouble("missed_anchor").map { _ in "set" } ?? "none")"
+            }
+        }
+        #expect(anchors == ["a@h=set", "b@h=none", "c@h=none"], "a result clears the anchor; a stale count does not restore it")
     }
 
     @Test("a run closed by max_runtime is a down with status timeout", arguments: StoreBackend.allCases)
@@ -167,7 +181,7 @@ struct OutboxTests {
         let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]")])
         let id = JobID(jobName: "a", host: "h")
         let stored = try await fixture.database.store([.start(jobID: id, runID: nil, at: Self.base)], notifications: fixture.settings)
-        guard case let .start(_, run) = stored.first else { Issue.record("no run"); return }
+        guard case let .start(_, run, _) = stored.first else { Issue.record("no run"); return }
         let change = PendingChanges(timeouts: [TimedOutRun(jobID: id, runID: run.id, at: Self.base + 60)])
         try await fixture.database.save(change, notifications: fixture.settings, now: Self.base + 61)
         try await fixture.database.save(change, notifications: fixture.settings, now: Self.base + 62)
@@ -185,6 +199,29 @@ struct OutboxTests {
         let counts = try await fixture.rows().map(\.event.repeatCount)
         #expect(counts == [0, 1, 2])
         #expect(try await fixture.rows().last?.event.summary == "a@h is DOWN: failure (still down, reminder 2)")
+    }
+
+    @Test("a replica's claims: others skip them until the lease runs out, then send them with the same event id; its own come back only at its restart",
+          arguments: StoreBackend.allCases)
+    func claimLeases(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": Self.job("a", "notify: [ops]")])
+        try await fixture.result("a", .failure, at: 1)
+        let now = Self.base + 10
+        let taken = try await fixture.database.claimNotifications(channel: "ops", now: now, limit: 10, claimant: "one", lease: .seconds(30))
+        #expect(taken.count == 1)
+        // "one" dies here, mid-delivery.
+        #expect(try await fixture.database.claimNotifications(channel: "ops", now: now + 29, limit: 10, claimant: "two", lease: .seconds(30)).isEmpty)
+        #expect(try await fixture.database.releaseClaims(channel: "ops", claimant: "two") == 0, "a worker releases only its own claims")
+        #expect(try await fixture.database.resetSending(claimant: "two") == 0, "a replica's start resets only its own claims")
+        #expect(try await fixture.database.notificationsDue(channel: "ops", now: now + 29, claimant: "two") == (false, now + 30),
+                "due again when the lease ends")
+        #expect(try await fixture.database.claimNotifications(channel: "ops", now: now + 31, limit: 10, claimant: "one", lease: .seconds(30)).isEmpty,
+                "never to its own claimant, whose delivery may still be in flight")
+        #expect(try await fixture.database.notificationsDue(channel: "ops", now: now + 31, claimant: "one") == (false, nil))
+        let late = try await fixture.database.claimNotifications(channel: "ops", now: now + 31, limit: 10, claimant: "two", lease: .seconds(30))
+        #expect(late.map(\.record.id) == taken.map(\.record.id))
+        #expect(late.map(\.record.eventId) == taken.map(\.record.eventId))
+        #expect(try await fixture.database.resetSending(claimant: "two") == 1)
     }
 
     @Test("claim, retry, dead letter, requeue, delete; a crash's claims go back to pending", arguments: StoreBackend.allCases)

@@ -50,6 +50,28 @@ struct StateStoreTests {
         }
     }
 
+    @Test("PostgreSQL: a newer version that only expands the schema is worked on (rolling upgrades); one that does not is refused")
+    func newerExpandOnlySchema() async throws {
+        let dir = try TempDir()
+        let location = try await StoreBackend.postgres.location(in: dir.path)
+        let store = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        try await store.driver.write { db in
+            try db.execute("INSERT INTO cronmetrics_schema (version, name, applied_at, expand_only) VALUES (98, 'a new column', 0, true)")
+        }
+        try await store.close()
+        let again = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        try await again.driver.write { db in
+            try db.execute("INSERT INTO cronmetrics_schema (version, name, applied_at, expand_only) VALUES (99, 'a dropped column', 0, false)")
+        }
+        try await again.close()
+        await #expect {
+            _ = try await StateStore.open(location, logger: StoreBackend.quietLogger)
+        } throws: { error in
+            guard case let .newerSchema(reason) = error as? StoreError else { return false }
+            return reason.contains("version 99")
+        }
+    }
+
     @Test("PostgreSQL runs a statement with rows as a prepared statement, parsed once per connection, its binds typed in its text")
     func preparedStatements() async throws {
         let dir = try TempDir()
@@ -130,7 +152,8 @@ struct StateStoreTests {
             }
         }
         #expect(applied == (backend == .sqlite ? SchemaMigrations.sqliteMigrator.migrations.count : SchemaMigrations.postgres.count))
-        #expect(try await store.driver.tableNames() == ["job_state", "jobs", "notifications", "results", "runs"])
+        #expect(try await store.driver.tableNames()
+            == ["flips", "job_state", "jobs", "notifications"] + (backend == .postgres ? ["replicas"] : []) + ["results", "runs"])
         try await store.close()
     }
 

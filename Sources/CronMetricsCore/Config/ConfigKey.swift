@@ -76,6 +76,9 @@ public struct ConfigKey: Sendable, Hashable {
     public static let notifyRetryMaxAge = ConfigKey("notifications.retry.max_age", .duration(min: 60, max: 30 * 86_400), default: "24h")
     public static let notifyTimeout = ConfigKey("notifications.timeout", .duration(min: 1, max: 600), default: "30s")
     public static let notifyConnectTimeout = ConfigKey("notifications.connect_timeout", .duration(min: 1, max: 600), default: "10s")
+    public static let replicaName = ConfigKey("ha.replica_name", .string)
+    public static let takeoverAfter = ConfigKey("ha.takeover_after", .duration(min: 1, max: 3600), default: "10s")
+    public static let claimLease = ConfigKey("ha.claim_lease", .duration(min: 5, max: 86_400), default: "2m")
 
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
@@ -85,7 +88,7 @@ public struct ConfigKey: Sendable, Hashable {
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
-        notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout,
+        notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout, replicaName, takeoverAfter, claimLease,
     ]
 
     /// Keys under `notifications` that are not settings of their own: each

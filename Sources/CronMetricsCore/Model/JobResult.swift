@@ -25,6 +25,9 @@ public struct JobResult: Sendable, Hashable {
     /// Set by the store: the same job and run id already had a closing
     /// result (`id` is that one's); nothing new was stored.
     public var isRepeat = false
+    /// Set by the store: the version of the job's state once this result
+    /// was folded in (nil for a `log`, which changes no state).
+    public var stateVersion: Int64?
 
     /// A success or failure: it ends a run (a `log` does not).
     public var isClosing: Bool { status != .log }

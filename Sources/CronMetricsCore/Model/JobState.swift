@@ -24,6 +24,10 @@ public struct JobState: Sendable, Hashable {
     public var lastTimeoutAt: Date?
     /// Runs started and not yet finished, oldest first.
     public var openRuns: [OpenRun] = []
+    /// Bumped by every write of the job's state in the store (each replica
+    /// sees the same number): what a replica applied is newer or older than
+    /// a stored snapshot by it (``LiveState/applyStored(_:now:)``).
+    public var version: Int64 = 0
 
     public init() {}
 

@@ -15,9 +15,10 @@ public enum Signal: Sendable {
     }
 }
 
-/// A signal as stored: the open run a start made, or the result with its row
-/// id, the run it closed and the duration computed from that run.
+/// A signal as stored: the open run a start made (and the version of the
+/// job's state it wrote), or the result with its row id, the run it closed,
+/// the duration computed from that run and its state version.
 public enum StoredSignal: Sendable {
-    case start(JobID, OpenRun)
+    case start(JobID, OpenRun, version: Int64)
     case result(JobResult)
 }

@@ -6,9 +6,18 @@ public struct Bookkeeping: Sendable, Hashable {
     public var missedDeadlinesTotal: Int
     public var missedAnchor: Date?
     public var activatedAt: Date?
+    /// When the deadline counted in `missedAnchor` passed (not stored: a
+    /// follower saves a miss only once it is overdue by `ha.takeover_after`).
+    public var missedAt: Date?
+    /// The job's state version this was counted at: the save writes the
+    /// anchor (and the miss's flip and notifications) only if the stored
+    /// state is still at it. A signal or another replica's save in between
+    /// made it stale; its count still only raises the stored one.
+    public var version: Int64
 
-    public init(jobID: JobID, missedDeadlinesTotal: Int, missedAnchor: Date?, activatedAt: Date?) {
+    public init(jobID: JobID, missedDeadlinesTotal: Int, missedAnchor: Date?, activatedAt: Date?, version: Int64) {
         self.jobID = jobID
+        self.version = version
         self.missedDeadlinesTotal = missedDeadlinesTotal
         self.missedAnchor = missedAnchor
         self.activatedAt = activatedAt
@@ -37,4 +46,23 @@ public struct PendingChanges: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { bookkeeping.isEmpty && timeouts.isEmpty }
+
+    /// The misses and timeouts that happened more than `delay` before `now`:
+    /// what a follower saves when the leader has not.
+    public func overdue(by delay: Duration, now: Date) -> PendingChanges {
+        let before = now.addingTimeInterval(-(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18))
+        return PendingChanges(bookkeeping: bookkeeping.filter { $0.missedAt.map { $0 < before } ?? false },
+                              timeouts: timeouts.filter { $0.at < before })
+    }
+}
+
+/// A job's state version before and after a write of this server's.
+public struct StateVersions: Sendable, Hashable {
+    public var before: Int64
+    public var after: Int64
+
+    public init(before: Int64, after: Int64) {
+        self.before = before
+        self.after = after
+    }
 }

@@ -20,9 +20,21 @@ extension LiveState {
     }
 
     /// Marks changes as in the database; what changed again since they were
-    /// handed out stays pending.
-    public func saved(_ changes: PendingChanges) {
+    /// handed out stays pending. A job whose state was at the version the
+    /// save started from takes the version it left; one that was not (another
+    /// write came between) is returned, to be re-read.
+    @discardableResult
+    public func saved(_ changes: PendingChanges, versions: [JobID: StateVersions] = [:]) -> [JobID] {
         storage.withLock { storage in
+            var behind: [JobID] = []
+            for (id, version) in versions.sorted(by: { $0.key < $1.key }) {
+                guard let index = storage.position[id] else { continue }
+                if storage.entries[index].state.version == version.before {
+                    storage.entries[index].state.version = version.after
+                } else if storage.entries[index].state.version < version.after {
+                    behind.append(id)
+                }
+            }
             for item in changes.bookkeeping {
                 if storage.departed[item.jobID] == item {
                     storage.departed[item.jobID] = nil
@@ -33,12 +45,19 @@ extension LiveState {
             }
             let done = Set(changes.timeouts.map(\.runID))
             storage.timeouts.removeAll { done.contains($0.runID) }
+            return behind
         }
     }
 
     static func bookkeeping(_ entry: Entry) -> Bookkeeping {
-        Bookkeeping(jobID: entry.job.id, missedDeadlinesTotal: entry.state.missedDeadlinesTotal,
-                    missedAnchor: entry.state.missedAnchor, activatedAt: entry.state.activatedAt)
+        var item = bookkeeping(entry.job.id, entry.state)
+        if item.missedAnchor != nil, entry.verdict?.status == .missedDeadline { item.missedAt = entry.verdict?.deadline }
+        return item
+    }
+
+    static func bookkeeping(_ id: JobID, _ state: JobState) -> Bookkeeping {
+        Bookkeeping(jobID: id, missedDeadlinesTotal: state.missedDeadlinesTotal, missedAnchor: state.missedAnchor,
+                    activatedAt: state.activatedAt, version: state.version)
     }
 
     /// How many due jobs one slice of a tick re-evaluates (about 5 ms of work).
@@ -67,7 +86,8 @@ extension LiveState {
     static func reevaluate(_ storage: inout Storage, index: Int, now: Date) {
         var entry = storage.entries[index]
         if let limit = entry.job.maxRuntime, entry.job.status == .active || entry.job.maintenanceUntil.map({ $0 <= now }) == true {
-            for (run, at) in entry.state.timeOut(maxRuntime: limit.seconds, now: now) {
+            for (run, at) in entry.state.timeOut(maxRuntime: limit.seconds, now: now)
+            where !storage.timeouts.contains(where: { $0.runID == run.id }) {
                 storage.timeouts.append(TimedOutRun(jobID: entry.job.id, runID: run.id, at: at))
             }
         }

@@ -145,25 +145,65 @@ public final class LiveState: Sendable {
         storage.withLock { storage in storage.position[id].map { !storage.entries[$0].state.openRuns.isEmpty } ?? false }
     }
 
-    /// Folds stored results into the state of their jobs.
-    public func record(_ results: [JobResult], now: Date) {
+    /// Folds signals this server stored into the state of their jobs, in
+    /// the order they were stored. A signal whose state version the job's
+    /// state has reached already (a snapshot read after it was committed
+    /// came first) is in it and is skipped: nothing is counted twice.
+    ///
+    /// - Returns: jobs whose state skipped a version (another replica wrote
+    ///   in between): re-read them (``applyStored(_:now:)``).
+    @discardableResult
+    public func apply(_ stored: [StoredSignal], now: Date) -> [JobID] {
         storage.withLock { storage in
-            for result in results {
-                guard let index = storage.position[result.jobID] else { continue }
-                storage.entries[index].state.record(result)
+            var behind: [JobID] = []
+            for signal in stored {
+                let (id, version): (JobID, Int64)
+                switch signal {
+                case let .start(jobID, _, stateVersion): (id, version) = (jobID, stateVersion)
+                case let .result(result):
+                    guard !result.isRepeat, let stateVersion = result.stateVersion else { continue }
+                    (id, version) = (result.jobID, stateVersion)
+                }
+                guard let index = storage.position[id], version > storage.entries[index].state.version else { continue }
+                if version > storage.entries[index].state.version + 1, behind.last != id { behind.append(id) }
+                switch signal {
+                case let .start(_, run, _): storage.entries[index].state.start(run)
+                case let .result(result): storage.entries[index].state.record(result)
+                }
+                storage.entries[index].state.version = version
                 Self.reevaluate(&storage, index: index, now: now)
             }
+            return behind
         }
     }
 
-    /// Folds stored start signals into the state of their jobs.
-    public func started(_ runs: [(JobID, OpenRun)], now: Date) {
+    /// Replaces jobs' state with what the store holds, where it is at least
+    /// as new as what this server applied (other replicas' writes, or a
+    /// resync). Deadline bookkeeping counted here and not saved yet is kept
+    /// where it is ahead of the store's.
+    ///
+    /// - Returns: how many jobs took the stored state.
+    @discardableResult
+    public func applyStored(_ states: [JobID: JobState], now: Date) -> Int {
         storage.withLock { storage in
-            for (id, run) in runs {
+            var applied = 0
+            for (id, stored) in states {
                 guard let index = storage.position[id] else { continue }
-                storage.entries[index].state.start(run)
+                let local = storage.entries[index].state
+                guard stored.version >= local.version, stored != local else { continue }
+                var state = stored
+                if storage.unpersisted.contains(id) {
+                    if local.missedDeadlinesTotal > state.missedDeadlinesTotal {
+                        (state.missedDeadlinesTotal, state.missedAnchor) = (local.missedDeadlinesTotal, local.missedAnchor)
+                    }
+                    if let at = local.activatedAt, at > state.activatedAt ?? .distantPast { state.activatedAt = at }
+                    if Self.bookkeeping(id, state) == Self.bookkeeping(id, stored) { storage.unpersisted.remove(id) }
+                }
+                storage.entries[index].state = state
                 Self.reevaluate(&storage, index: index, now: now)
+                applied += 1
             }
+            return applied
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 enum JobStateRow {
     static let columns = """
         job_id, last_status, last_received_at, last_run_at, last_duration, last_exit_code, last_success_at, last_failure_at,
-        runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at
+        runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at, version
         """
 
     /// - Throws: ``StoreError/corruptRow(table:column:problem:)``.
@@ -30,6 +30,7 @@ enum JobStateRow {
         state.activatedAt = try row.optionalDate("activated_at")
         state.lastStartAt = try row.optionalDate("last_start_at")
         state.lastTimeoutAt = try row.optionalDate("last_timeout_at")
+        state.version = try row.int("version")
         return (try row.jobID(), state)
     }
 }

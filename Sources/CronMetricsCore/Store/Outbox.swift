@@ -1,5 +1,15 @@
 import Foundation
 
+/// Why a job's status changed, as its flip row says.
+enum FlipReason: String, Sendable {
+    /// A result (or a ping) was stored.
+    case result
+    /// The job stayed silent past its deadline.
+    case deadline
+    /// A run stayed open past `max_runtime`.
+    case timeout
+}
+
 /// Writes notification events into the outbox (`notifications`) inside the
 /// transaction that changes a job's status, so a crash can neither lose an
 /// event whose cause was committed nor send one whose cause was not.
@@ -19,12 +29,17 @@ struct Outbox {
     /// Where a job definition that cannot be read is reported.
     let corruptRows: CorruptRows
 
-    /// A job's status changed: it is now `status`; `previous` is what was stored.
+    /// A job's status changed: it is now `status`; `previous` is what was
+    /// stored when the job's state was at `version` (read in this transaction).
     struct Change {
         var jobID: JobID
         var previous: String?
         var status: String
         var at: Date
+        var version: Int64
+        /// What made it (a flip row's `reason`) and the client's run id, if any.
+        var reason: FlipReason
+        var runID: String? = nil
         var lastRun: NotificationEvent.LastRun?
     }
 
@@ -41,49 +56,66 @@ struct Outbox {
         var repeatCount: Int
     }
 
-    /// The job's status is now `status`; `previous` is what was stored.
+    /// The job's status is now `status`; `previous` is what was stored at `version`.
     ///
-    /// - Returns: how many outbox rows were written.
+    /// - Returns: the job's state version after the change; nil when the
+    ///   change was not made (no change, or the state moved on meanwhile).
     @discardableResult
-    func change(_ jobID: JobID, from previous: String?, to status: String, at: Date,
-                lastRun: NotificationEvent.LastRun?, db: any SQLConnection) throws -> Int {
-        try change([Change(jobID: jobID, previous: previous, status: status, at: at, lastRun: lastRun)], db: db)
+    func change(_ jobID: JobID, from previous: String?, to status: String, at: Date, version: Int64, reason: FlipReason,
+                lastRun: NotificationEvent.LastRun?, db: any SQLConnection) throws -> Int64? {
+        try change([Change(jobID: jobID, previous: previous, status: status, at: at, version: version, reason: reason, lastRun: lastRun)],
+                   db: db)[jobID]
     }
 
-    /// Records changes of distinct jobs (one statement for all of them) and
-    /// announces those that call for a message.
+    /// Records changes of distinct jobs as compare-and-set on their state's
+    /// version (one statement for all of them): a change is made only if the
+    /// job's state is still at the version it was decided on, so two
+    /// replicas deciding the same transition make it once. Each change made
+    /// writes one flip row and announces itself if it calls for a message
+    /// (one outbox row per channel), in the caller's transaction.
     ///
-    /// - Returns: how many outbox rows were written.
+    /// - Returns: the version of each changed job's state after its change.
     @discardableResult
-    func change(_ changes: [Change], db: any SQLConnection) throws -> Int {
+    func change(_ changes: [Change], db: any SQLConnection) throws -> [JobID: Int64] {
         let changes = changes.filter { $0.previous != $0.status }
-        guard !changes.isEmpty else { return 0 }
+        guard !changes.isEmpty else { return [:] }
         let d = db.dialect
-        // Only an `up` depends on `notified_at` (whether its `down` was sent):
-        // without one, nothing waits for the update's answer.
-        let ups = changes.contains { NotificationKind.transition(from: $0.previous, to: $0.status) == .up }
-        var notifiedAt: [String: Double?] = [:]
+        var made: [String: (notifiedAt: Double?, version: Int64)] = [:]
         for chunk in changes.chunks(of: JobRow.rowsPerStatement) {
             let sql = """
-                UPDATE job_state SET notify_status = v.column2, notify_previous = v.column3, notify_since = v.column4
-                FROM (VALUES \(SQLDialect.valueRows(chunk.count, row: "(\(d.text("?")), \(d.text("?")), \(d.text("?")), \(d.real("?")))"))) AS v
-                WHERE job_state.job_id = v.column1
+                UPDATE job_state SET notify_status = v.column2, notify_previous = v.column3, notify_since = v.column4,
+                    version = job_state.version + 1
+                FROM (VALUES \(SQLDialect.valueRows(chunk.count, row: "(\(d.text("?")), \(d.text("?")), \(d.text("?")), \(d.real("?")), ?)"))) AS v
+                WHERE job_state.job_id = v.column1 AND job_state.version = v.column5
+                RETURNING job_id, notified_at, version
                 """
-            let arguments = chunk.flatMap { [SQLValue.text($0.jobID.description), .text($0.status), SQLValue($0.previous), $0.at.sqlValue] }
-            guard ups else {
-                try db.send(sql, arguments)
-                continue
+            let arguments = chunk.flatMap {
+                [SQLValue.text($0.jobID.description), .text($0.status), SQLValue($0.previous), $0.at.sqlValue, .integer($0.version)]
             }
-            for row in try db.query(sql + " RETURNING job_id, notified_at", arguments, table: "job_state") {
-                notifiedAt[try row.string("job_id")] = try row.optionalDouble("notified_at")
+            for row in try db.query(sql, arguments, table: "job_state") {
+                made[try row.string("job_id")] = (try row.optionalDouble("notified_at"), try row.int("version"))
             }
         }
-        return try announce(changes.compactMap { change in
+        let changed = changes.filter { made[$0.jobID.description] != nil }
+        var flips: [SQLValue] = []
+        for change in changed {
+            flips += [.text(change.jobID.description), change.at.sqlValue, SQLValue(change.previous), .text(change.status),
+                      .text(change.reason.rawValue), SQLValue(change.runID)]
+        }
+        for chunk in flips.chunks(of: 6 * JobRow.rowsPerStatement) {
+            try db.send("INSERT INTO flips (job_id, at, from_status, to_status, reason, run_id) VALUES \(SQLDialect.valueRows(chunk.count / 6, columns: 6))",
+                        Array(chunk))
+        }
+        var versions: [JobID: Int64] = [:]
+        for change in changed { versions[change.jobID] = made[change.jobID.description]?.version }
+        let notifiedAt = made.mapValues(\.notifiedAt)
+        try announce(changed.compactMap { change in
             guard NotificationKind.transition(from: change.previous, to: change.status) != nil else { return nil }
             return Announcement(jobID: change.jobID, previous: change.previous ?? "pending", status: change.status,
                                 notifiedAt: notifiedAt[change.jobID.description] ?? nil, at: change.at, lastRun: change.lastRun,
                                 repeatCount: 0)
         }, db: db)
+        return versions
     }
 
     /// Sends what each job's status calls for and was not sent yet: a `down`
@@ -94,6 +126,7 @@ struct Outbox {
     /// `notified_at` set and their messages written a statement for all.
     ///
     /// - Returns: how many outbox rows were written.
+    @discardableResult
     func announce(_ announcements: [Announcement], db: any SQLConnection) throws -> Int {
         let due = announcements.compactMap { item -> (Announcement, NotificationKind)? in
             if NotificationKind.downStatuses.contains(item.status) { return (item, .down) }

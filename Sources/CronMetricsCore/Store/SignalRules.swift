@@ -37,7 +37,8 @@ struct SignalRules {
             try flush()
             switch signal {
             case let .start(jobID, runID, at):
-                stored.append(.start(jobID, try start(jobID, runID: runID, at: at, db: db)))
+                let (run, version) = try start(jobID, runID: runID, at: at, db: db)
+                stored.append(.start(jobID, run, version: version))
             case let .result(result):
                 stored.append(.result(try self.result(result, db: db)))
             }
@@ -46,14 +47,16 @@ struct SignalRules {
         return stored
     }
 
-    func start(_ jobID: JobID, runID: String?, at: Date, db: any SQLConnection) throws -> OpenRun {
+    func start(_ jobID: JobID, runID: String?, at: Date, db: any SQLConnection) throws -> (OpenRun, version: Int64) {
         let id = try db.queryOne("INSERT INTO runs (job_id, run_id, started_at) VALUES (?, ?, ?) RETURNING id",
                                  [.text(jobID.description), SQLValue(runID), at.sqlValue], table: "runs")?.int("id") ?? 0
-        try db.send("""
-            INSERT INTO job_state (job_id, last_start_at) VALUES (?, ?)
-            ON CONFLICT(job_id) DO UPDATE SET last_start_at = \(db.dialect.greatest("COALESCE(job_state.last_start_at, 0)", "excluded.last_start_at"))
-            """, [.text(jobID.description), at.sqlValue])
-        return OpenRun(id: id, runID: runID, startedAt: at)
+        let version = try db.queryOne("""
+            INSERT INTO job_state (job_id, last_start_at, version) VALUES (?, ?, 1)
+            ON CONFLICT(job_id) DO UPDATE SET last_start_at = \(db.dialect.greatest("COALESCE(job_state.last_start_at, 0)", "excluded.last_start_at")),
+                version = job_state.version + 1
+            RETURNING version
+            """, [.text(jobID.description), at.sqlValue], table: "job_state")?.int("version") ?? 0
+        return (OpenRun(id: id, runID: runID, startedAt: at), version)
     }
 
     func result(_ submitted: JobResult, db: any SQLConnection) throws -> JobResult {
@@ -111,16 +114,17 @@ struct SignalRules {
             try Self.insert(results),
             (sql: """
                 INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
-                                       last_exit_code, last_success_at, last_failure_at, runs_total, failures_total)
-                VALUES \(SQLDialect.valueRows(results.count, columns: 10))
+                                       last_exit_code, last_success_at, last_failure_at, runs_total, failures_total, version)
+                VALUES \(SQLDialect.valueRows(results.count, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"))
                 ON CONFLICT(job_id) DO UPDATE SET
                     last_status = excluded.last_status, last_received_at = excluded.last_received_at,
                     last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
                     last_exit_code = excluded.last_exit_code,
                     last_success_at = COALESCE(excluded.last_success_at, job_state.last_success_at),
                     last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
-                    runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total
-                RETURNING job_id, notify_status
+                    runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total,
+                    missed_anchor = NULL, version = job_state.version + 1
+                RETURNING job_id, notify_status, version
                 """, arguments: folds),
         ], on: "job_id", table: "results")
         var byJob: [String: SQLRow] = [:]
@@ -132,16 +136,23 @@ struct SignalRules {
             }
             var result = submitted
             result.id = try row.int("id")
+            result.stateVersion = try row.int("version")
             let previous = try row.optionalString("notify_status")
             if previous != result.status.rawValue {
                 changes.append(.init(jobID: result.jobID, previous: previous, status: result.status.rawValue, at: result.receivedAt,
+                                     version: try row.int("version"), reason: .result, runID: result.runID,
                                      lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
                                                     duration: result.duration, output: result.output)))
             }
             return result
         }
-        try outbox.change(changes, db: db)
-        return stored
+        // A change of status bumps the version again: what a replica applies is the one after it.
+        let versions = try outbox.change(changes, db: db)
+        return stored.map { result in
+            var result = result
+            if let version = versions[result.jobID] { result.stateVersion = version }
+            return result
+        }
     }
 
     /// The statement that inserts `results`' rows, returning their ids and jobs.

@@ -2,8 +2,11 @@ import Foundation
 
 /// The outbox as the dispatcher and the admin API use it. Rows go
 /// `pending` → `sending` (claimed) → `delivered`, back to `pending` with a
-/// later `next_attempt_at`, or `dead`. A crash leaves claimed rows `sending`;
-/// ``resetSending()`` puts them back at start, so delivery is at least once.
+/// later `next_attempt_at`, or `dead`. A claim names its claimant and lasts
+/// a lease: a crash leaves claimed rows `sending`, and they are claimed again
+/// once the lease has run out (by another replica), or at once by the same
+/// claimant's next start (``resetSending(claimant:)``), so delivery is at
+/// least once, with the same event id.
 extension StateStore {
     /// A claimed notification and when its retry window began.
     public struct ClaimedNotification: Sendable {
@@ -19,21 +22,35 @@ extension StateStore {
         case notDead(state: String)
     }
 
-    /// Puts rows a crash left `sending` back in the queue.
+    /// Puts rows a crash left `sending` back in the queue: those of
+    /// `claimant` (a replica restarted under its name), or every one (nil:
+    /// one server alone, or claims older than leases).
     @discardableResult
-    public func resetSending() async throws(StoreError) -> Int {
+    public func resetSending(claimant: String? = nil) async throws(StoreError) -> Int {
         try await writing { db in
-            try db.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending'")
+            if let claimant {
+                return try db.execute("""
+                    UPDATE notifications SET state = 'pending', claimed_by = NULL, claimed_until = NULL
+                    WHERE state = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)
+                    """, [.text(claimant)])
+            }
+            return try db.execute("UPDATE notifications SET state = 'pending', claimed_by = NULL, claimed_until = NULL WHERE state = 'sending'")
         }
     }
 
-    /// Puts back the rows one channel claimed and did not finish (its worker stopped).
+    /// Puts back the rows one channel's worker claimed and did not finish (it stopped).
     @discardableResult
-    public func releaseClaims(channel: String) async throws(StoreError) -> Int {
+    public func releaseClaims(channel: String, claimant: String = StateStore.localClaimant) async throws(StoreError) -> Int {
         try await writing { db in
-            try db.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending' AND channel = ?", [.text(channel)])
+            try db.execute("""
+                UPDATE notifications SET state = 'pending', claimed_by = NULL, claimed_until = NULL
+                WHERE state = 'sending' AND channel = ? AND claimed_by = ?
+                """, [.text(channel), .text(claimant)])
         }
     }
+
+    /// The claimant of a server alone (SQLite, tests).
+    public static let localClaimant = "local"
 
     /// Waiting rows of channels no longer configured become dead letters
     /// (requeue them once the channel is back).
@@ -50,27 +67,41 @@ extension StateStore {
 
     /// Whether a row of `channel` is due by `now`, and if none is, when the
     /// next one will be (a read: an idle dispatcher never takes the writer).
-    public func notificationsDue(channel: String, now: Date) async throws(StoreError) -> (due: Bool, next: Date?) {
+    public func notificationsDue(channel: String, now: Date,
+                                 claimant: String = StateStore.localClaimant) async throws(StoreError) -> (due: Bool, next: Date?) {
         let next = try await reading { db in
-            try db.queryOne("SELECT MIN(next_attempt_at) AS next FROM notifications WHERE state = 'pending' AND channel = ?",
-                            [.text(channel)], table: "notifications")?.optionalDate("next")
+            // Another replica's claim whose lease runs out is due again then.
+            try db.queryOne("""
+                SELECT MIN(CASE WHEN state = 'pending' THEN next_attempt_at ELSE COALESCE(claimed_until, 0) END) AS next
+                FROM notifications
+                WHERE channel = ? AND (state = 'pending' OR state = 'sending' AND COALESCE(claimed_by, '') <> ?)
+                """, [.text(channel), .text(claimant)], table: "notifications")?.optionalDate("next")
         }
         return (next.map { $0 <= now } ?? false, next)
     }
 
     /// Takes up to `limit` due rows of `channel`, oldest due first: they become
-    /// `sending` until their outcome is recorded. Rows another process claims
-    /// at the same moment are skipped (PostgreSQL), never sent twice. A row
-    /// that cannot be read becomes a dead letter saying why, and is reported.
-    public func claimNotifications(channel: String, now: Date, limit: Int) async throws(StoreError) -> [ClaimedNotification] {
+    /// `sending`, claimed by `claimant` until `now + lease`, until their
+    /// outcome is recorded. Rows whose claim by another claimant has run out
+    /// (it died mid-delivery) are due again; a claimant's own rows never are,
+    /// since they may still be in flight (its restart resets them). Rows another replica claims at the same
+    /// moment are skipped (PostgreSQL), never taken twice. A row that cannot
+    /// be read becomes a dead letter saying why, and is reported.
+    public func claimNotifications(channel: String, now: Date, limit: Int, claimant: String = StateStore.localClaimant,
+                                   lease: Duration = .seconds(120)) async throws(StoreError) -> [ClaimedNotification] {
         let corruptRows = corruptRows
+        let until = now.addingTimeInterval(Double(lease.components.seconds))
         return try await writing { db in
             let rows = try db.query("""
-                UPDATE notifications SET state = 'sending' WHERE id IN (
-                    SELECT id FROM notifications WHERE state = 'pending' AND channel = ? AND next_attempt_at <= ?
+                UPDATE notifications SET state = 'sending', claimed_by = ?, claimed_until = ? WHERE id IN (
+                    SELECT id FROM notifications
+                    WHERE channel = ? AND (state = 'pending' AND next_attempt_at <= ?
+                        OR state = 'sending' AND COALESCE(claimed_by, '') <> ? AND COALESCE(claimed_until, 0) < ?)
                     ORDER BY next_attempt_at, id LIMIT ?\(db.dialect.skipLocked))
                 RETURNING \(NotificationRow.columns)
-                """, [.text(channel), now.sqlValue, .integer(Int64(limit))], table: "notifications")
+                """, [.text(claimant), until.sqlValue, .text(channel), now.sqlValue, .text(claimant), now.sqlValue,
+                 .integer(Int64(limit))],
+                table: "notifications")
             var claimed: [ClaimedNotification] = []
             for row in rows {
                 do throws(StoreError) {

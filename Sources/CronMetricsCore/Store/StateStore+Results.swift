@@ -14,7 +14,18 @@ extension StateStore {
     /// - Returns: the signals as stored, in order.
     public func store(_ signals: [Signal], notifications: NotificationSettings? = nil, now: Date = Date()) async throws(StoreError) -> [StoredSignal] {
         let rules = SignalRules(outbox: Outbox(settings: notifications, now: now, corruptRows: corruptRows))
-        return try await writing { db in try rules.store(signals, db: db) }
+        return try await writing { db in
+            let stored = try rules.store(signals, db: db)
+            var changed = Set<JobID>()
+            for signal in stored {
+                switch signal {
+                case let .start(id, _, _): changed.insert(id)
+                case let .result(result): if result.stateVersion != nil, !result.isRepeat { changed.insert(result.jobID) }
+                }
+            }
+            try Self.announceStateChanges(changed, db: db)
+            return stored
+        }
     }
 
     /// Stores results only (see ``store(_:notifications:now:)``).

@@ -6,43 +6,92 @@ extension StateStore {
     /// higher) and timed-out runs (each closed, and counted as a failure, once).
     /// A newly missed deadline or a timeout is a change of status: its
     /// notifications are written in the same transaction (``Outbox``).
-    public func save(_ changes: PendingChanges, notifications: NotificationSettings? = nil, now: Date = Date()) async throws(StoreError) {
-        guard !changes.isEmpty else { return }
+    ///
+    /// - Returns: each written job's state version before and after the save.
+    @discardableResult
+    public func save(_ changes: PendingChanges, notifications: NotificationSettings? = nil,
+                     now: Date = Date()) async throws(StoreError) -> [JobID: StateVersions] {
+        guard !changes.isEmpty else { return [:] }
         let outbox = Outbox(settings: notifications, now: now, corruptRows: corruptRows)
-        try await writing { db in
+        return try await writing { db in
+            var versions: [JobID: StateVersions] = [:]
+            func wrote(_ id: JobID, _ version: Int64, then changed: Int64?) {
+                versions[id] = StateVersions(before: versions[id]?.before ?? version - 1, after: changed ?? version)
+            }
             for item in changes.bookkeeping {
                 let job = SQLValue.text(item.jobID.description)
                 let row = try db.queryOne("""
-                    INSERT INTO job_state (job_id, missed_deadlines_total, missed_anchor, activated_at)
-                    VALUES (?, ?, ?, ?)
+                    INSERT INTO job_state (job_id, missed_deadlines_total, missed_anchor, activated_at, version)
+                    VALUES (?, ?, ?, ?, 1)
                     ON CONFLICT(job_id) DO UPDATE SET
                         missed_deadlines_total = \(db.dialect.greatest("job_state.missed_deadlines_total", "excluded.missed_deadlines_total")),
-                        missed_anchor = excluded.missed_anchor, activated_at = excluded.activated_at
-                    RETURNING notify_status, last_received_at, last_start_at
-                    """, [job, .integer(Int64(item.missedDeadlinesTotal)), SQLValue(item.missedAnchor), SQLValue(item.activatedAt)],
+                        missed_anchor = CASE WHEN job_state.version = ? THEN excluded.missed_anchor ELSE job_state.missed_anchor END,
+                        activated_at = excluded.activated_at, version = job_state.version + 1
+                    RETURNING notify_status, last_received_at, last_start_at, version
+                    """, [job, .integer(Int64(item.missedDeadlinesTotal)), SQLValue(item.missedAnchor), SQLValue(item.activatedAt),
+                          .integer(item.version)],
                     table: "job_state")
-                guard let anchor = item.missedAnchor, let row else { continue }
+                guard let row else { continue }
+                let version = try row.int("version")
+                // Counted at a version the store has left: a signal ended the
+                // silence, or another replica saved this miss first.
+                guard version - 1 == item.version else {
+                    wrote(item.jobID, version, then: nil)
+                    continue
+                }
                 // A signal committed since the tick that found the silence
                 // ended it: no down for a job that just reported.
                 let latest = max(try row.optionalDate("last_received_at") ?? .distantPast, try row.optionalDate("last_start_at") ?? .distantPast)
-                guard latest <= anchor else { continue }
-                try outbox.change(item.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.missedDeadline.rawValue,
-                                  at: now, lastRun: nil, db: db)
+                guard let anchor = item.missedAnchor, latest <= anchor else {
+                    wrote(item.jobID, version, then: nil)
+                    continue
+                }
+                wrote(item.jobID, version, then: try outbox.change(
+                    item.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.missedDeadline.rawValue,
+                    at: now, version: version, reason: .deadline, lastRun: nil, db: db))
             }
             for timeout in changes.timeouts {
                 let closed = try db.execute("UPDATE runs SET finished_at = ?, timed_out_at = ? WHERE id = ? AND finished_at IS NULL",
                                             [timeout.at.sqlValue, timeout.at.sqlValue, .integer(timeout.runID)])
                 guard closed == 1 else { continue }  // saved before
-                let previous = try db.queryOne("""
-                    INSERT INTO job_state (job_id, failures_total, last_timeout_at) VALUES (?, 1, ?)
+                guard let row = try db.queryOne("""
+                    INSERT INTO job_state (job_id, failures_total, last_timeout_at, version) VALUES (?, 1, ?, 1)
                     ON CONFLICT(job_id) DO UPDATE SET failures_total = job_state.failures_total + 1,
-                        last_timeout_at = \(db.dialect.greatest("COALESCE(job_state.last_timeout_at, 0)", "excluded.last_timeout_at"))
-                    RETURNING notify_status
-                    """, [.text(timeout.jobID.description), timeout.at.sqlValue], table: "job_state")?.optionalString("notify_status")
-                try outbox.change(timeout.jobID, from: previous, to: ExportedStatus.timeout.rawValue,
-                                  at: timeout.at, lastRun: nil, db: db)
+                        last_timeout_at = \(db.dialect.greatest("COALESCE(job_state.last_timeout_at, 0)", "excluded.last_timeout_at")),
+                        version = job_state.version + 1
+                    RETURNING notify_status, version
+                    """, [.text(timeout.jobID.description), timeout.at.sqlValue], table: "job_state") else { continue }
+                let version = try row.int("version")
+                wrote(timeout.jobID, version, then: try outbox.change(
+                    timeout.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.timeout.rawValue,
+                    at: timeout.at, version: version, reason: .timeout, lastRun: nil, db: db))
             }
+            try Self.announceStateChanges(versions.keys, db: db)
+            return versions
         }
+    }
+
+    /// The PostgreSQL channel on which each committed change of job state is
+    /// announced to every replica: the ids of the jobs (newline-separated),
+    /// never their state, which each replica re-reads.
+    public static let stateChannel = "cronmetrics_jobs"
+
+    /// Announces that these jobs' state changed, when the transaction commits
+    /// (PostgreSQL delivers a NOTIFY only then, and never for a rollback).
+    /// SQLite has one server: nothing to tell.
+    static func announceStateChanges(_ ids: some Collection<JobID>, db: any SQLConnection) throws {
+        guard db.dialect == .postgres, !ids.isEmpty else { return }
+        // A payload must stay under 8,000 bytes.
+        var payload = ""
+        for id in ids.sorted() {
+            let text = id.description
+            if !payload.isEmpty, payload.utf8.count + text.utf8.count + 1 > 7_900 {
+                try db.send("SELECT pg_notify(?, ?)", [.text(stateChannel), .text(payload)])
+                payload = ""
+            }
+            payload += payload.isEmpty ? text : "\n" + text
+        }
+        try db.send("SELECT pg_notify(?, ?)", [.text(stateChannel), .text(payload)])
     }
 
     /// Every job's stored state, for rebuilding the in-memory picture at start.

@@ -49,14 +49,24 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
     var services: [any Service] = [
             DatabaseCloser(database: components.database, logger: logger),
             DeadlineService(state: components.state, database: components.database, settings: components.runtime,
-                            interval: configuration.deadlineInterval, now: components.now, logger: logger),
+                            interval: configuration.deadlineInterval, now: components.now, logger: logger,
+                            leadership: components.leadership, takeoverAfter: configuration.ha.takeoverAfter, refresher: components.refresher),
+            StateRefresherService(refresher: components.refresher),
             ReloadSignalService(registry: components.registry, settings: components.settingsReloader, tls: tls, logger: logger),
             WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
-            RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger),
+            RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger,
+                             leadership: components.leadership),
             NotificationDispatcher(database: components.database, settings: components.runtime, senders: components.senders,
                                    metrics: components.notificationMetrics, logger: logger, now: components.now,
-                                   pollInterval: configuration.notifyPollInterval, announceInterval: configuration.announceInterval),
+                                   pollInterval: configuration.notifyPollInterval, announceInterval: configuration.announceInterval,
+                                   claimant: components.leadership.replicaName, claimLease: configuration.ha.claimLease,
+                                   leadership: components.leadership, alone: !isReplicated(configuration)),
     ]
+    if case let .postgres(settings) = configuration.storage {
+        services.append(ReplicaCoordinator(settings: settings, leadership: components.leadership, refresher: components.refresher,
+                                           metrics: components.metrics, interval: configuration.ha.leaderRetry,
+                                           now: components.now, logger: logger))
+    }
     if configuration.dashboard.enabled {
         services.append(DashboardFeedService(feed: components.dashboardFeed))
     }
@@ -116,4 +126,10 @@ func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppReq
     DashboardJobsController(jobs: jobs, pages: pages).addRoutes(to: signedIn)
     DashboardNotificationsController(outbox: components.notificationOutbox, pages: pages).addRoutes(to: signedIn)
     DashboardEventsController(feed: components.dashboardFeed, sessions: sessions).addRoutes(to: signedIn)
+}
+
+/// Whether replicas may share this server's store (PostgreSQL).
+func isReplicated(_ configuration: ServerConfiguration) -> Bool {
+    if case .postgres = configuration.storage { return true }
+    return false
 }

@@ -21,6 +21,8 @@ struct ServerComponents: Sendable {
     /// start) and sign-in limiter.
     let dashboardViews: DashboardViews, dashboardFeed: DashboardFeed, sessionSigner: SessionSigner, signInLimiter: SignInLimiter
     let logger: Logger, now: @Sendable () -> Date
+    /// This replica's name and whether it leads; the re-reader of jobs other replicas changed.
+    let leadership: Leadership, refresher: StateRefresher
 
     /// Opens the database and loads the jobs.
     init(configuration: ServerConfiguration, logger: Logger, logLevel: LogLevelControl? = nil,
@@ -38,8 +40,12 @@ struct ServerComponents: Sendable {
             corruptLogger.error("a stored row cannot be read; left out", metadata: ["error": .string(error.description)])
         }
         state = LiveState()
-        metrics = ServerMetrics(corruptRows: database.corruptRows)
-        writer = SignalWriter(database: database, state: state, settings: runtime, now: now)
+        let replicated = isReplicated(configuration)
+        // Alone (SQLite) a server always leads; on PostgreSQL the coordinator decides.
+        leadership = Leadership(replicaName: configuration.ha.name(port: configuration.port), leading: !replicated)
+        metrics = ServerMetrics(corruptRows: database.corruptRows, leadership: replicated ? leadership : nil)
+        refresher = StateRefresher(database: database, state: state, now: now, logger: logger)
+        writer = SignalWriter(database: database, state: state, settings: runtime, refresher: refresher, now: now)
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),
                                          logger: logger, now: now)

@@ -87,5 +87,7 @@ extension ServerConfiguration {
                                       maxStreams: settings.integer(.dashboardMaxStreams) == 0 ? nil : settings.integer(.dashboardMaxStreams),
                                       maxStreamsPerSession: settings.integer(.dashboardMaxStreamsPerSession))
         clientAddress = ClientAddress(trustedProxies: proxies)
+        ha = HASettings(replicaName: settings.optionalString(.replicaName), takeoverAfter: .seconds(settings.seconds(.takeoverAfter) ?? 10),
+                        claimLease: .seconds(settings.seconds(.claimLease) ?? 120))
     }
 }

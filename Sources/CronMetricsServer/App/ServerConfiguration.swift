@@ -56,6 +56,10 @@ public struct ServerConfiguration: Sendable {
     /// from `X-Forwarded-For` (``ClientAddress``).
     public var clientAddress = ClientAddress()
 
+    /// Several replicas on one PostgreSQL: this one's name, when followers
+    /// take over overdue deadlines, how long a notification claim lasts.
+    public var ha = HASettings()
+
     /// The production defaults; set what differs (`configuration.port = 9090`).
     public init() {}
 

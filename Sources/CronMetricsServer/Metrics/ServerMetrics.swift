@@ -19,8 +19,12 @@ final class ServerMetrics: Sendable {
     /// The last reload of the configuration file: 1 applied (or none yet), 0 refused.
     private let settingsReload = Mutex(true)
 
-    init(corruptRows: CorruptRows) {
+    /// Replicas on PostgreSQL: who this one is and whether it leads.
+    private let leadership: Leadership?
+
+    init(corruptRows: CorruptRows, leadership: Leadership? = nil) {
         self.corruptRows = corruptRows
+        self.leadership = leadership
     }
 
     func settingsReloaded(successful: Bool) {
@@ -83,5 +87,16 @@ final class ServerMetrics: Sendable {
         out += Array("cronmetrics_store_corrupt_rows_total ".utf8)
         PrometheusText.appendInteger(Int64(corruptRows.total), to: &out)
         out.append(UInt8(ascii: "\n"))
+        if let leadership {
+            var replica: [UInt8] = []
+            PrometheusText.appendEscaped(leadership.replicaName, to: &replica)
+            PrometheusText.appendHeader(name: "cronmetrics_leader", help: "1 on the replica that leads (runs deadlines and retention for all).",
+                                        type: "gauge", to: &out)
+            out += Array("cronmetrics_leader{replica=\"".utf8) + replica + Array("\"} \(leadership.isLeader ? 1 : 0)\n".utf8)
+            PrometheusText.appendHeader(name: "cronmetrics_jobs_tree_info",
+                                        help: "The digest of the jobs.d this replica serves (cronmetrics_config_hash in full); replicas that differ disagree.",
+                                        type: "gauge", to: &out)
+            out += Array("cronmetrics_jobs_tree_info{digest=\"\(reload.configHash)\",replica=\"".utf8) + replica + Array("\"} 1\n".utf8)
+        }
     }
 }

@@ -29,9 +29,10 @@ struct ChannelWorker: Sendable {
             while !Task.isCancelled, let channel = dispatcher.settings.notifications.channels[name] {
                 let snapshot = dispatcher.settings.notifications
                 if queue.isEmpty, inFlight < channel.concurrency,
-                   await outbox("look for due notifications", or: false, { try await dispatcher.database.notificationsDue(channel: name, now: dispatcher.now()).due }) {
+                   await outbox("look for due notifications", or: false, { try await dispatcher.database.notificationsDue(channel: name, now: dispatcher.now(), claimant: dispatcher.claimant).due }) {
                     queue = await outbox("claim notifications", or: []) {
-                        try await dispatcher.database.claimNotifications(channel: name, now: dispatcher.now(), limit: channel.concurrency * 8)
+                        try await dispatcher.database.claimNotifications(channel: name, now: dispatcher.now(), limit: channel.concurrency * 8,
+                                                                         claimant: dispatcher.claimant, lease: dispatcher.claimLease)
                     }
                 }
                 while inFlight < channel.concurrency, !queue.isEmpty {
@@ -76,7 +77,7 @@ struct ChannelWorker: Sendable {
             }
         }
         await flush(&done)
-        _ = await outbox("release claims", or: 0) { try await dispatcher.database.releaseClaims(channel: name) }
+        _ = await outbox("release claims", or: 0) { try await dispatcher.database.releaseClaims(channel: name, claimant: dispatcher.claimant) }
     }
 
     /// `body`'s value, or `fallback` when the outbox failed: logged and

@@ -19,10 +19,18 @@ struct NotificationDispatcher: NamedService {
     let now: @Sendable () -> Date
     let pollInterval: Duration
     let announceInterval: Duration
+    /// Replicas: this one's name on its claims, their lease, and who leads
+    /// (only the leader announces what quiet jobs left unsaid, and repeats).
+    var claimant: String = StateStore.localClaimant
+    var claimLease: Duration = .seconds(120)
+    var leadership: Leadership? = nil
+    /// Whether claims of others may be reset at start (one server alone).
+    var alone = true
 
     func run() async throws {
-        // Claims of a process that died are sent again: at least once.
-        if let reset = try? await database.resetSending(), reset > 0 {
+        // Claims of a process that died are sent again: at least once. With
+        // replicas only this one's own; others' wait for their lease.
+        if let reset = try? await database.resetSending(claimant: alone ? nil : claimant), reset > 0 {
             logger.info("notifications claimed before a stop go out again", metadata: ["count": "\(reset)"])
         }
         let running = RunningChannels()
@@ -38,7 +46,7 @@ struct NotificationDispatcher: NamedService {
                             _ = running.names.withLock { $0.remove(name) }
                         }
                     }
-                    if ContinuousClock.now - lastAnnounce >= announceInterval {
+                    if ContinuousClock.now - lastAnnounce >= announceInterval, leadership?.isLeader ?? true {
                         lastAnnounce = ContinuousClock.now
                         await housekeeping(current)
                     }

@@ -37,9 +37,13 @@ final class SignalWriter: Sendable {
     private let now: @Sendable () -> Date
     /// Where notifications of the changes it writes go.
     private let settings: RuntimeSettings?
+    /// Re-reads jobs whose stored state moved past what this server applied.
+    private let refresher: StateRefresher?
 
-    init(database: StateStore, state: LiveState, settings: RuntimeSettings? = nil, now: @escaping @Sendable () -> Date) {
+    init(database: StateStore, state: LiveState, settings: RuntimeSettings? = nil, refresher: StateRefresher? = nil,
+         now: @escaping @Sendable () -> Date) {
         self.settings = settings
+        self.refresher = refresher
         self.database = database
         concurrency = max(1, database.driver.writeConcurrency)
         self.state = state
@@ -56,7 +60,7 @@ final class SignalWriter: Sendable {
 
     /// Stores a start signal; returns the open run once durable.
     func start(_ jobID: JobID, runID: String?, at: Date) async throws -> OpenRun {
-        guard case let .start(_, run) = try await send(.start(jobID: jobID, runID: runID, at: at)) else {
+        guard case let .start(_, run, _) = try await send(.start(jobID: jobID, runID: runID, at: at)) else {
             throw StoreError.query("unexpected answer")
         }
         return run
@@ -134,18 +138,9 @@ final class SignalWriter: Sendable {
     /// answers its senders; throws (answering no one) when it was not stored.
     private func commit(_ batch: [Pending]) async throws {
         let stored = try await database.store(batch.map(\.signal), notifications: settings?.notifications, now: now())
-        let time = now()
-        var starts: [(JobID, OpenRun)] = []
-        var results: [JobResult] = []
-        for signal in stored {
-            switch signal {
-            case let .start(id, run): starts.append((id, run))
-            case let .result(result): if !result.isRepeat { results.append(result) }
-            }
-        }
-        // Starts first: a result in the same batch may close one of them.
-        if !starts.isEmpty { state.started(starts, now: time) }
-        if !results.isEmpty { state.record(results, now: time) }
+        // In the order stored: a result in the batch may close a run started in it.
+        let behind = state.apply(stored, now: now())
+        if !behind.isEmpty { refresher?.refresh(behind) }
         for (pending, signal) in zip(batch, stored) {
             pending.continuation.resume(returning: signal)
         }

@@ -14,11 +14,17 @@ struct RetentionService: NamedService {
     let logger: Logger
     var interval: Duration = .seconds(86_400)
     var firstDelay: Duration = .seconds(60)
+    /// Replicas: only the leader purges (a follower checks again each hour).
+    var leadership: Leadership? = nil
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             try await Task.sleep(for: firstDelay)
             while !Task.isCancelled {
+                guard leadership?.isLeader ?? true else {
+                    try await Task.sleep(for: min(interval, .seconds(3600)))
+                    continue
+                }
                 await purge()
                 try await Task.sleep(for: interval)
             }

@@ -49,6 +49,11 @@ struct ConfigExampleCommand: ParsableCommand {
           statement_timeout: 30s           # a statement running longer is cancelled: 503
           connect_timeout: 5s              # wait at most this for a connection, then 503
 
+        ha:                                # several replicas on one PostgreSQL: docs/high-availability.md
+          replica_name: ""                 # this replica's name; empty: host name and listen port
+          takeover_after: 10s              # followers save a deadline overdue this long (a frozen leader)
+          claim_lease: 2m                  # a replica that dies mid-delivery leaves its claims after this
+
         security:
           admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);
                                            # none: admin routes answer 401

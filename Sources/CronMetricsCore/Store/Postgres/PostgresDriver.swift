@@ -248,7 +248,7 @@ public final class PostgresDriver: SQLDriver {
     }
 
     /// A one-line reason, with the server's own message when it sent one.
-    static func explain(_ error: any Error) -> String {
+    public static func explain(_ error: any Error) -> String {
         if let (state, message) = serverError(error), let message {
             return "\(message) (SQLSTATE \(state.isEmpty ? "?" : state))"
         }
@@ -262,7 +262,7 @@ public final class PostgresDriver: SQLDriver {
 
     // MARK: Connecting
 
-    private static func tlsConfiguration(_ settings: PostgresSettings) throws(StoreError) -> TLSConfiguration? {
+    static func tlsConfiguration(_ settings: PostgresSettings) throws(StoreError) -> TLSConfiguration? {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch settings.tlsMode {
         case .disable:
@@ -282,9 +282,9 @@ public final class PostgresDriver: SQLDriver {
         return tls
     }
 
-    private static func startupParameters(_ settings: PostgresSettings) -> [(String, String)] {
+    static func startupParameters(_ settings: PostgresSettings, application: String = "cronmetrics") -> [(String, String)] {
         let milliseconds = settings.statementTimeout.components.seconds * 1000 + settings.statementTimeout.components.attoseconds / 1_000_000_000_000_000
-        return [("statement_timeout", String(max(1, milliseconds))), ("synchronous_commit", "on"), ("application_name", "cronmetrics")]
+        return [("statement_timeout", String(max(1, milliseconds))), ("synchronous_commit", "on"), ("application_name", application)]
     }
 
     /// One connection made and closed: the errors a pool would retry in
@@ -303,7 +303,7 @@ public final class PostgresDriver: SQLDriver {
         try? await connection.close()
     }
 
-    private static func isAddress(_ host: String) -> Bool {
+    static func isAddress(_ host: String) -> Bool {
         host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
     }
 }

@@ -1,0 +1,115 @@
+import CronMetricsCore
+import CronMetricsTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import CronMetricsServer
+
+/// Replicas sharing one PostgreSQL, in one process: live servers on one
+/// database and one tree, and their coordinators driven by hand.
+@Suite("Replicas on one PostgreSQL")
+struct ReplicaTests {
+    static func named(_ name: String) -> (inout ServerConfiguration) -> Void {
+        { $0.ha.replicaName = name }
+    }
+
+    @Test("a result one replica takes is in the other's /metrics (NOTIFY of its id); one of the two leads")
+    func stateSpreads() async throws {
+        let fixture = try await ServerFixture(.postgres, jobs: "a", "b")
+        try await fixture.app(Self.named("one")).test(.live) { one async throws in
+            #expect(try await one.eventually(timeout: .seconds(30)) { try await $0.metrics().contains(#"cronmetrics_leader{replica="one"} 1"#) })
+            try await fixture.app(Self.named("two")).test(.live) { two async throws in
+                #expect(try await two.metrics().contains(#"cronmetrics_leader{replica="two"} 0"#), "the lock is taken: two follows")
+                #expect(try await one.submit(#"{"job_name":"a","host":"web1","status":"failure","exit_code":3}"#, key: "key-a").0 == .created)
+                #expect(try await two.eventually(timeout: .seconds(15)) { try await $0.value("cronjob_last_exit_code", "a") == "3" })
+                #expect(try await two.submit(#"{"job_name":"b","host":"web1","status":"success"}"#, key: "key-b").0 == .created)
+                #expect(try await one.eventually(timeout: .seconds(15)) { try await $0.value("cronjob_runs_total", "b") == "1" })
+                // Both again, many times: no count doubles, none is lost.
+                for n in 0..<20 {
+                    let client = n % 2 == 0 ? one : two
+                    #expect(try await client.submit(#"{"job_name":"a","host":"web1","status":"success"}"#, key: "key-a").0 == .created)
+                }
+                for client in [one, two] {
+                    #expect(try await client.eventually(timeout: .seconds(15)) { try await $0.value("cronjob_runs_total", "a") == "21" })
+                }
+                #expect(try await Self.jobSeries(one) == Self.jobSeries(two))
+            }
+        }
+    }
+
+    /// The job-level lines of an exposition (process metrics left out).
+    static func jobSeries(_ client: some TestClientProtocol) async throws -> [String] {
+        try await client.metrics().split(separator: "\n").filter { $0.hasPrefix("cronjob_") }.map(String.init)
+    }
+
+    // How fast a takeover is, is measured by scripts/e2e/ha.sh (kill -9 of the leader, five times), not here.
+    @Test("the leader stops: another takes the lock; the stopped one's connection ends its lead")
+    func failover() async throws {
+        let fixture = try await ServerFixture(.postgres, jobs: "a")
+        let first = try await fixture.components(Self.named("first"))
+        let second = try await fixture.components(Self.named("second"))
+        let coordinator = { (components: ServerComponents) in
+            ReplicaCoordinator(settings: try Self.settings(fixture), leadership: components.leadership, refresher: components.refresher,
+                               metrics: components.metrics, interval: .milliseconds(200), now: { Date() }, logger: ServerFixture.quietLogger)
+        }
+        let leading = try coordinator(first)
+        let task = Task { try await leading.run() }
+        #expect(try await Self.eventually { first.leadership.isLeader })
+        let following = try coordinator(second)
+        let other = Task { try await following.run() }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(!second.leadership.isLeader, "one lock, one leader")
+        task.cancel()
+        #expect(try await Self.eventually { second.leadership.isLeader })
+        #expect(!first.leadership.isLeader)
+        let replicas = try await second.database.replicas()
+        #expect(replicas.map(\.name) == ["first", "second"])
+        #expect(replicas.filter(\.isLeader).map(\.name) == ["second"], "PostgreSQL's lock table names the leader")
+        other.cancel()
+        _ = await (task.result, other.result)
+    }
+
+    @Test("a follower saves a missed deadline only once it is overdue by ha.takeover_after; the leader's save makes its own a no-op",
+          arguments: StoreBackend.allCases)
+    func takeover(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, jobs: "a", threshold: 60)
+        let components = try await fixture.components()
+        // Another replica, leading but frozen: it evaluates the same deadline later.
+        var leader = fixture.deadlineService(try await fixture.components())
+        leader.leadership = Leadership(replicaName: "leader", leading: true)
+        let follower = Leadership(replicaName: "follower", leading: false)
+        var service = fixture.deadlineService(components)
+        (service.leadership, service.takeoverAfter) = (follower, .seconds(10))
+        fixture.clock.advance(65)  // 5 s past the deadline
+        await service.tick()
+        #expect(try await fixture.rows("SELECT reason FROM flips WHERE job_id = 'a@web1'").isEmpty, "not overdue long enough")
+        fixture.clock.advance(6)  // 11 s past it
+        await service.tick()
+        #expect(try await fixture.rows("SELECT reason FROM flips WHERE job_id = 'a@web1'") == ["deadline"])
+        #expect(try await fixture.rows("SELECT missed_deadlines_total FROM job_state WHERE job_id = 'a@web1'") == ["1"])
+        // The leader thaws and saves the same miss: nothing more is written.
+        await leader.tick()
+        #expect(try await fixture.rows("SELECT reason FROM flips WHERE job_id = 'a@web1'") == ["deadline"])
+        #expect(try await fixture.rows("SELECT missed_deadlines_total FROM job_state WHERE job_id = 'a@web1'") == ["1"])
+    }
+
+    static func settings(_ fixture: ServerFixture) throws -> PostgresSettings {
+        guard case let .postgres(settings) = fixture.storage else { throw TestFailure("not PostgreSQL") }
+        return settings
+    }
+
+    static func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
