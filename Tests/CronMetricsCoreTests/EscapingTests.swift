@@ -22,3 +22,28 @@ struct EscapingTests {
         #expect(decoded["v"] == Self.hostile)
     }
 }
+
+@Suite("A label added to every sample of an exposition")
+struct LabeledExpositionTests {
+    @Test("first on every sample line, with or without labels; comments and values untouched; the value escaped")
+    func labeled() {
+        let text = """
+            # HELP a_total A counter.
+            # TYPE a_total counter
+            a_total 3
+            b{channel="x y",outcome="ok"} 1.5
+            c{} 0
+
+            """
+        let out = String(decoding: PrometheusText.labeled(Array(text.utf8), name: "replica", value: #"r"1"#), as: UTF8.self)
+        #expect(out == """
+            # HELP a_total A counter.
+            # TYPE a_total counter
+            a_total{replica="r\\"1"} 3
+            b{replica="r\\"1",channel="x y",outcome="ok"} 1.5
+            c{replica="r\\"1"} 0
+
+            """)
+        #expect(PrometheusText.labeled([], name: "replica", value: "r").isEmpty)
+    }
+}

@@ -77,6 +77,32 @@ struct MetricsTests {
             #expect(report.status == "ok")
             #expect(report.jobs == 1)
             #expect(report.lastReload?.successful == true)
+            // Alone on SQLite: this server leads, the store answers, no replicas table.
+            #expect(report.replica == report.leader && report.replica?.isEmpty == false)
+            #expect(report.storeUp == true)
+            #expect(report.replicas == nil && report.treesAgree == nil)
+            let ready = try await client.execute(uri: "/ready", method: .get) { ($0.status, String(buffer: $0.body)) }
+            #expect(ready.0 == .ok && ready.1 == "ready\n")
+            let metrics = try await client.metrics()
+            #expect(metrics.contains("\ncronmetrics_store_up 1\n"), "alone: no replica label")
+            #expect(!metrics.contains("cronmetrics_leader"))
+        }
+    }
+
+    @Test("/ready is 503 while the store does not answer, and says so; cronmetrics_store_up follows")
+    func readiness() async throws {
+        let fixture = try await ServerFixture(jobs: "a")
+        let components = try await fixture.components()
+        let probe = StoreProbe(database: components.database, metrics: components.metrics, interval: .seconds(1),
+                               logger: ServerFixture.quietLogger)
+        try await buildApplication(components).test(.router) { client async throws in
+            await probe.probe()
+            #expect(try await client.execute(uri: "/ready", method: .get) { $0.status } == .ok)
+            try await components.database.close()
+            await probe.probe()
+            let (status, text) = try await client.execute(uri: "/ready", method: .get) { ($0.status, String(buffer: $0.body)) }
+            #expect(status == .serviceUnavailable && text == "the store does not answer\n")
+            #expect(try await client.metrics().contains("\ncronmetrics_store_up 0\n"))
         }
     }
 

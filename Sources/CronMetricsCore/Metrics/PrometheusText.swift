@@ -64,4 +64,36 @@ public enum PrometheusText {
     public static func appendHeader(name: String, help: String, type: String, to out: inout [UInt8]) {
         out += Array("# HELP \(name) \(help)\n# TYPE \(name) \(type)\n".utf8)
     }
+
+    /// The same exposition with `name="value"` first on every sample line
+    /// (comment lines as they are): a replica's own metrics carry its name.
+    public static func labeled(_ text: [UInt8], name: String, value: String) -> [UInt8] {
+        var label = Array("\(name)=\"".utf8)
+        appendEscaped(value, to: &label)
+        label.append(UInt8(ascii: "\""))
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 2)
+        for line in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            defer { out.append(UInt8(ascii: "\n")) }
+            guard line.first != UInt8(ascii: "#"),
+                  let end = line.firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: " ") }) else {
+                out += line
+                continue
+            }
+            // The metric name ends at its first `{` or space: nothing before it can hold either.
+            out += line[..<end]
+            out.append(UInt8(ascii: "{"))
+            out += label
+            if line[end] == UInt8(ascii: "{") {
+                let rest = line[line.index(after: end)...]
+                if rest.first != UInt8(ascii: "}") { out.append(UInt8(ascii: ",")) }
+                out += rest
+            } else {
+                out.append(UInt8(ascii: "}"))
+                out += line[end...]
+            }
+        }
+        out.removeLast()  // the split's last piece is after the final newline
+        return out
+    }
 }

@@ -52,6 +52,7 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
                             interval: configuration.deadlineInterval, now: components.now, logger: logger,
                             leadership: components.leadership, takeoverAfter: configuration.ha.takeoverAfter, refresher: components.refresher),
             StateRefresherService(refresher: components.refresher),
+            StoreProbe(database: components.database, metrics: components.metrics, interval: .seconds(1), logger: logger),
             ReloadSignalService(registry: components.registry, settings: components.settingsReloader, tls: tls, logger: logger),
             WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
             RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger,
@@ -92,7 +93,8 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     let admin = router.group().add(middleware: AdminAuthMiddleware(keys: { runtime.keys }))
     MetricsController(state: components.state, metrics: components.metrics, notifications: components.notificationMetrics,
                       settings: runtime, now: components.now).addRoutes(to: router)
-    HealthController(state: components.state, metrics: components.metrics, keys: { runtime.keys }, now: components.now)
+    HealthController(state: components.state, metrics: components.metrics, database: components.database,
+                     leadership: components.leadership, replicated: isReplicated(configuration), keys: { runtime.keys }, now: components.now)
         .addRoutes(to: router)
     let intake = SignalIntake(state: components.state, writer: components.writer, metrics: components.metrics,
                               configuration: configuration, now: components.now)
@@ -114,7 +116,8 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
 func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppRequestContext>) {
     let configuration = components.configuration
     let runtime = components.runtime
-    let pages = DashboardPages(views: components.dashboardViews, title: configuration.dashboard.title, signer: components.sessionSigner)
+    let pages = DashboardPages(views: components.dashboardViews, title: configuration.dashboard.title, signer: components.sessionSigner,
+                               leadership: components.leadership)
     let sessions = DashboardSessions(signer: components.sessionSigner, limiter: components.signInLimiter,
                                      clientAddress: configuration.clientAddress, keys: { runtime.keys }, now: components.now)
     let jobs = DashboardJobs(registry: components.registry, state: components.state, database: components.database,

@@ -10,6 +10,7 @@ struct DashboardPages: Sendable {
     let views: DashboardViews
     let title: String
     let signer: SessionSigner
+    let leadership: Leadership
 
     /// How the frame around a page looks.
     struct Frame: Sendable {
@@ -25,7 +26,7 @@ struct DashboardPages: Sendable {
             title: title, page: frame.title, signedIn: session != nil, csrf: session.map(signer.csrfToken),
             role: session.map { $0.isAdmin ? "admin" : "read-only" }, navOverview: frame.nav == .overview,
             navNotifications: frame.nav == .notifications, live: frame.live, refresh: frame.refresh,
-            content: views.render(Model.template, model))
+            content: views.render(Model.template, model), replica: leadership.replicaName, leader: leadership.leaderName)
         var headers = DashboardViews.headers()
         headers.append(contentsOf: extraHeaders)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: views.render(.layout, layout))))

@@ -109,6 +109,7 @@ struct ReplicaCoordinator: NamedService {
                 }
                 try await connection.heartbeat(name: leadership.replicaName, version: CronMetricsVersion.current,
                                                treeDigest: metrics.lastReload.configHash, startedAt: startedAt, now: now())
+                leadership.heard(leader: leadership.isLeader ? leadership.replicaName : try await connection.leaderName())
                 return true
             }
             group.addTask {

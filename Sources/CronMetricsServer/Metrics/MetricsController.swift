@@ -25,6 +25,8 @@ struct MetricsController {
         var own: [UInt8] = []
         metrics.render(into: &own)
         notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)
+        // Job series are the same on every replica; its own are told apart by name.
+        if let replica = metrics.replicaName { own = PrometheusText.labeled(own, name: "replica", value: replica) }
         buffer.writeBytes(own)
         var headers: HTTPFields = [.contentType: PrometheusText.contentType]
         if Self.acceptsGzip(request.headers[.acceptEncoding]),

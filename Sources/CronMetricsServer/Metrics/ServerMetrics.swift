@@ -21,11 +21,24 @@ final class ServerMetrics: Sendable {
 
     /// Replicas on PostgreSQL: who this one is and whether it leads.
     private let leadership: Leadership?
+    /// Whether the store answered the last probe (``StoreProbe``).
+    private let storeUp = Atomic(true)
 
     init(corruptRows: CorruptRows, leadership: Leadership? = nil) {
         self.corruptRows = corruptRows
         self.leadership = leadership
     }
+
+    /// - Returns: whether this changed it.
+    @discardableResult
+    func setStoreUp(_ up: Bool) -> Bool {
+        storeUp.exchange(up, ordering: .acquiringAndReleasing) != up
+    }
+
+    var isStoreUp: Bool { storeUp.load(ordering: .acquiring) }
+
+    /// This replica's name when replicas share the store; nil alone.
+    var replicaName: String? { leadership?.replicaName }
 
     func settingsReloaded(successful: Bool) {
         settingsReload.withLock { $0 = successful }
@@ -87,16 +100,13 @@ final class ServerMetrics: Sendable {
         out += Array("cronmetrics_store_corrupt_rows_total ".utf8)
         PrometheusText.appendInteger(Int64(corruptRows.total), to: &out)
         out.append(UInt8(ascii: "\n"))
+        gauge("cronmetrics_store_up", "Whether the store answered its last probe (every second); 0: submissions get 503.", isStoreUp ? 1 : 0)
         if let leadership {
-            var replica: [UInt8] = []
-            PrometheusText.appendEscaped(leadership.replicaName, to: &replica)
-            PrometheusText.appendHeader(name: "cronmetrics_leader", help: "1 on the replica that leads (runs deadlines and retention for all).",
-                                        type: "gauge", to: &out)
-            out += Array("cronmetrics_leader{replica=\"".utf8) + replica + Array("\"} \(leadership.isLeader ? 1 : 0)\n".utf8)
+            gauge("cronmetrics_leader", "1 on the replica that leads (runs deadlines and retention for all).", leadership.isLeader ? 1 : 0)
             PrometheusText.appendHeader(name: "cronmetrics_jobs_tree_info",
                                         help: "The digest of the jobs.d this replica serves (cronmetrics_config_hash in full); replicas that differ disagree.",
                                         type: "gauge", to: &out)
-            out += Array("cronmetrics_jobs_tree_info{digest=\"\(reload.configHash)\",replica=\"".utf8) + replica + Array("\"} 1\n".utf8)
+            out += Array("cronmetrics_jobs_tree_info{digest=\"\(reload.configHash)\"} 1\n".utf8)
         }
     }
 }

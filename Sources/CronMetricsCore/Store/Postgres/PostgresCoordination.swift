@@ -106,6 +106,17 @@ public final class PostgresCoordination: Sendable {
         try await connection.query("DELETE FROM replicas WHERE heartbeat_at < \(at - 86_400)", logger: logger)
     }
 
+    /// The name of the replica whose session holds the leader's lock now, if any.
+    public func leaderName() async throws -> String? {
+        let (a, b) = Self.leaderLock
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT r.name FROM replicas r JOIN pg_locks l ON l.pid = r.backend_pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(a) AND l.objid = \(b) AND l.objsubid = 2
+            """), logger: logger)
+        for try await name in rows.decode(String.self) { return name }
+        return nil
+    }
+
     /// The ids of jobs whose state other transactions committed, a batch
     /// per notification, until the connection fails (the stream then throws).
     public func stateChanges() async throws -> AsyncThrowingStream<[JobID], any Error> {
@@ -140,6 +151,11 @@ extension StateStore {
         public var heartbeatAt: Date
         /// Holds the leader's lock now (PostgreSQL's own lock table says so).
         public var isLeader: Bool
+    }
+
+    /// Asks the database a trivial question (throws when it does not answer).
+    public func probe() async throws(StoreError) {
+        _ = try await reading { db in try db.query("SELECT 1 AS one") }
     }
 
     /// Every replica's row, by name; empty on SQLite.

@@ -14,4 +14,7 @@ struct LayoutModel: Sendable {
     var refresh: Int?
     /// The page's own HTML, rendered first.
     var content: String
+    /// The footer (signed in): the replica answering and the one leading (nil: none now).
+    var replica: String
+    var leader: String?
 }
