@@ -42,6 +42,7 @@ public struct ConfigKey: Sendable, Hashable {
     public static let jobsDir = ConfigKey("jobs.dir", .string, default: "./jobs.d")
     public static let jobsWatch = ConfigKey("jobs.watch", .choice(["inotify", "poll", "off"]), default: "inotify")
     public static let pollIntervalSeconds = ConfigKey("jobs.poll_interval_seconds", .integer(min: 1, max: 3600), default: "2")
+    public static let jobsReadOnly = ConfigKey("jobs.read_only", .boolean, default: "false")
     public static let database = ConfigKey("storage.database", .string, default: "./cronmetrics.db")
     public static let storageURL = ConfigKey("storage.url", .string)
     public static let storagePasswordFile = ConfigKey("storage.password_file", .string)
@@ -83,7 +84,7 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
-        maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, database, storageURL, storagePasswordFile,
+        maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, jobsReadOnly, database, storageURL, storagePasswordFile,
         storagePasswordEnv, storageTLSMode, storageTLSCAFile, storagePoolSize, storageStatementTimeout, storageConnectTimeout, adminAPIKeys, readAPIKeys, retentionDays, keepLast,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,

@@ -17,6 +17,9 @@ public actor JobRegistry {
     private let metrics: ServerMetrics
     private let reconciler: Reconciler
     private let logger: Logger
+    /// `jobs.read_only`: every edit is refused (definitions change in git).
+    public nonisolated let readOnly: Bool
+    static let readOnlyMessage = "definitions are read-only on this server: change jobs.d in git"
     private let now: @Sendable () -> Date
     /// The job table as the last good reload left it (definitions, files, first-seen times).
     private var jobs: [JobID: StoredJob] = [:]
@@ -32,8 +35,9 @@ public actor JobRegistry {
     ///
     /// - Throws: ``StoreError`` when the database cannot be read.
     init(root: String, database: StateStore, state: LiveState, metrics: ServerMetrics, channels: Set<String> = [],
-         logger: Logger, now: @escaping @Sendable () -> Date) async throws(StoreError) {
+         readOnly: Bool = false, logger: Logger, now: @escaping @Sendable () -> Date) async throws(StoreError) {
         self.root = root
+        self.readOnly = readOnly
         self.database = database
         self.state = state
         self.metrics = metrics
@@ -90,7 +94,8 @@ public actor JobRegistry {
     /// all under the lock, so concurrent edits apply one after another.
     @discardableResult
     public func edit<T: Sendable>(_ change: nonisolated(nonsending) (JobEditor) async throws(JobEditError) -> T) async throws(JobEditError) -> T {
-        try await lock.withLock { () async throws(JobEditError) -> T in
+        guard !readOnly else { throw .conflict(Self.readOnlyMessage) }
+        return try await lock.withLock { () async throws(JobEditError) -> T in
             let editor = JobEditor(root: root) { () throws(JobEditError) in
                 self.jobs.mapValues { CatalogEntry(job: $0.job, path: $0.path, contentHash: $0.contentHash) }
             } check: {

@@ -48,6 +48,7 @@ struct ServerComponents: Sendable {
         writer = SignalWriter(database: database, state: state, settings: runtime, refresher: refresher, now: now)
         registry = try await JobRegistry(root: configuration.jobsDirectory, database: database, state: state,
                                          metrics: metrics, channels: Set(configuration.notifications.channels.keys),
+                                         readOnly: configuration.jobsReadOnly,
                                          logger: logger, now: now)
         dashboardViews = try DashboardViews()
         let (runtime, senders) = (runtime, senders)

@@ -74,6 +74,7 @@ extension ServerConfiguration {
         maxOutputBytes = settings.integer(.maxOutputBytes)
         jobsWatch = WatchMode(rawValue: settings.string(.jobsWatch)) ?? .inotify
         pollInterval = .seconds(settings.integer(.pollIntervalSeconds))
+        jobsReadOnly = settings.boolean(.jobsReadOnly)
         (tlsCertificateFile, tlsKeyFile) = (certificate, key)
         retentionDays = settings.integer(.retentionDays)
         keepLast = settings.integer(.keepLast)

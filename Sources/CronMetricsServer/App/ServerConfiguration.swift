@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var jobsWatch: WatchMode = .inotify
     /// How often a poll looks at the tree's stamps.
     public var pollInterval: Duration = .seconds(2)
+    /// Definitions change only in git: every write of a job through the API,
+    /// the CLI with `--server` and the dashboard is refused with 409.
+    public var jobsReadOnly = false
     /// PEM certificate chain and private key: both set means HTTPS.
     public var tlsCertificateFile, tlsKeyFile: String?
     /// Results older than this many days are purged (daily, and by `cronmetrics purge`).

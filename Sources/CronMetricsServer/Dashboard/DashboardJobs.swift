@@ -16,6 +16,9 @@ struct DashboardJobs: Sendable {
     let tls: Bool
     let now: @Sendable () -> Date
 
+    /// `jobs.read_only`: the pages offer no edits.
+    var readOnly: Bool { registry.readOnly }
+
     func overview(_ query: DashboardQuery, filter: JobFilter, error: String?) -> OverviewModel {
         let time = now()
         return OverviewModel(snapshots: state.snapshot(now: time), query: query, filter: filter, now: time, error: error)

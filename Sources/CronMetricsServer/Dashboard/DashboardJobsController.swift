@@ -55,7 +55,9 @@ struct DashboardJobsController {
         guard let id = JobID(text), var model = await jobs.page(id, request: request) else {
             return pages.message(session, status: .notFound, "No such job", "There is no job \(text) (ids are job_name@host).", back: "/dashboard")
         }
-        if let session, session.isAdmin {
+        if jobs.readOnly {
+            model.readOnly = true
+        } else if let session, session.isAdmin {
             model.admin = true
             model.csrf = pages.signer.csrfToken(session)
         }

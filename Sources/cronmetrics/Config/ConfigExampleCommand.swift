@@ -36,6 +36,7 @@ struct ConfigExampleCommand: ParsableCommand {
           dir: ./jobs.d                    # the job files (a git checkout)
           watch: inotify                   # inotify, poll (NFS) or off (SIGHUP / POST /-/reload only)
           poll_interval_seconds: 2         # with watch: poll
+          read_only: false                 # true: job writes through the API, CLI --server and dashboard get 409 (change jobs.d in git)
 
         storage:
           database: ./cronmetrics.db       # SQLite; results, state and the notification outbox

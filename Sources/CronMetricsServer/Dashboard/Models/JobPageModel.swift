@@ -49,6 +49,8 @@ struct JobPageModel: Sendable {
     /// Admin sessions see the action forms, with the session's token.
     var admin = false
     var csrf: String?
+    /// `jobs.read_only`: no forms, and a sentence saying where changes go.
+    var readOnly = false
     /// After an action: what changed, the new key (shown once), or why not.
     var changed, newKey, error: String?
 
