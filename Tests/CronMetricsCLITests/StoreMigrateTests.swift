@@ -11,8 +11,8 @@ struct StoreMigrateTests {
     /// Every row of every table, by table, each row as column → value, in key order.
     static func dump(_ store: StateStore) async throws -> [String: [[String: SQLValue]]] {
         var tables: [String: [[String: SQLValue]]] = [:]
-        // `replicas` is PostgreSQL's own (the servers sharing it now), not the site's data.
-        for table in try await store.driver.tableNames() where table != "replicas" {
+        // The replicas' coordination tables are PostgreSQL's own (the servers sharing it now), not the site's data.
+        for table in try await store.driver.tableNames() where !StateStore.coordinationTables.contains(table) {
             let key = table == "job_state" ? "job_id" : "id"
             tables[table] = try await store.driver.read { db in
                 try db.query("SELECT * FROM \(table) ORDER BY \(key)", table: table).map { row in

@@ -146,3 +146,52 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The dashboard behind round robin: two replicas on one PostgreSQL.
+@Suite("The dashboard across replicas")
+struct DashboardReplicaTests {
+    @Test("a session from one replica holds on the other; a sign-out on either ends it on both at once; the sign-in limit counts both")
+    func sharedSessions() async throws {
+        let fixture = try await ServerFixture(.postgres, jobs: "a")
+        try await fixture.app(ReplicaTests.named("one")).test(.router) { one async throws in
+            try await fixture.app(ReplicaTests.named("two")).test(.router) { two async throws in
+                let browser = Browser()
+                #expect(try await browser.signIn(one, key: ServerFixture.adminKey).status == .seeOther)
+                for round in 0..<5 {
+                    #expect(try await browser.execute(two, "/dashboard/jobs/a@web1").status == .ok, "round \(round): signed in on two")
+                    #expect(try await browser.execute(one, "/dashboard/jobs/a@web1").status == .ok, "round \(round): and on one")
+                }
+                // The cookie as it was before the sign-out (the browser drops it then; an attacker keeps a copy).
+                let copy = Browser()
+                copy.cookies = browser.cookies
+                // The CSRF token one signed is good on two: one key.
+                #expect(try await browser.execute(two, "/dashboard/signout", method: .post, form: ["csrf": browser.csrf ?? ""]).location
+                        == "/dashboard/signin")
+                for page in [try await copy.execute(one, "/dashboard/jobs/a@web1"), try await copy.execute(two, "/dashboard/jobs/a@web1")] {
+                    #expect(page.status == .seeOther && page.location?.hasPrefix("/dashboard/signin") == true, "signed out everywhere")
+                }
+                // Ten wrong keys, alternating replicas: the eleventh try is refused on either.
+                for round in 0..<5 {
+                    #expect(try await Browser().signIn(one, key: "guess-\(round)").status == .unauthorized)
+                    #expect(try await Browser().signIn(two, key: "guess-\(round)").status == .unauthorized)
+                }
+                #expect(try await Browser().signIn(one, key: ServerFixture.adminKey).status == .tooManyRequests)
+                #expect(try await Browser().signIn(two, key: ServerFixture.adminKey).status == .tooManyRequests)
+            }
+        }
+    }
+
+    @Test("a live stream's check learns of a sign-out made on another replica from the mirror, which forgets expired sign-outs")
+    func mirror() async throws {
+        let fixture = try await ServerFixture(.postgres, jobs: "a")
+        let (one, two) = (try await fixture.components(ReplicaTests.named("one")), try await fixture.components(ReplicaTests.named("two")))
+        let now = fixture.clock.now
+        try await two.database.revokeSession("gone", until: now.addingTimeInterval(600), now: now)
+        try await two.database.revokeSession("expired", until: now.addingTimeInterval(-1), now: now)
+        let revocations = one.sessionSigner.revocations
+        #expect(!revocations.isRevoked("gone"))
+        try await SessionMirror(database: one.database, revocations: revocations, interval: .seconds(1), now: { now }).pull()
+        #expect(revocations.isRevoked("gone") && !revocations.isRevoked("expired"))
+        #expect(one.sessionSigner.key == two.sessionSigner.key, "one signing key for both")
+    }
+}

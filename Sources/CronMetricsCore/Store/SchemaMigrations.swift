@@ -305,7 +305,7 @@ public enum SchemaMigrations {
             "CREATE INDEX notifications_job ON notifications (job_id, id)",
             "CREATE INDEX job_state_down ON job_state (notified_at) WHERE notify_status IN ('failure', 'missed_deadline', 'timeout')",
         ]),
-        (2, "state versions, flips, claim leases, replicas", [
+        (2, "state versions, flips, claim leases, replicas, the dashboard's shared state", [
             "ALTER TABLE cronmetrics_schema ADD COLUMN expand_only BOOLEAN NOT NULL DEFAULT false",
             "ALTER TABLE job_state ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
             """
@@ -322,6 +322,10 @@ public enum SchemaMigrations {
                 name TEXT PRIMARY KEY, version TEXT NOT NULL, tree_digest TEXT, started_at DOUBLE PRECISION NOT NULL,
                 heartbeat_at DOUBLE PRECISION NOT NULL, backend_pid INTEGER)
             """,
+            // The dashboard across replicas: one signing key, sign-outs and sign-in limits seen by all.
+            "CREATE TABLE shared_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE session_revocations (nonce TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)",
+            "CREATE TABLE signin_attempts (address TEXT PRIMARY KEY, attempts BIGINT NOT NULL, since DOUBLE PRECISION NOT NULL)",
         ]),
     ]
 

@@ -70,6 +70,10 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
     }
     if configuration.dashboard.enabled {
         services.append(DashboardFeedService(feed: components.dashboardFeed))
+        if isReplicated(configuration) {
+            services.append(SessionMirror(database: components.database, revocations: components.sessionSigner.revocations,
+                                          interval: .seconds(1), now: components.now))
+        }
     }
     return Application(
         router: buildRouter(components),
@@ -119,7 +123,8 @@ func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppReq
     let pages = DashboardPages(views: components.dashboardViews, title: configuration.dashboard.title, signer: components.sessionSigner,
                                leadership: components.leadership)
     let sessions = DashboardSessions(signer: components.sessionSigner, limiter: components.signInLimiter,
-                                     clientAddress: configuration.clientAddress, keys: { runtime.keys }, now: components.now)
+                                     clientAddress: configuration.clientAddress, keys: { runtime.keys }, now: components.now,
+                                     shared: isReplicated(configuration) ? components.database : nil)
     let jobs = DashboardJobs(registry: components.registry, state: components.state, database: components.database,
                              jobsDirectory: configuration.jobsDirectory, externalURL: { runtime.notifications.externalURL },
                              tls: configuration.tlsCertificateFile != nil, now: components.now)

@@ -1,4 +1,5 @@
 import CronMetricsCore
+import Crypto
 import Foundation
 import Logging
 
@@ -57,7 +58,17 @@ struct ServerComponents: Sendable {
         }
         dashboardFeed = DashboardFeed(state: state, limits: .init(total: configuration.maxDashboardStreams,
                                                                   perSession: configuration.dashboard.maxStreamsPerSession), now: now)
-        sessionSigner = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies)
+        // Replicas sign sessions with one key from the store, so any of them
+        // accepts a cookie another issued; alone, a key made at start.
+        var signingKey = SymmetricKey(size: .bits256)
+        if replicated, configuration.dashboard.enabled {
+            let hex = try await database.sharedSecret("dashboard_session_key") { SessionSigner.randomHex(32) }
+            guard let bytes = Hex.decode(hex), bytes.count == 32 else {
+                throw StoreError.query("shared_secrets holds a dashboard_session_key that is not 64 hexadecimal digits")
+            }
+            signingKey = SymmetricKey(data: bytes)
+        }
+        sessionSigner = SessionSigner(ttl: configuration.dashboard.sessionTTL, secure: configuration.dashboard.secureCookies, key: signingKey)
         signInLimiter = SignInLimiter()
         settingsReloader = SettingsReloader(load: reloadConfiguration, running: configuration, runtime: runtime,
                                             registry: registry, metrics: metrics, logger: logger)

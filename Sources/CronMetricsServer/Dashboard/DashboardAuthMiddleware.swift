@@ -18,7 +18,7 @@ struct DashboardAuthMiddleware: RouterMiddleware {
     static let signOutPath = "/dashboard/signout"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let session = sessions.current(request) else {
+        guard let session = await sessions.current(request) else {
             switch request.uri.path {
             case Self.signOutPath: return pages.redirect("/dashboard/signin", cookies: [sessions.signer.clearedSessionCookie()])
             case DashboardEventsController.path: return DashboardEventsController.plain(.unauthorized, "sign in at /dashboard/signin")

@@ -4,6 +4,13 @@ import Hummingbird
 
 /// Who is signed in to the dashboard: sessions read from cookies and checked
 /// against the keys in force, sign-ins (limited per client address), sign-outs.
+///
+/// Replicas on PostgreSQL share sign-outs and sign-in attempts through the
+/// store (`shared`): a sign-out on one ends the session on all at once, and
+/// the limit counts the attempts made on every replica. Should the store not
+/// answer, each replica goes on with what it knows itself (the sign-outs it
+/// made or mirrored in the last second, its own attempts), so the dashboard
+/// stays usable while PostgreSQL is away.
 struct DashboardSessions: Sendable {
     let signer: SessionSigner
     let limiter: SignInLimiter
@@ -11,10 +18,40 @@ struct DashboardSessions: Sendable {
     /// The admin and read-only keys in force (a reload changes them).
     let keys: @Sendable () -> AccessKeys
     let now: @Sendable () -> Date
+    var shared: StateStore? = nil
 
     /// The session of `request`'s cookie, if it holds now.
-    func current(_ request: Request) -> DashboardSession? {
-        signer.session(request, keys: keys(), now: now())
+    func current(_ request: Request) async -> DashboardSession? {
+        guard let session = signer.session(request, keys: keys(), now: now()) else { return nil }
+        if let shared, (try? await shared.isSessionRevoked(session.nonce)) == true { return nil }
+        return session
+    }
+
+    /// Ends `session` on every copy of its cookie, on every replica.
+    func signOut(_ session: DashboardSession) async {
+        signer.signOut(session, now: now())
+        try? await shared?.revokeSession(session.nonce, until: session.expires, now: now())
+    }
+
+    /// Takes one sign-in attempt for `address` (see ``SignInLimiter``).
+    /// - Returns: nil when it may try now; otherwise the seconds until it may.
+    func takeAttempt(_ address: String) async -> Int? {
+        if let shared {
+            do {
+                return try await shared.takeSignInAttempt(address, limit: limiter.limit, window: limiter.window, now: now())
+            } catch {}  // the store is away: this replica's own count
+        }
+        return limiter.take(address, now: now())
+    }
+
+    /// Gives back the attempt of a sign-in that succeeded, or that tried no key.
+    func giveBack(_ address: String) async {
+        if let shared {
+            do {
+                return try await shared.giveBackSignInAttempt(address)
+            } catch {}
+        }
+        limiter.giveBack(address, now: now())
     }
 
     /// Whether `session` still holds (a stream checks it before each batch).
@@ -43,10 +80,10 @@ struct DashboardSessions: Sendable {
 
     /// Checks a key for a sign-in whose attempt was already taken; a sign-in
     /// that succeeds gives its own attempt back (never another's).
-    func signIn(key: String, address: String) -> SignIn {
+    func signIn(key: String, address: String) async -> SignIn {
         let time = now()
         guard !key.isEmpty, let access = keys().access(key) else { return .wrongKey }
-        limiter.giveBack(address, now: time)
+        await giveBack(address)
         return .signedIn(access, cookie: signer.issue(keyHash: APIKeyHash.sha256Hex(of: key), now: time))
     }
 }

@@ -23,13 +23,13 @@ struct DashboardSignInController {
     ///   - router: the open routes (the sign-in form).
     ///   - signedIn: the routes behind ``DashboardAuthMiddleware`` (sign-out).
     func addRoutes(to router: Router<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
-        router.get("/dashboard/signin") { request, _ in signInPage(request) }
+        router.get("/dashboard/signin") { request, _ in await signInPage(request) }
         router.post("/dashboard/signin") { request, context in try await signIn(request, context: context) }
-        signedIn.post(RouterPath(DashboardAuthMiddleware.signOutPath)) { _, context in signOut(context) }
+        signedIn.post(RouterPath(DashboardAuthMiddleware.signOutPath)) { _, context in await signOut(context) }
     }
 
-    func signInPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok, next: String? = nil) -> Response {
-        if error == nil, sessions.current(request) != nil { return pages.redirect("/dashboard") }
+    func signInPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok, next: String? = nil) async -> Response {
+        if error == nil, await sessions.current(request) != nil { return pages.redirect("/dashboard") }
         let nonce = SessionSigner.randomHex(16)
         let target = next ?? (try? URLEncodedFormDecoder().decode(Query.self, from: request.uri.query ?? ""))?.next ?? "/dashboard"
         let model = SignInModel(csrf: sessions.signer.signInToken(nonce: nonce), next: Self.safeNext(target), error: error,
@@ -48,7 +48,7 @@ struct DashboardSignInController {
         let address = sessions.client(request, context: context)
         // The attempt counts before the key is read: attempts sent together
         // cannot all pass a check made before any of them failed.
-        if let wait = sessions.limiter.take(address, now: sessions.now()) {
+        if let wait = await sessions.takeAttempt(address) {
             context.logger.warning("dashboard sign-in refused: too many wrong keys", metadata: ["client": .string(address)])
             var response = pages.message(nil, status: .tooManyRequests, "Too many attempts",
                                          "Too many wrong keys from this address. Try again in \(wait) seconds.", back: "/dashboard/signin")
@@ -60,13 +60,13 @@ struct DashboardSignInController {
         let form = (try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))) ?? Form()
         let next = Self.safeNext(form.next ?? "/dashboard")
         guard sessions.signer.checkSignIn(form.csrf, request: request) else {
-            sessions.limiter.giveBack(address, now: sessions.now())  // no key was tried
-            return signInPage(request, error: "The form expired. Enter the key again.", status: .forbidden, next: next)
+            await sessions.giveBack(address)  // no key was tried
+            return await signInPage(request, error: "The form expired. Enter the key again.", status: .forbidden, next: next)
         }
-        switch sessions.signIn(key: (form.key ?? "").trimmingCharacters(in: .whitespaces), address: address) {
+        switch await sessions.signIn(key: (form.key ?? "").trimmingCharacters(in: .whitespaces), address: address) {
         case .wrongKey:
             context.logger.warning("dashboard sign-in refused: unknown key", metadata: ["client": .string(address)])
-            return signInPage(request, error: "That key is not an admin or read-only key.", status: .unauthorized, next: next)
+            return await signInPage(request, error: "That key is not an admin or read-only key.", status: .unauthorized, next: next)
         case let .signedIn(access, cookie):
             context.logger.info("dashboard sign-in", metadata: ["client": .string(address), "access": .string(access == .admin ? "admin" : "read")])
             return pages.redirect(next, cookies: [sessions.signer.sessionCookie(cookie), sessions.signer.clearedSignInCookie()])
@@ -75,8 +75,8 @@ struct DashboardSignInController {
 
     /// Ends the session on every copy of its cookie (the middleware checked
     /// the form's token).
-    func signOut(_ context: AppRequestContext) -> Response {
-        if let session = context.dashboardSession { sessions.signer.signOut(session, now: sessions.now()) }
+    func signOut(_ context: AppRequestContext) async -> Response {
+        if let session = context.dashboardSession { await sessions.signOut(session) }
         return pages.redirect("/dashboard/signin", cookies: [sessions.signer.clearedSessionCookie()])
     }
 }

@@ -26,6 +26,13 @@ final class SessionRevocations: Sendable {
         }
     }
 
+    /// Takes in the sign-outs other replicas recorded (``SessionMirror``).
+    func merge(_ revoked: [String: Date], now: Date) {
+        for (nonce, expiry) in revoked where !isRevoked(nonce) {
+            revoke(nonce, until: expiry, now: now)
+        }
+    }
+
     func isRevoked(_ nonce: String) -> Bool {
         entries.withLock { $0[nonce] != nil }
     }
