@@ -17,6 +17,11 @@ struct PostgresConnectionRunner: SQLConnection {
     let connection: PostgresConnection
     let statements: PreparedStatements
     let logger: Logger
+    /// The longest wait for an answer: the statement timeout (PostgreSQL
+    /// ends a slower statement itself) and a margin. A connection cut while
+    /// a statement was out (PostgreSQL stopped) may never answer nor fail
+    /// it; this wait then fails and the connection is closed.
+    var answerTimeout: TimeAmount = .seconds(35)
     var dialect: SQLDialect { .postgres }
     /// The answers of the statements sent and not yet waited for.
     private let unanswered = Unanswered()
@@ -69,11 +74,28 @@ struct PostgresConnectionRunner: SQLConnection {
     /// then: the first of their errors is thrown rather than this one's
     /// (which is then "the transaction is aborted").
     private func wait<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
-        let answer = Result { try future.wait() }
+        let answer = Result { try answered(future) }
         let earlier = unanswered.futures
         unanswered.futures.removeAll()
-        for future in earlier { try future.wait() }
+        for future in earlier { try answered(future) }
         return try answer.get()
+    }
+
+    /// The answer of `future`, or a failure once the connection closes or
+    /// ``answerTimeout`` passes (the first of the three settles it).
+    private func answered<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
+        let (connection, timeout) = (connection, answerTimeout)
+        let promise = future.eventLoop.makePromise(of: Value.self)
+        future.cascade(to: promise)
+        connection.closeFuture.whenComplete { _ in
+            promise.fail(StoreError.unavailable("the connection to PostgreSQL closed before it answered"))
+        }
+        let timer = future.eventLoop.scheduleTask(in: timeout) {
+            promise.fail(StoreError.unavailable("PostgreSQL did not answer within \(timeout.nanoseconds / 1_000_000_000) s"))
+            connection.close().whenComplete { _ in }
+        }
+        defer { timer.cancel() }
+        return try promise.futureResult.wait()
     }
 
     private func unnamed(_ sql: String, _ arguments: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {

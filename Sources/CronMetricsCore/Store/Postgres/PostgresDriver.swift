@@ -144,6 +144,7 @@ public final class PostgresDriver: SQLDriver {
 
     private func leasedTransaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         let (client, threads, statements, logger, timeout, location) = (client, threads, statements, logger, settings.connectTimeout, settings.location)
+        let answerTimeout = TimeAmount.seconds(settings.statementTimeout.components.seconds + 5)
         let lease = NIOLockedValueBox(Lease.waiting)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
@@ -157,7 +158,9 @@ public final class PostgresDriver: SQLDriver {
                     }
                     if late { throw StoreError.unavailable("no connection to \(location) within \(timeout)") }
                     return try await threads.runIfActive {
-                        try PostgresConnectionRunner(connection: connection, statements: statements, logger: logger).transaction(begin: begin, body)
+                        var runner = PostgresConnectionRunner(connection: connection, statements: statements, logger: logger)
+                        runner.answerTimeout = answerTimeout
+                        return try runner.transaction(begin: begin, body)
                     }
                 }
             }
