@@ -69,7 +69,12 @@ struct LiveStateTests {
     func missedAtStart() {
         let state = LiveState()
         state.replaceJobs([Self.stored(.active)], now: Self.t0.addingTimeInterval(10_000))
-        #expect(state.tick(now: Self.t0.addingTimeInterval(10_000)).bookkeeping.map(\.missedDeadlinesTotal) == [1])
+        let pending = state.tick(now: Self.t0.addingTimeInterval(10_000))
+        #expect(pending.bookkeeping.map(\.missedDeadlinesTotal) == [1])
+        // Saved: the store moved the state on two versions (the bookkeeping, then the flip).
+        #expect(state.saved(pending, versions: [Self.id: StateVersions(before: 0, after: 2)]).isEmpty)
+        #expect(state.job(Self.id, now: Self.t0)?.state.version == 2)
+        #expect(state.tick(now: Self.t0.addingTimeInterval(10_001)).isEmpty, "saved once, not again every tick")
     }
 
     @Test("bookkeeping of a job removed before it was saved is still handed out")

@@ -15,6 +15,20 @@ public struct Bookkeeping: Sendable, Hashable {
     /// made it stale; its count still only raises the stored one.
     public var version: Int64
 
+    /// The same stored values (the version and `missedAt` are not stored: a
+    /// save that moved the version on saved these values all the same).
+    public static func == (lhs: Bookkeeping, rhs: Bookkeeping) -> Bool {
+        (lhs.jobID, lhs.missedDeadlinesTotal, lhs.missedAnchor, lhs.activatedAt)
+            == (rhs.jobID, rhs.missedDeadlinesTotal, rhs.missedAnchor, rhs.activatedAt)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(jobID)
+        hasher.combine(missedDeadlinesTotal)
+        hasher.combine(missedAnchor)
+        hasher.combine(activatedAt)
+    }
+
     public init(jobID: JobID, missedDeadlinesTotal: Int, missedAnchor: Date?, activatedAt: Date?, version: Int64) {
         self.jobID = jobID
         self.version = version
