@@ -34,7 +34,7 @@ struct ReadKeysAndBadgesTests {
     /// job key, a key in the URL, a badge key, a dashboard session, or none).
     /// Every other route the router has must ask for an admin key.
     static let publicRoutes: Set<String> = [
-        "GET /metrics", "GET /health", "POST /api/job-result", "POST /api/job-start",
+        "GET /metrics", "GET /health", "GET /ready", "POST /api/job-result", "POST /api/job-start",
         "GET /ping/{key}", "HEAD /ping/{key}", "POST /ping/{key}",
         "GET /ping/{key}/{action}", "HEAD /ping/{key}/{action}", "POST /ping/{key}/{action}",
         "GET /badge/{key}/{file}", "GET /api/openapi.yaml",

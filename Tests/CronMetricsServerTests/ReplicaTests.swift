@@ -18,9 +18,9 @@ struct ReplicaTests {
     func stateSpreads() async throws {
         let fixture = try await ServerFixture(.postgres, jobs: "a", "b")
         try await fixture.app(Self.named("one")).test(.live) { one async throws in
-            #expect(try await one.eventually(timeout: .seconds(30)) { try await $0.metrics().contains(#"cronmetrics_leader{replica="one"} 1"#) })
+            #expect(try await one.eventually(timeout: .seconds(30)) { try await $0.rawMetrics().contains(#"cronmetrics_leader{replica="one"} 1"#) })
             try await fixture.app(Self.named("two")).test(.live) { two async throws in
-                #expect(try await two.metrics().contains(#"cronmetrics_leader{replica="two"} 0"#), "the lock is taken: two follows")
+                #expect(try await two.rawMetrics().contains(#"cronmetrics_leader{replica="two"} 0"#), "the lock is taken: two follows")
                 #expect(try await one.submit(#"{"job_name":"a","host":"web1","status":"failure","exit_code":3}"#, key: "key-a").0 == .created)
                 #expect(try await two.eventually(timeout: .seconds(15)) { try await $0.value("cronjob_last_exit_code", "a") == "3" })
                 #expect(try await two.submit(#"{"job_name":"b","host":"web1","status":"success"}"#, key: "key-b").0 == .created)
@@ -35,7 +35,7 @@ struct ReplicaTests {
                 }
                 #expect(try await Self.jobSeries(one) == Self.jobSeries(two))
                 // Process metrics carry the replica's name; /health names both and the leader.
-                let own = try await two.metrics()
+                let own = try await two.rawMetrics()
                 #expect(own.contains(#"cronmetrics_store_up{replica="two"} 1"#))
                 #expect(own.contains(#"cronmetrics_result_submissions_total{replica="two",outcome="accepted"} "#))
                 #expect(try await two.eventually(timeout: .seconds(15)) { client in

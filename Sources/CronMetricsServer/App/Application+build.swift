@@ -52,7 +52,8 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
                             interval: configuration.deadlineInterval, now: components.now, logger: logger,
                             leadership: components.leadership, takeoverAfter: configuration.ha.takeoverAfter, refresher: components.refresher),
             StateRefresherService(refresher: components.refresher),
-            StoreProbe(database: components.database, metrics: components.metrics, interval: .seconds(1), logger: logger),
+            StoreProbe(database: components.database, metrics: components.metrics, interval: .seconds(1), logger: logger,
+                       timeout: probeTimeout(configuration)),
             ReloadSignalService(registry: components.registry, settings: components.settingsReloader, tls: tls, logger: logger),
             WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
             RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger,
@@ -134,6 +135,13 @@ func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppReq
     DashboardJobsController(jobs: jobs, pages: pages).addRoutes(to: signedIn)
     DashboardNotificationsController(outbox: components.notificationOutbox, pages: pages).addRoutes(to: signedIn)
     DashboardEventsController(feed: components.dashboardFeed, sessions: sessions).addRoutes(to: signedIn)
+}
+
+/// How long the store's probe waits: as long as a submission would wait for
+/// a connection (PostgreSQL's `storage.connect_timeout`), 5 s on SQLite.
+func probeTimeout(_ configuration: ServerConfiguration) -> Duration {
+    if case let .postgres(settings) = configuration.storage { return settings.connectTimeout }
+    return .seconds(5)
 }
 
 /// Whether replicas may share this server's store (PostgreSQL).

@@ -35,23 +35,29 @@ struct DashboardSessions: Sendable {
 
     /// Takes one sign-in attempt for `address` (see ``SignInLimiter``).
     /// - Returns: nil when it may try now; otherwise the seconds until it may.
+    ///
+    /// This replica's own count comes first (a burst at one replica is cut
+    /// there, without a query each), then the count every replica shares. An
+    /// attempt the shared count refuses is given back here; while the store
+    /// does not answer, this replica's count alone holds.
     func takeAttempt(_ address: String) async -> Int? {
-        if let shared {
-            do {
-                return try await shared.takeSignInAttempt(address, limit: limiter.limit, window: limiter.window, now: now())
-            } catch {}  // the store is away: this replica's own count
+        if let wait = limiter.take(address, now: now()) { return wait }
+        guard let shared else { return nil }
+        do {
+            guard let wait = try await shared.takeSignInAttempt(address, limit: limiter.limit, window: limiter.window, now: now()) else {
+                return nil
+            }
+            limiter.giveBack(address, now: now())
+            return wait
+        } catch {
+            return nil
         }
-        return limiter.take(address, now: now())
     }
 
     /// Gives back the attempt of a sign-in that succeeded, or that tried no key.
     func giveBack(_ address: String) async {
-        if let shared {
-            do {
-                return try await shared.giveBackSignInAttempt(address)
-            } catch {}
-        }
         limiter.giveBack(address, now: now())
+        try? await shared?.giveBackSignInAttempt(address)
     }
 
     /// Whether `session` still holds (a stream checks it before each batch).
