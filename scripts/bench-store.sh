@@ -20,12 +20,7 @@ if (($# == 0)); then
   set -- "$(swift build -c release --show-bin-path)/cronmetrics"
 fi
 bins=("$@")
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pg_test_stop; rm -rf "$work"; }
-trap cleanup EXIT
-pg_test_start
-psql_admin() { "$PG_BIN/psql" -qAtX -h 127.0.0.1 -p "$PG_TEST_PORT" -U cronmetrics -d postgres -c "$1"; }
+pg_bench_setup
 
 python3 scripts/gen-jobs.py 10000 "$work/j10k/jobs.d" >/dev/null
 python3 scripts/gen-jobs.py 100000 "$work/j100k/jobs.d" >/dev/null

@@ -14,8 +14,8 @@ struct BenchMain {
             render(count: count)
             return
         }
-        if arguments.first == "tick", arguments.count == 2, let count = Int(arguments.last ?? "") {
-            tick(count: count)
+        if arguments.first == "tick", arguments.count == 2 || arguments.count == 3, let count = Int(arguments[arguments.startIndex + 1]) {
+            tick(count: count, replicated: arguments.last == "--replicated")
             return
         }
         if arguments.first == "reload", arguments.count == 3 {
@@ -30,7 +30,7 @@ struct BenchMain {
             }
         }
         guard arguments.first == "reconcile", arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST [BATCH] | tick COUNT | reload JOBS_DIR DATABASE\n".utf8))
+            FileHandle.standardError.write(Data("usage: cronmetrics-bench reconcile JOBS_DIR DATABASE | render COUNT | purge JOBS RESULTS_PER_JOB KEEP_LAST [BATCH] | tick COUNT [--replicated] | reload JOBS_DIR DATABASE\n".utf8))
             exit(2)
         }
         let root = arguments[arguments.startIndex + 1]
@@ -132,7 +132,12 @@ struct BenchMain {
     /// tick every simulated second, timed; between ticks the signals that
     /// arrived are folded in, untimed. A probe thread takes the state's lock
     /// meanwhile, as a submission or scrape would, and reports its longest wait.
-    static func tick(count: Int) {
+    ///
+    /// `replicated`: the leader of replicas. Another thread meanwhile applies
+    /// re-read snapshots of 1,000 jobs a second (what other replicas' writes
+    /// announced by NOTIFY cost it: ``LiveState/applyStored(_:now:)``), each
+    /// a newer version with a result folded in.
+    static func tick(count: Int, replicated: Bool = false) {
         let zones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
         var now = Date(timeIntervalSince1970: 1_790_000_000)
         let jobs = (0..<count).map { i -> StoredJob in
@@ -163,7 +168,25 @@ struct BenchMain {
             waits.withLock { $0 = local }
         }
         probe.start()
+        let refreshing = Atomic<Bool>(replicated)
+        let refreshed = Atomic<Int>(0)
+        let clock = Mutex(now)
+        let refresher = Thread {
+            var generator = SystemRandomNumberGenerator()
+            while refreshing.load(ordering: .relaxed) {
+                let at = clock.withLock { $0 }
+                let id = jobs[Int.random(in: 0..<count, using: &generator)].job.id
+                if var stored = state.job(id, now: at)?.state {
+                    stored.version += 1
+                    stored.record(JobResult(jobID: id, receivedAt: at, status: .success, duration: 2))
+                    refreshed.add(state.applyStored([id: stored], now: at), ordering: .relaxed)
+                }
+                usleep(1000)
+            }
+        }
+        if replicated { refresher.start() }
         for _ in 0..<7200 {
+            clock.withLock { $0 = now }
             now = now.addingTimeInterval(1)
             // About one job in 300 reports each second (a 5-minute cadence), a few start.
             let results = (0..<max(1, count / 300)).map { _ -> JobResult in
@@ -181,13 +204,15 @@ struct BenchMain {
             state.saved(changes)
         }
         probing.store(false, ordering: .relaxed)
+        refreshing.store(false, ordering: .relaxed)
         while waits.withLock({ $0.isEmpty }) { usleep(1000) }
         let waited = waits.withLock { $0 }.sorted()
         samples.sort()
         func at(_ list: [Double], _ q: Double) -> String { String(format: "%.3f", list[min(list.count - 1, Int(Double(list.count) * q))]) }
         print("tick jobs=\(count) ticks=\(samples.count) load_ms=\(String(format: "%.0f", milliseconds(load)))"
             + " tick_ms_p50=\(at(samples, 0.5)) p99=\(at(samples, 0.99)) max=\(at(samples, 1))"
-            + " lock_wait_ms_p99.9=\(at(waited, 0.999)) max=\(at(waited, 1))")
+            + " lock_wait_ms_p99.9=\(at(waited, 0.999)) max=\(at(waited, 1))"
+            + (replicated ? " refreshed=\(refreshed.load(ordering: .relaxed))" : ""))
     }
 
     /// A cold reconcile of JOBS_DIR into the live state, then one file's

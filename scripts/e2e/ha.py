@@ -136,27 +136,11 @@ class HAProxy:
         self.port = free_port()
         servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check" for r in replicas)
         path = os.path.join(root, "haproxy.cfg")
+        template = os.path.join(os.path.dirname(__file__), "..", "testing", "haproxy-replicas.cfg")
+        with open(template) as f:
+            text = f.read().replace("@PORT@", str(self.port)).replace("@SERVERS@", servers)
         with open(path, "w") as f:
-            f.write(f"""global
-    maxconn 4096
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 30s
-    timeout server 30s
-    timeout tunnel 1h
-    retries 3
-    option redispatch
-frontend cronmetrics
-    bind 127.0.0.1:{self.port}
-    default_backend replicas
-backend replicas
-    balance roundrobin
-    option httpchk GET /ready
-    http-check expect status 200
-    default-server inter 500ms fall 2 rise 1
-{servers}
-""")
+            f.write(text)
         subprocess.run(["haproxy", "-c", "-f", path], check=True, capture_output=True)
         self.proc = subprocess.Popen(["haproxy", "-db", "-f", path], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(root, "haproxy.log"), "w"))

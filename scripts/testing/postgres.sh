@@ -47,3 +47,16 @@ pg_test_stop() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PG_TEST_DIR"
 }
+
+# pg_bench_setup: for the benchmark scripts: a temp folder in $work, a
+# `pids` array whose processes are killed at exit (when the cluster is
+# stopped and the folder removed), and a throwaway cluster.
+pg_bench_setup() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pg_test_stop; rm -rf "$work"' EXIT
+  pg_test_start
+}
+
+# psql_admin SQL: runs SQL on the cluster's postgres database as its owner.
+psql_admin() { "$PG_BIN/psql" -qAtX -h 127.0.0.1 -p "$PG_TEST_PORT" -U cronmetrics -d postgres -c "$1"; }

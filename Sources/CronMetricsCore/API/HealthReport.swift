@@ -30,12 +30,8 @@ public struct HealthReport: Codable, Sendable {
         public var sameTree: Bool
 
         public init(name: String, version: String, treeDigest: String?, heartbeatAt: Date, leader: Bool, sameTree: Bool) {
-            self.name = name
-            self.version = version
-            self.treeDigest = treeDigest
-            self.heartbeatAt = heartbeatAt
-            self.leader = leader
-            self.sameTree = sameTree
+            (self.name, self.version, self.treeDigest) = (name, version, treeDigest)
+            (self.heartbeatAt, self.leader, self.sameTree) = (heartbeatAt, leader, sameTree)
         }
     }
 

@@ -30,11 +30,8 @@ public struct Bookkeeping: Sendable, Hashable {
     }
 
     public init(jobID: JobID, missedDeadlinesTotal: Int, missedAnchor: Date?, activatedAt: Date?, version: Int64) {
-        self.jobID = jobID
-        self.version = version
-        self.missedDeadlinesTotal = missedDeadlinesTotal
-        self.missedAnchor = missedAnchor
-        self.activatedAt = activatedAt
+        (self.jobID, self.version) = (jobID, version)
+        (self.missedDeadlinesTotal, self.missedAnchor, self.activatedAt) = (missedDeadlinesTotal, missedAnchor, activatedAt)
     }
 }
 
@@ -72,11 +69,9 @@ public struct PendingChanges: Sendable, Hashable {
 
 /// A job's state version before and after a write of this server's.
 public struct StateVersions: Sendable, Hashable {
-    public var before: Int64
-    public var after: Int64
+    public var before, after: Int64
 
     public init(before: Int64, after: Int64) {
-        self.before = before
-        self.after = after
+        (self.before, self.after) = (before, after)
     }
 }

@@ -16,12 +16,11 @@ import Synchronization
 /// - it writes its heartbeat row in `replicas` (name, version, tree digest).
 struct ReplicaCoordinator: NamedService {
     let settings: PostgresSettings
-    let leadership: Leadership
-    let refresher: StateRefresher
-    let metrics: ServerMetrics
+    /// Who leads, who re-reads the jobs others changed, where the heartbeat's tree digest comes from.
+    let leadership: Leadership, refresher: StateRefresher, metrics: ServerMetrics
+    /// How often to try for the lock (following) or check the connection (leading).
     let interval: Duration
-    let now: @Sendable () -> Date
-    let logger: Logger
+    let now: @Sendable () -> Date, logger: Logger
 
     /// How long a check of the connection may take before the leader gives up leading.
     static let checkTimeout: Duration = .seconds(3)

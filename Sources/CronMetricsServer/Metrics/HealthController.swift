@@ -12,13 +12,10 @@ import Hummingbird
 /// `GET /ready`: 200 once the catalog is loaded while the store answers,
 /// 503 otherwise (a load balancer's check; `/health` stays liveness).
 struct HealthController {
-    let state: LiveState
-    let metrics: ServerMetrics
-    let database: StateStore
-    let leadership: Leadership
-    let replicated: Bool
-    let keys: @Sendable () -> AccessKeys
-    let now: @Sendable () -> Date
+    let state: LiveState, metrics: ServerMetrics, database: StateStore
+    /// This replica's name and the leader's; whether replicas share the store (PostgreSQL).
+    let leadership: Leadership, replicated: Bool
+    let keys: @Sendable () -> AccessKeys, now: @Sendable () -> Date
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health") { request, context -> Response in
