@@ -55,7 +55,8 @@ struct NotificationDeliveryTests {
         try await app.test(.live) { client in
             let failedAt = fixture.clock.now.timeIntervalSince1970
             try await Self.fail(client, "nightly")
-            let received = try await receiver.wait(for: 3) { fixture.clock.advance(2) }
+            // A wait, not a speed check: under the whole suite's load the three tries take longer than alone.
+            let received = try await receiver.wait(for: 3, timeout: .seconds(60)) { fixture.clock.advance(2) }
             #expect(received.count == 3)
             let ids = Set(received.compactMap { $0.header("X-Cronmetrics-Event-Id") })
             #expect(ids.count == 1, "every try carries the same event id")

@@ -25,6 +25,8 @@ final class StateRefresher: Sendable {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let rounds = Atomic<Int>(0)
+    /// Set by ``finish()``: a drain that is failing stops retrying.
+    private let finished = Atomic<Bool>(false)
 
     init(database: StateStore, state: LiveState, now: @escaping @Sendable () -> Date, logger: Logger) {
         (woken, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -64,6 +66,7 @@ final class StateRefresher: Sendable {
 
     /// Stops ``run()``.
     func finish() {
+        finished.store(true, ordering: .releasing)
         wake.finish()
     }
 
@@ -85,7 +88,14 @@ final class StateRefresher: Sendable {
                     requests.all = requests.all || taken.all
                     requests.ids.formUnion(taken.ids)
                 }
-                try? await Task.sleep(for: .seconds(1))
+                // Shutting down (the store may be closed already): no retry, or
+                // this would spin, failing at once, for ever.
+                guard !finished.load(ordering: .acquiring) else { return }
+                do {
+                    try await Task.sleep(for: .seconds(1))
+                } catch {
+                    return
+                }
             }
         }
     }

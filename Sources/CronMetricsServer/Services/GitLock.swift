@@ -48,7 +48,7 @@ struct GitLock: Sendable {
     func waitUntilReleased(limit: Duration = .seconds(30)) async -> Bool {
         guard isHeld else { return false }
         let start = ContinuousClock.now
-        while isHeld, ContinuousClock.now - start < limit {
+        while isHeld, ContinuousClock.now - start < limit, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return true

@@ -59,7 +59,11 @@ public final class PostgresDriver: SQLDriver {
                 logger.warning("PostgreSQL unreachable; retrying", metadata: [
                     "storage": .string(settings.location), "error": .string(Self.explain(error)), "retry_in": "\(delay)",
                 ])
-                try? await Task.sleep(for: delay)
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    throw .open(path: settings.location, reason: "stopped while PostgreSQL was unreachable: \(Self.explain(error))")
+                }
                 delay = min(delay * 2, .seconds(10))
             }
         }
