@@ -3,6 +3,7 @@ import CronMetricsTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 @testable import CronMetricsServer
 
@@ -193,5 +194,29 @@ struct DashboardReplicaTests {
         try await SessionMirror(database: one.database, revocations: revocations, interval: .seconds(1), now: { now }).pull()
         #expect(revocations.isRevoked("gone") && !revocations.isRevoked("expired"))
         #expect(one.sessionSigner.key == two.sessionSigner.key, "one signing key for both")
+    }
+}
+
+@Suite("The job-state re-reader")
+struct StateRefresherTests {
+    final class Returned: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
+    @Test("a re-reader whose reads fail (the store closed at shutdown) stops when finished, instead of retrying for ever")
+    func stopsWhenFinished() async throws {
+        let fixture = try await ServerFixture(.sqlite, jobs: "a")
+        let components = try await fixture.components()
+        try await components.database.close()
+        let (refresher, returned) = (components.refresher, Returned())
+        let running = Task {
+            await refresher.run()
+            returned.flag.store(true, ordering: .releasing)
+        }
+        refresher.refresh([JobID(jobName: "a", host: "web1")])
+        try await Task.sleep(for: .milliseconds(200))  // the read has failed and waits to retry
+        refresher.finish()
+        #expect(try await ReplicaTests.eventually { returned.flag.load(ordering: .acquiring) }, "run() returned")
+        running.cancel()
     }
 }
