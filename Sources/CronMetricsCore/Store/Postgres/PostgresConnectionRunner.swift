@@ -81,21 +81,29 @@ struct PostgresConnectionRunner: SQLConnection {
         return try answer.get()
     }
 
-    /// The answer of `future`, or a failure once the connection closes or
-    /// ``answerTimeout`` passes (the first of the three settles it).
+    /// The answer of `future`, or a failure once the connection is closed or
+    /// ``answerTimeout`` has passed, both looked at once a second while it
+    /// waits (nothing is registered on the long-lived connection per
+    /// statement).
     private func answered<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
-        let (connection, timeout) = (connection, answerTimeout)
-        let promise = future.eventLoop.makePromise(of: Value.self)
-        future.cascade(to: promise)
-        connection.closeFuture.whenComplete { _ in
-            promise.fail(StoreError.unavailable("the connection to PostgreSQL closed before it answered"))
+        let answer = NIOLockedValueBox<Result<Value, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { result in
+            answer.withLockedValue { $0 = result }
+            done.signal()
         }
-        let timer = future.eventLoop.scheduleTask(in: timeout) {
-            promise.fail(StoreError.unavailable("PostgreSQL did not answer within \(timeout.nanoseconds / 1_000_000_000) s"))
-            connection.close().whenComplete { _ in }
+        let deadline = DispatchTime.now() + .nanoseconds(Int(answerTimeout.nanoseconds))
+        while done.wait(timeout: min(DispatchTime.now() + .seconds(1), deadline)) == .timedOut {
+            if connection.isClosed {
+                throw StoreError.unavailable("the connection to PostgreSQL closed before it answered")
+            }
+            if DispatchTime.now() >= deadline {
+                connection.close().whenComplete { _ in }
+                throw StoreError.unavailable("PostgreSQL did not answer within \(answerTimeout.nanoseconds / 1_000_000_000) s")
+            }
         }
-        defer { timer.cancel() }
-        return try promise.futureResult.wait()
+        guard let result = answer.withLockedValue({ $0 }) else { throw StoreError.query("an answer without a result") }
+        return try result.get()
     }
 
     private func unnamed(_ sql: String, _ arguments: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {
