@@ -64,4 +64,11 @@ struct ReadOnlyJobsTests {
             #expect(page.body.contains("/pause\"") && !page.body.contains(#"id="read-only""#))
         }
     }
+
+    @Test("jobs.read_only is read at start: a reload that changes it says a restart is needed")
+    func readAtStart() {
+        var changed = ServerConfiguration()
+        changed.jobsReadOnly = true
+        #expect(SettingsReloader.needsRestart(ServerConfiguration(), changed) == ["jobs.read_only"])
+    }
 }

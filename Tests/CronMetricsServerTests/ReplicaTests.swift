@@ -44,6 +44,8 @@ struct ReplicaTests {
                     return report.replicas?.map(\.name) == ["one", "two"] && report.leader == "one" && report.replica == "two"
                         && report.treesAgree == true && report.replicas?.allSatisfy(\.sameTree) == true
                 })
+                // Two has tried for the lock by now (its heartbeat is in): one lock, one leader.
+                #expect(try await two.rawMetrics().contains(#"cronmetrics_leader{replica="two"} 0"#))
             }
         }
     }
@@ -188,11 +190,16 @@ struct DashboardReplicaTests {
         let (one, two) = (try await fixture.components(ReplicaTests.named("one")), try await fixture.components(ReplicaTests.named("two")))
         let now = fixture.clock.now
         try await two.database.revokeSession("gone", until: now.addingTimeInterval(600), now: now)
-        try await two.database.revokeSession("expired", until: now.addingTimeInterval(-1), now: now)
+        // Written as another replica's revoke would leave it, and expired since.
+        try await fixture.execute("INSERT INTO session_revocations (nonce, expires_at) VALUES ('expired', \(now.timeIntervalSince1970 - 1))")
         let revocations = one.sessionSigner.revocations
         #expect(!revocations.isRevoked("gone"))
+        // A sign-out one made while the store did not answer: the mirror's pass writes it.
+        revocations.keepUnshared("late", until: now.addingTimeInterval(600))
         try await SessionMirror(database: one.database, revocations: revocations, interval: .seconds(1), now: { now }).pull()
         #expect(revocations.isRevoked("gone") && !revocations.isRevoked("expired"))
+        #expect(try await two.database.isSessionRevoked("late"), "written to the store for every replica")
+        #expect(revocations.takeUnshared().isEmpty)
         #expect(one.sessionSigner.key == two.sessionSigner.key, "one signing key for both")
     }
 }

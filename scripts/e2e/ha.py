@@ -106,6 +106,28 @@ class Replica(Server):
                          storage_url=STORE_URL, port=port)
         self.name = name
 
+    def start(self, timeout=30, new_port_if_taken=False):
+        """Starts the replica and checks that the server answering on its port
+        is this one (a port another process took between free_port() and the
+        bind would answer /health for it). Before HAProxy knows the port, a
+        taken one is swapped for another."""
+        for _ in range(3):
+            self.launch()
+            deadline = time.time() + timeout
+            while time.time() < deadline and self.alive():
+                try:
+                    status, text = self.admin("GET", "/health")
+                    if status == 200 and json.loads(text).get("replica") == self.name:
+                        return self
+                except (OSError, ValueError):
+                    pass
+                time.sleep(0.1)
+            if self.alive() or not new_port_if_taken or "Address already in use" not in self.log_tail(3):
+                break
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        fail(f"replica {self.name} did not start on port {self.port}: {self.log_tail(3)}")
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -256,7 +278,7 @@ def main(root):
     replicas = [Replica(f"r{n}", root, jobs_dir, config) for n in (1, 2, 3)]
     try:
         for replica in replicas:
-            replica.start()
+            replica.start(new_port_if_taken=True)
         proxy = HAProxy(root, replicas)
         try:
             run(root, receiver, replicas, proxy, jobs_dir, config, load_jobs)
@@ -289,7 +311,8 @@ def run(root, receiver, replicas, proxy, jobs_dir, config, load_jobs):
                                  {"X-API-Key": key("deadline@ha"), "Content-Type": "application/json"})
     if status != 201:
         fail(f"the deadline job's result answered {status}")
-    time.sleep(1.5)
+    # The kill comes just before the deadline (5 s), so it passes while no replica leads.
+    time.sleep(max(0.0, succeeded + 4.8 - time.time()))
     killed_at = time.time()
     first.kill(9)
     survivors = [r for r in replicas if r is not first]
@@ -445,7 +468,7 @@ def run(root, receiver, replicas, proxy, jobs_dir, config, load_jobs):
     shutil.copytree(jobs_dir, other_tree)
     write_job(other_tree, "extra", "ha", key("extra@ha"))
     stray = Replica("r4", root, other_tree, config)
-    stray.start()
+    stray.start(new_port_if_taken=True)
     try:
         def disagreement():
             report = json.loads(replicas[1].admin("GET", "/health")[1])

@@ -75,6 +75,7 @@ struct SettingsReloader: Sendable {
         func check(_ name: String, _ changed: Bool) { if changed { names.append(name) } }
         check("server.listen", old.host != new.host || old.port != new.port)
         check("jobs.dir", old.jobsDirectory != new.jobsDirectory)
+        check("jobs.read_only", old.jobsReadOnly != new.jobsReadOnly)
         check("storage", old.storage != new.storage)
         check("jobs.watch", old.jobsWatch != new.jobsWatch || old.pollInterval != new.pollInterval)
         check("server.max_body_bytes", old.maxBodyBytes != new.maxBodyBytes)

@@ -30,7 +30,13 @@ struct DashboardSessions: Sendable {
     /// Ends `session` on every copy of its cookie, on every replica.
     func signOut(_ session: DashboardSession) async {
         signer.signOut(session, now: now())
-        try? await shared?.revokeSession(session.nonce, until: session.expires, now: now())
+        guard let shared else { return }
+        do {
+            try await shared.revokeSession(session.nonce, until: session.expires, now: now())
+        } catch {
+            // Written by the mirror's next pass that reaches the store.
+            signer.revocations.keepUnshared(session.nonce, until: session.expires)
+        }
     }
 
     /// Takes one sign-in attempt for `address` (see ``SignInLimiter``).

@@ -7,6 +7,9 @@ import Synchronization
 /// dropped first, then those that expire soonest.
 final class SessionRevocations: Sendable {
     private let entries = Mutex<[String: Date]>([:])
+    /// Replicas: sign-outs the store has not taken yet (it did not answer);
+    /// ``SessionMirror`` writes them on its next pass.
+    private let unshared = Mutex<[String: Date]>([:])
     let capacity: Int
 
     init(capacity: Int = 100_000) {
@@ -23,6 +26,18 @@ final class SessionRevocations: Sendable {
                 let drop = entries.sorted { $0.value < $1.value }.prefix(entries.count - capacity + capacity / 10)
                 for (key, _) in drop { entries[key] = nil }
             }
+        }
+    }
+
+    func keepUnshared(_ nonce: String, until expiry: Date) {
+        unshared.withLock { $0[nonce] = expiry }
+    }
+
+    /// The sign-outs still to write to the store, emptied.
+    func takeUnshared() -> [String: Date] {
+        unshared.withLock { pending in
+            defer { pending = [:] }
+            return pending
         }
     }
 
