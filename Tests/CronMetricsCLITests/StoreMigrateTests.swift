@@ -121,7 +121,8 @@ struct StoreMigrateTests {
     func resumesAfterKill() async throws {
         let dir = try TempDir()
         let source = "\(dir.path)/cronmetrics.db"
-        let total = 20_000
+        // Enough rows that the copy is still running when a loaded machine's poll first sees some.
+        let total = 60_000
         let site = try await Self.site(source, results: total)
         let target = try await StoreBackend.postgres.location(in: dir.path)
         guard case let .postgres(settings) = target else { throw StoreBackendError("a PostgreSQL target") }

@@ -32,6 +32,9 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
             var settings = try PostgresSettings(url: try Self.clusterURL())
             settings.tlsMode = .disable
             settings.poolSize = 3
+            // The suite runs hundreds of tests at once on a few cores: a pooled
+            // connection may take seconds to come. A wait, not a speed check.
+            settings.connectTimeout = .seconds(30)
             settings.database = try await Self.createDatabase(settings)
             return .postgres(settings)
         }
