@@ -44,14 +44,11 @@ struct StoreProbe: NamedService {
                 once.resume(false)
             }
         }
-        do {
-            if !answered { throw StoreError.unavailable("the probe failed or had no answer within \(timeout)") }
+        if answered {
             if metrics.setStoreUp(true) { logger.notice("the store answers again") }
-        } catch {
-            if metrics.setStoreUp(false) {
-                logger.error("the store does not answer: submissions get 503, /metrics serves the last known state",
-                             metadata: ["error": .string("\(error)")])
-            }
+        } else if metrics.setStoreUp(false) {
+            logger.error("the store does not answer: submissions get 503, /metrics serves the last known state",
+                         metadata: ["error": .string("database unavailable: the probe failed or had no answer within \(timeout)")])
         }
     }
 }
