@@ -139,11 +139,12 @@ struct NotificationDeliveryTests {
         try fixture.addJob("a", extra: "notify: [slow]")
         try fixture.addJob("b", extra: "notify: [throttled]")
         let app = try await fixture.app(Self.notifying([Self.webhook("slow", url: slow.url), Self.webhook("throttled", url: throttled.url)],
-                                                       cap: 600, timeout: 2))
+                                                       cap: 600, timeout: 4))
         try await app.test(.live) { client in
             try await Self.fail(client, "a")
             try await Self.fail(client, "b")
-            #expect(try await client.eventually { client in
+            // A wait for both first tries (the slow one ends at the 4 s timeout, before its 6 s answer).
+            #expect(try await client.eventually(timeout: .seconds(30)) { client in
                 let rows = try await Self.notifications(client)
                 return rows.count == 2 && rows.allSatisfy { $0.attempts == 1 && $0.state == "pending" }
             })
