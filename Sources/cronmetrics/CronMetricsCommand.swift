@@ -10,7 +10,7 @@ struct CronMetricsCommand: AsyncParsableCommand {
         commandName: "cronmetrics",
         abstract: "Tells you whether your cron jobs ran, and exports that truth to Prometheus.",
         version: CronMetricsVersion.current,
-        subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self, PurgeCommand.self, ScheduleCommand.self, RunCommand.self,
+        subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self, PurgeCommand.self, StatsCommand.self, ScheduleCommand.self, RunCommand.self,
                       NotifyCommand.self, ImportCommand.self, StoreCommand.self])
 
     /// Exit codes: 0 ok, 1 failure, 2 usage. ArgumentParser's own usage code (64)

@@ -76,7 +76,9 @@ struct StoreMigrateTests {
         #expect(first.stdout.contains("  notifications: 1 read, 1 written (new or changed); the target has 1\n"))
         // Every change of status the site's results made (every 7th failed) is a flip.
         #expect(first.stdout.contains("  flips: 715 read, 715 written (new or changed); the target has 715\n"))
-        #expect(first.stdout.contains("Done: 3220 rows written."))
+        // All of them in one hour of one day: an hourly and a daily rollup.
+        #expect(first.stdout.contains("  rollups: 2 read, 2 written (new or changed); the target has 2\n"))
+        #expect(first.stdout.contains("Done: 3222 rows written."))
         let copied = try await StateStore.open(target, logger: StoreBackend.quietLogger)
         let expected = try await Self.dump(site)
         #expect(expected["results"]?.count == 2500)
@@ -102,6 +104,7 @@ struct StoreMigrateTests {
         #expect(after.stdout.contains("  job_state: 1 read, 1 written"))
         #expect(after.stdout.contains("  runs: 2 read, 1 written"))
         #expect(after.stdout.contains("  notifications: 1 read, 1 written"))
+        #expect(after.stdout.contains("  rollups: 2 read, 2 written"), "the new result counted in both")
         #expect(try await Self.dump(copied) == (try await Self.dump(site)))
 
         // The server on PostgreSQL goes on from there: new rows take new ids.
@@ -188,7 +191,7 @@ struct StoreMigrateTests {
         #expect(refused.stderr.contains("which no cronmetrics schema has"), "\(refused.stderr)")
         let untouched = try await StateStore.open(target, logger: StoreBackend.quietLogger)
         let tables = try await Self.dump(untouched)
-        #expect(tables.keys.sorted() == ["flips", "job_state", "jobs", "notifications", "results", "runs"])
+        #expect(tables.keys.sorted() == ["flips", "job_state", "jobs", "notifications", "results", "rollups", "runs"])
         #expect(tables.values.allSatisfy { $0.isEmpty }, "every table checked before anything is written")
         try await untouched.close()
     }

@@ -180,6 +180,7 @@ struct TLSAndConfigTests {
         let purged = try CLIRunner.run(["purge", "--older-than", "15d"] + location.cliArguments, environment: location.cliEnvironment)
         #expect(purged.status == 0, "\(purged.stderr)")
         #expect(purged.stdout.hasPrefix("Purged 2 results received before"))
+        #expect(purged.stdout.contains("\nPurged 0 rollups and 0 flips before "), "rollups are kept for retention.rollup_days (400 by default)")
         let reopened = try await StateStore.open(location, logger: StoreBackend.quietLogger)
         #expect(try await reopened.countResults(for: id) == 2)
         try await reopened.close()

@@ -18,7 +18,7 @@ struct FlipTests {
 
     static func flips(_ store: StateStore, _ job: String) async throws -> [Flip] {
         try await store.driver.read { db in
-            try db.query("SELECT from_status, to_status, reason FROM flips WHERE job_id = ? ORDER BY id", [.text("\(job)@h")]).map {
+            try db.query("SELECT from_status, to_status, reason FROM flips WHERE job_id = ? AND reason != 'lifecycle' ORDER BY id", [.text("\(job)@h")]).map {
                 Flip(from: try $0.optionalString("from_status"), to: try $0.string("to_status"), reason: try $0.string("reason"))
             }
         }

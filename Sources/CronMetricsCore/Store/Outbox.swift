@@ -1,15 +1,5 @@
 import Foundation
 
-/// Why a job's status changed, as its flip row says.
-enum FlipReason: String, Sendable {
-    /// A result (or a ping) was stored.
-    case result
-    /// The job stayed silent past its deadline.
-    case deadline
-    /// A run stayed open past `max_runtime`.
-    case timeout
-}
-
 /// Writes notification events into the outbox (`notifications`) inside the
 /// transaction that changes a job's status, so a crash can neither lose an
 /// event whose cause was committed nor send one whose cause was not.
@@ -97,15 +87,9 @@ struct Outbox {
             }
         }
         let changed = changes.filter { made[$0.jobID.description] != nil }
-        var flips: [SQLValue] = []
-        for change in changed {
-            flips += [.text(change.jobID.description), change.at.sqlValue, SQLValue(change.previous), .text(change.status),
-                      .text(change.reason.rawValue), SQLValue(change.runID)]
-        }
-        for chunk in flips.chunks(of: 6 * JobRow.rowsPerStatement) {
-            try db.send("INSERT INTO flips (job_id, at, from_status, to_status, reason, run_id) VALUES \(SQLDialect.valueRows(chunk.count / 6, columns: 6))",
-                        Array(chunk))
-        }
+        try FlipRows.insert(changed.map { change in
+            (change.jobID, Flip(at: change.at, from: change.previous, to: change.status, reason: change.reason.rawValue, runId: change.runID))
+        }, db: db)
         var versions: [JobID: Int64] = [:]
         for change in changed { versions[change.jobID] = made[change.jobID.description]?.version }
         let notifiedAt = made.mapValues(\.notifiedAt)

@@ -101,12 +101,13 @@ struct SignalRules {
     /// on PostgreSQL), then the changes of status they make (``Outbox``).
     private func plain(_ results: [JobResult], db: any SQLConnection) throws -> [JobResult] {
         var folds: [SQLValue] = []
-        folds.reserveCapacity(results.count * 10)
+        folds.reserveCapacity(results.count * 11)
         for result in results {
             // Typed NULLs: one statement text whatever the rows' statuses (prepared once on PostgreSQL).
             folds += [.text(result.jobID.description), .text(result.status.rawValue), result.receivedAt.sqlValue, result.runAt.sqlValue,
                       SQLValue(result.duration), SQLValue(result.exitCode), SQLValue(result.status == .success ? result.runAt : nil),
-                      SQLValue(result.status == .failure ? result.runAt : nil), .integer(1), .integer(result.status == .failure ? 1 : 0)]
+                      SQLValue(result.status == .failure ? result.runAt : nil), .integer(1), .integer(result.status == .failure ? 1 : 0),
+                      result.receivedAt.sqlValue]
         }
         // RETURNING gives the stored notify_status (the upsert leaves it
         // alone): each job's previous status at no extra query.
@@ -114,8 +115,9 @@ struct SignalRules {
             try Self.insert(results),
             (sql: """
                 INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
-                                       last_exit_code, last_success_at, last_failure_at, runs_total, failures_total, version)
-                VALUES \(SQLDialect.valueRows(results.count, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"))
+                                       last_exit_code, last_success_at, last_failure_at, runs_total, failures_total, version,
+                                       streak, streak_since)
+                VALUES \(SQLDialect.valueRows(results.count, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?)"))
                 ON CONFLICT(job_id) DO UPDATE SET
                     last_status = excluded.last_status, last_received_at = excluded.last_received_at,
                     last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
@@ -123,7 +125,8 @@ struct SignalRules {
                     last_success_at = COALESCE(excluded.last_success_at, job_state.last_success_at),
                     last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
                     runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total,
-                    missed_anchor = NULL, version = job_state.version + 1
+                    missed_anchor = NULL, version = job_state.version + 1,
+                    \(Self.streak("excluded.last_status = 'failure'", at: "excluded.streak_since"))
                 RETURNING job_id, notify_status, version
                 """, arguments: folds),
         ], on: "job_id", table: "results")
@@ -146,6 +149,10 @@ struct SignalRules {
             }
             return result
         }
+        try Rollups.add(stored.map { result in
+            Rollups.Event(jobID: result.jobID, at: result.receivedAt, outcome: result.status == .failure ? .failure : .success,
+                          duration: result.duration)
+        }, db: db)
         // A change of status bumps the version again: what a replica applies is the one after it.
         let versions = try outbox.change(changes, db: db)
         return stored.map { result in
@@ -153,6 +160,20 @@ struct SignalRules {
             if let version = versions[result.jobID] { result.stateVersion = version }
             return result
         }
+    }
+
+    /// The `SET` of a job's run streak for a run that `failing` (SQL) says
+    /// failed or not: one more if the stored status (before this run) was
+    /// on the same side, else a new streak from `at`.
+    static func streak(_ failing: String, at: String) -> String {
+        """
+        streak = CASE WHEN job_state.notify_status IS NOT NULL
+                AND (job_state.notify_status IN ('failure', 'missed_deadline', 'timeout')) = (\(failing))
+            THEN job_state.streak + 1 ELSE 1 END,
+        streak_since = CASE WHEN job_state.notify_status IS NOT NULL
+                AND (job_state.notify_status IN ('failure', 'missed_deadline', 'timeout')) = (\(failing))
+            THEN job_state.streak_since ELSE \(at) END
+        """
     }
 
     /// The statement that inserts `results`' rows, returning their ids and jobs.

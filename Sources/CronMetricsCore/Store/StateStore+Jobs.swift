@@ -61,6 +61,10 @@ extension StateStore {
                 try connection.execute("DELETE FROM jobs WHERE id = ?", [.text(id.description)])
                 diff.removed.append(id)
             }
+            // The life of each job added, changed or removed, where it differs from the stored one: a flip.
+            var lives = (diff.added + diff.changed).compactMap { id in catalog.entries[id].map { (id, FlipRows.Life($0.job)) } }
+            lives += diff.removed.map { ($0, FlipRows.Life.removed) }
+            try FlipRows.lifecycle(lives, at: now, db: connection)
             diff.added.sort()
             diff.changed.sort()
             diff.moved.sort()

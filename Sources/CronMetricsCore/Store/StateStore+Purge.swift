@@ -38,6 +38,25 @@ extension StateStore {
         return total
     }
 
+    /// Deletes rollups of periods that ended before `cutoff` and flips made
+    /// before it, except each job's newest lifecycle flip (its life now: a
+    /// maintenance begun long ago still excludes its time), in small
+    /// transactions as ``purge(olderThan:keepLast:batchSize:onBatch:)``.
+    /// - Returns: how many rollups and flips were deleted.
+    @discardableResult
+    public func purgeHistory(before cutoff: Date, batchSize: Int = 500) async throws(StoreError) -> (rollups: Int, flips: Int) {
+        let limit = cutoff.timeIntervalSince1970
+        let rollups = try await deleteInBatches(batchSize, """
+            DELETE FROM rollups WHERE id IN (SELECT id FROM rollups WHERE start + grain <= ? LIMIT ?)
+            """, [.real(limit)])
+        let flips = try await deleteInBatches(batchSize, """
+            DELETE FROM flips WHERE id IN (
+                SELECT id FROM flips WHERE at < ?
+                    AND id NOT IN (SELECT MAX(id) FROM flips WHERE reason = 'lifecycle' GROUP BY job_id) LIMIT ?)
+            """, [.real(limit)])
+        return (rollups, flips)
+    }
+
     /// Runs `sql` (its last placeholder is the batch size) until a batch deletes fewer rows than the size.
     @discardableResult
     private func deleteInBatches(_ batchSize: Int, _ sql: String, _ arguments: [SQLValue],

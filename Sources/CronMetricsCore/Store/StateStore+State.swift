@@ -46,8 +46,16 @@ extension StateStore {
                     wrote(item.jobID, version, then: nil)
                     continue
                 }
+                // A miss: a failed run in the rollups and the streak, and a
+                // flip also when the job was missing deadlines already.
+                let previous = try row.optionalString("notify_status")
+                try Self.countFailedRun(item.jobID, .missedDeadline, at: now, db: db)
+                if previous == ExportedStatus.missedDeadline.rawValue {
+                    try FlipRows.insert([(item.jobID, Flip(at: now, from: previous, to: ExportedStatus.missedDeadline.rawValue,
+                                                           reason: FlipReason.deadline.rawValue))], db: db)
+                }
                 wrote(item.jobID, version, then: try outbox.change(
-                    item.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.missedDeadline.rawValue,
+                    item.jobID, from: previous, to: ExportedStatus.missedDeadline.rawValue,
                     at: now, version: version, reason: .deadline, lastRun: nil, db: db))
             }
             for timeout in changes.timeouts {
@@ -62,6 +70,7 @@ extension StateStore {
                     RETURNING notify_status, version
                     """, [.text(timeout.jobID.description), timeout.at.sqlValue], table: "job_state") else { continue }
                 let version = try row.int("version")
+                try Self.countFailedRun(timeout.jobID, .timeout, at: timeout.at, db: db)
                 wrote(timeout.jobID, version, then: try outbox.change(
                     timeout.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.timeout.rawValue,
                     at: timeout.at, version: version, reason: .timeout, lastRun: nil, db: db))
@@ -69,6 +78,15 @@ extension StateStore {
             try Self.announceStateChanges(versions.keys, db: db)
             return versions
         }
+    }
+
+    /// A missed deadline or a timeout: counted in the job's rollups, and in
+    /// its streak (before its status changes: the streak compares with the stored one).
+    static func countFailedRun(_ jobID: JobID, _ outcome: Rollups.Outcome, at: Date, db: any SQLConnection) throws {
+        try db.send("""
+            UPDATE job_state SET \(SignalRules.streak("1 = 1", at: "?")) WHERE job_id = ?
+            """, [at.sqlValue, .text(jobID.description)])
+        try Rollups.add([Rollups.Event(jobID: jobID, at: at, outcome: outcome)], db: db)
     }
 
     /// The PostgreSQL channel on which each committed change of job state is

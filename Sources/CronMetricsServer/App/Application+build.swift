@@ -108,6 +108,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     JobController(registry: components.registry, settings: components.settingsReloader, maxBodyBytes: configuration.maxBodyBytes)
         .addRoutes(to: admin)
     NotificationController(outbox: components.notificationOutbox).addRoutes(to: admin)
+    StatsController(components: components).addRoutes(to: admin)
     BadgeController(registry: components.registry, settings: runtime, now: components.now).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     if configuration.dashboard.enabled {

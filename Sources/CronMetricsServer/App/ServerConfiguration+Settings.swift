@@ -78,6 +78,7 @@ extension ServerConfiguration {
         (tlsCertificateFile, tlsKeyFile) = (certificate, key)
         retentionDays = settings.integer(.retentionDays)
         keepLast = settings.integer(.keepLast)
+        rollupDays = settings.integer(.rollupDays)
         redactOutput = settings.boolean(.redactOutput)
         redactPatterns = patterns
         self.notifications = notifications

@@ -41,7 +41,9 @@ public struct ServerConfiguration: Sendable {
     /// At least this many results per job are kept, however old.
     public var keepLast = 0
     /// The two together.
-    public var retention: RetentionPolicy { RetentionPolicy(days: retentionDays, keepLast: keepLast) }
+    /// How long rollups and flips are kept (`retention.rollup_days`).
+    public var rollupDays = 400
+    public var retention: RetentionPolicy { RetentionPolicy(days: retentionDays, keepLast: keepLast, rollupDays: rollupDays) }
     /// Store no `output` at all.
     public var redactOutput = false
     /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.

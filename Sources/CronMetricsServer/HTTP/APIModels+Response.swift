@@ -6,6 +6,9 @@ extension JobRecord: ResponseEncodable {}
 extension JobList: ResponseEncodable {}
 extension JobWithKey: ResponseEncodable {}
 extension HistoryPage: ResponseEncodable {}
+extension JobStatistics: ResponseEncodable {}
+extension FlipPage: ResponseEncodable {}
+extension StatsReport: ResponseEncodable {}
 extension ReloadSummary: ResponseEncodable {}
 extension HealthReport: ResponseEncodable {}
 extension NotificationRecord: ResponseEncodable {}

@@ -31,7 +31,11 @@ struct JobController {
     }
 
     func list(_ request: Request) async throws -> JobList {
-        let query = request.uri.queryParameters
+        JobList(jobs: await registry.records(try Self.filter(request.uri.queryParameters)))
+    }
+
+    /// The job filter of a listing's query (`label`, `label.NAME`, `lifecycle`, `status`, `host`, `q`).
+    static func filter(_ query: Parameters) throws -> JobFilter {
         // `label.NAME=VALUE` is how the Go cron-exporter filtered; taken too.
         let legacy = query.compactMap { $0.key.hasPrefix("label.") ? "\($0.key.dropFirst("label.".count))=\($0.value)" : nil }
         var filter = JobFilter(labels: try JobFilter.labels(query.getAll("label").map { String($0) } + legacy))
@@ -44,7 +48,7 @@ struct JobController {
         filter.status = query["status"].map(String.init)
         filter.host = query["host"].map(String.init)
         filter.text = query["q"].map(String.init)
-        return JobList(jobs: await registry.records(filter))
+        return filter
     }
 
     func show(_ context: AppRequestContext) async throws -> JobRecord {

@@ -39,6 +39,11 @@ struct RetentionService: NamedService {
             logger.info("retention: results purged", metadata: [
                 "removed": "\(removed)", "older_than": .string(RFC3339.format(cutoff)), "keep_last": "\(policy.keepLast)",
             ])
+            let history = policy.historyCutoff(now: now())
+            let (rollups, flips) = try await database.purgeHistory(before: history)
+            logger.info("retention: history purged", metadata: [
+                "rollups": "\(rollups)", "flips": "\(flips)", "older_than": .string(RFC3339.format(history)),
+            ])
         } catch {
             logger.error("retention: purge failed", metadata: ["error": .string("\(error)")])
         }

@@ -74,6 +74,7 @@ struct ConfigExampleCommand: ParsableCommand {
         retention:
           days: 30                         # results older than this are purged daily
           keep_last: 0                     # ... but at least this many per job are kept
+          rollup_days: 400                 # hourly and daily statistics (rollups, flips) are kept this long
           redact_output: false             # true: store no output at all
           redact_patterns: []              # regular expressions; matches become [REDACTED]
           max_output_bytes: 65536          # output keeps its last this-many bytes

@@ -47,6 +47,23 @@ enum Settings {
         return try await openStore(location, retryFor: retryFor)
     }
 
+    /// Runs `body` on the existing store the configuration names, closing it
+    /// after; an error of `body` is printed and exits 1.
+    static func withExistingStore<T>(config: String?, flags: [ConfigKey: FlagValue],
+                                     _ body: (ServerConfiguration, StateStore) async throws -> T) async throws -> T {
+        let server = try Settings.server(try Settings.load(configFile: config, flags: flags))
+        let database = try await existingStore(server.storage)
+        do {
+            let value = try await body(server, database)
+            try? await database.close()
+            return value
+        } catch {
+            try? await database.close()
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// The store at `location`, created and migrated if new.
     /// - Throws: `ExitCode.failure` after printing why.
     static func openStore(_ location: StorageLocation, retryFor: Duration = .seconds(10)) async throws -> StateStore {

@@ -16,6 +16,12 @@ public struct SQLiteDriver: SQLDriver {
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Adds two rollups' duration sketches in an upsert (PostgreSQL has it in SQL).
+            db.add(function: DatabaseFunction("cronmetrics_sketch_merge", argumentCount: 2, pure: true) { values in
+                DurationSketch.merged(String.fromDatabaseValue(values[0]), String.fromDatabaseValue(values[1]))
+            })
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // FULL: a result is on disk when its commit returns, even across

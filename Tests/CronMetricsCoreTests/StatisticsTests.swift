@@ -1,0 +1,206 @@
+import CronMetricsTestSupport
+import Foundation
+import Testing
+@testable import CronMetricsCore
+
+/// Rollups written with each result, miss and timeout, and the statistics
+/// read from them and the flips: known answers from a generated history, on
+/// both stores.
+@Suite("Statistics: rollups, flips and known answers")
+struct StatisticsTests {
+    typealias Fixture = OutboxTests.Fixture
+    static let base = OutboxTests.base  // 08:00 UTC
+    static let a = JobID(jobName: "a", host: "h")
+
+    static func relativeError(_ estimate: Double?, _ exact: Double) -> Double {
+        guard let estimate else { return .infinity }
+        return abs(estimate - exact) / exact
+    }
+
+    /// The nearest-rank percentile of sorted values.
+    static func exact(_ sorted: [Double], _ q: Double) -> Double {
+        sorted[max(1, Int((q * Double(sorted.count)).rounded(.up))) - 1]
+    }
+
+    @Test("the sketch answers p50/p95/p99 within 1% of the exact sorted values; merged sketches equal one of all the values")
+    func sketchAccuracy() {
+        var random = SeededRandom(seed: 23)
+        for round in 0..<20 {
+            let count = Int.random(in: 1...5_000, using: &random)
+            // Log-uniform from a millisecond to a day: every scale of duration.
+            let values = (0..<count).map { _ in pow(10, Double.random(in: -3...4.9, using: &random)) }
+            let sketch = DurationSketch(values)
+            let sorted = values.sorted()
+            for q in [0.5, 0.95, 0.99] {
+                #expect(Self.relativeError(sketch.quantile(q), Self.exact(sorted, q)) <= 0.01, "round \(round), q \(q)")
+            }
+            var merged = DurationSketch(values.prefix(count / 2))
+            merged.merge(DurationSketch(values.dropFirst(count / 2)))
+            #expect(merged == sketch)
+            #expect(DurationSketch(json: sketch.json) == sketch)
+        }
+        #expect(DurationSketch().quantile(0.5) == nil)
+        #expect(DurationSketch([0, 0.0001]).quantile(0.99) == 0, "under half a millisecond counts as zero")
+        #expect(DurationSketch(json: "{\"x\":1}") == nil)
+    }
+
+    /// Stores one result of job `a`.
+    static func result(_ fixture: Fixture, _ status: RunStatus, at seconds: Double, duration: Double? = nil) async throws {
+        _ = try await fixture.database.store([.result(JobResult(jobID: a, receivedAt: base + seconds, status: status, duration: duration))],
+                                             notifications: fixture.settings, now: base + seconds)
+    }
+
+    /// A missed deadline of job `a`, saved at `seconds`.
+    static func miss(_ fixture: Fixture, at seconds: Double) async throws {
+        let missed = try await FlipTests.missed("a", anchor: seconds - 3_600, in: fixture.database)
+        try await fixture.database.save(missed, notifications: fixture.settings, now: base + seconds)
+    }
+
+    /// A run of job `a` started at `seconds` and timed out a minute later.
+    static func timeout(_ fixture: Fixture, at seconds: Double) async throws {
+        let stored = try await fixture.database.store([.start(jobID: a, runID: nil, at: base + seconds)])
+        guard case let .start(_, run, _) = stored.first else { Issue.record("no run"); return }
+        try await fixture.database.save(PendingChanges(timeouts: [TimedOutRun(jobID: a, runID: run.id, at: base + seconds + 60)]),
+                                        notifications: fixture.settings, now: base + seconds + 61)
+    }
+
+    static func rollups(_ store: StateStore) async throws -> [String] {
+        try await store.driver.read { db in
+            try db.query("""
+                SELECT job_id, grain, start, runs, successes, failures, missed, timeouts, duration_max, sketch FROM rollups
+                ORDER BY job_id, grain, start
+                """).map { row in
+                let sketch: String = try row.optionalString("sketch").flatMap(DurationSketch.init(json:))?.json ?? "-"
+                let counts: [Int64] = [try row.int("successes"), try row.int("failures"), try row.int("missed"), try row.int("timeouts")]
+                let key = "\(try row.string("job_id")) \(try row.int("grain")) \(try row.double("start")) \(try row.int("runs"))"
+                let maximum: String = try row.optionalDouble("duration_max").map { "\($0)" } ?? "-"
+                return "\(key) \(counts) \(maximum) \(sketch)"
+            }
+        }
+    }
+
+    @Test("a generated history: counts, ratios, percentiles and uptime as computed by hand; the rollups equal a rebuild",
+          arguments: StoreBackend.allCases)
+    func generatedHistory(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        var random = SeededRandom(seed: 7)
+        var durations: [Double] = []
+        var (successes, failures) = (0, 0)
+        // Three days of a job that runs every 20 minutes; a failing spell on day two.
+        var failingFrom: Double?, failingTo: Double?
+        for run in 0..<(3 * 72) {
+            let at = Double(run) * 1_200 + 30
+            let failing = (100..<112).contains(run)
+            let duration = pow(10, Double.random(in: -1...3, using: &random))
+            durations.append(duration)
+            if failing {
+                failures += 1
+                if failingFrom == nil { failingFrom = at }
+            } else {
+                successes += 1
+                if failingFrom != nil, failingTo == nil { failingTo = at }
+            }
+            try await Self.result(fixture, failing ? .failure : .success, at: at, duration: duration)
+        }
+        // Then silence: two deadlines missed, a run that times out, and a success.
+        let end = 3 * 86_400.0
+        try await Self.miss(fixture, at: end + 3_600)
+        try await Self.miss(fixture, at: end + 7_200)
+        try await Self.timeout(fixture, at: end + 8_000)
+        try await Self.result(fixture, .success, at: end + 9_000, duration: 1)
+        durations.append(1)
+        successes += 1
+        let now = Self.base + end + 10_000
+        let window = try StatsWindow(window: nil, from: RFC3339.format(Self.base), to: RFC3339.format(now), now: now)
+        let history = try #require(try await fixture.database.histories([Self.a], window: window)[Self.a])
+        let statistics = JobStatistics(window: window, counts: history.counts, timelines: [history.timeline], streak: history.streak)
+        #expect(statistics.successes == successes)
+        #expect(statistics.failures == failures)
+        #expect(statistics.missedDeadlines == 2)
+        #expect(statistics.timeouts == 1)
+        #expect(statistics.runs == successes + failures + 3, "a missed deadline and a timeout count as failed runs")
+        #expect(statistics.successRatio == Double(successes) / Double(successes + failures + 3))
+        let sorted = durations.sorted()
+        for (q, estimate) in [(0.5, statistics.duration.p50), (0.95, statistics.duration.p95), (0.99, statistics.duration.p99)] {
+            #expect(Self.relativeError(estimate, Self.exact(sorted, q)) <= 0.01, "p\(Int(q * 100))")
+        }
+        #expect(statistics.duration.max == sorted.last)
+        #expect(statistics.duration.count == durations.count)
+        // Failing: the spell on day two, and from the first miss to the last success.
+        let spell = try #require(failingTo) - (try #require(failingFrom))
+        let silence = 9_000.0 - 3_600
+        #expect(statistics.secondsFailing == spell + silence)
+        #expect(statistics.secondsCounted == now.timeIntervalSince(Self.base))
+        #expect(statistics.outages == 2)
+        #expect(statistics.longestOutageSeconds == max(spell, silence))
+        #expect(statistics.meanTimeBetweenFailuresSeconds == (statistics.secondsCounted - statistics.secondsFailing) / 2)
+        #expect(statistics.currentStreak == .init(status: "success", runs: 1, since: Self.base + end + 9_000))
+        // The rollups the writes made are those a rebuild from the raw history makes.
+        let written = try await Self.rollups(fixture.database)
+        // 72 hours of runs, two more hours after the silence; UTC days D (from 08:00) to D+3.
+        let expectedRows: Int = 74 + 4
+        #expect(written.count == expectedRows, "an hourly row per hour with runs, a daily row per day")
+        let (from, rows) = try await fixture.database.rebuildRollups(since: Self.base)
+        #expect(from == Self.base - 8 * 3_600, "the UTC day it starts in")
+        #expect(rows == written.count)
+        #expect(try await Self.rollups(fixture.database) == written)
+    }
+
+    @Test("a miss while missing deadlines already is a flip too, and a failed run in the streak", arguments: StoreBackend.allCases)
+    func streaksAndRepeatedMisses(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        try await Self.result(fixture, .success, at: 10)
+        try await Self.result(fixture, .success, at: 20)
+        var history = try await fixture.database.histories([Self.a], window: try StatsWindow(named: "24h", now: Self.base + 100))[Self.a]
+        #expect(history?.streak == .init(status: "success", runs: 2, since: Self.base + 10))
+        try await Self.result(fixture, .failure, at: 30)
+        try await Self.miss(fixture, at: 3_700)
+        try await Self.miss(fixture, at: 7_300)
+        history = try await fixture.database.histories([Self.a], window: try StatsWindow(named: "24h", now: Self.base + 8_000))[Self.a]
+        #expect(history?.streak == .init(status: "failing", runs: 3, since: Self.base + 30))
+        #expect(history?.counts.missedDeadlines == 2)
+        let flips = try await FlipTests.flips(fixture.database, "a")
+        #expect(flips.map(\.to) == ["success", "failure", "missed_deadline", "missed_deadline"])
+        #expect(flips.last?.from == "missed_deadline")
+    }
+
+    @Test("adding, pausing, removing and re-adding a job writes lifecycle flips once, also from a second replica",
+          arguments: StoreBackend.allCases)
+    func lifecycleFlips(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        let file = "\(fixture.dir.path)/jobs.d/a@h.yaml"
+        func life() async throws -> [String] {
+            try await fixture.database.flips(for: Self.a, limit: 100).reversed().filter(\.isLifecycle)
+                .map { "\($0.from ?? "-")>\($0.to)\($0.until.map { "@\(Int($0.timeIntervalSince(Self.base)))" } ?? "")" }
+        }
+        #expect(try await life() == ["->active"])
+        try OutboxTests.job("a", "status: maintenance\nmaintenance_until: \(RFC3339.format(Self.base + 7_200))\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try await fixture.reconciler.reconcile()
+        // Another replica reconciles the same tree: the store has the change already.
+        let other = try await StateStore.open(fixture.location, logger: StoreBackend.quietLogger)
+        _ = try await Reconciler(root: "\(fixture.dir.path)/jobs.d", database: other) { Self.base + 5 }.reconcile()
+        try await other.close()
+        #expect(try await life() == ["->active", "active>maintenance@7200"])
+        try FileManager.default.removeItem(atPath: file)
+        _ = try await fixture.reconciler.reconcile()
+        try OutboxTests.job("a").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try await fixture.reconciler.reconcile()
+        #expect(try await life() == ["->active", "active>maintenance@7200", "maintenance>removed", "removed>active"])
+        // Retention keeps each job's newest lifecycle flip, however old.
+        _ = try await fixture.database.purgeHistory(before: Self.base + 86_400)
+        #expect(try await life() == ["removed>active"])
+    }
+
+    @Test("rollups past retention.rollup_days go, newer ones stay", arguments: StoreBackend.allCases)
+    func rollupRetention(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        try await Self.result(fixture, .success, at: 0)
+        try await Self.result(fixture, .success, at: 2 * 86_400)
+        let removed = try await fixture.database.purgeHistory(before: Self.base + 86_400)
+        #expect(removed.rollups == 2, "the first result's hour and day")
+        let window = try StatsWindow(window: nil, from: RFC3339.format(Self.base - 86_400), to: RFC3339.format(Self.base + 3 * 86_400),
+                                     now: Self.base + 3 * 86_400)
+        #expect(try await fixture.database.histories([Self.a], window: window)[Self.a]?.counts.successes == 1)
+    }
+}
