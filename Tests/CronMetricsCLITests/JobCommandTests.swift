@@ -69,6 +69,29 @@ struct JobCommandTests {
         #expect(jobs.first?["automatic_failure_threshold"] as? Int == 60)
     }
 
+    @Test("--slo, --slo-window and --duration-histogram write, merge and remove the job's SLO and options")
+    func objectiveFlags() throws {
+        let tree = try TempDir()
+        try tree.write("jobs.d/a@h1.yaml", "version: 1\njob_name: a\nhost: h1\nautomatic_failure_threshold: 60\n")
+        func update(_ flags: [String]) throws -> String {
+            let outcome = try CLIRunner.run(["job", "update", "a@h1"] + flags, in: tree.path)
+            #expect(outcome.status == 0, "\(flags): \(outcome.stderr)")
+            return try String(contentsOfFile: "\(tree.path)/jobs.d/a@h1.yaml", encoding: .utf8)
+        }
+        #expect(try update(["--slo", "99.5%", "--duration-histogram", "true"])
+            .hasSuffix("automatic_failure_threshold: 60\nstatus: active\nslo:\n  success_ratio: \"99.5%\"\nmetrics:\n  duration_histogram: true\n"))
+        #expect(try update(["--slo-window", "7d"]).contains("slo:\n  success_ratio: \"99.5%\"\n  window: 7d\n"), "the window merges into the SLO")
+        #expect(try update(["--slo", "0.999"]).contains("slo:\n  success_ratio: 0.999\n  window: 7d\n"), "the ratio changes, the window stays")
+        let show = try CLIRunner.run(["job", "show", "a@h1"], in: tree.path)
+        #expect(show.stdout.contains("slo: {success_ratio: 0.999, window: 7d}\nmetrics: {duration_histogram: true}\n"), "\(show.stdout)")
+        let refused = try CLIRunner.run(["job", "update", "a@h1", "--slo", "100%"], in: tree.path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("100% leaves no error budget"), "\(refused.stderr)")
+        let noSLO = try update(["--slo", "", "--duration-histogram", ""])
+        #expect(!noSLO.contains("slo") && !noSLO.contains("metrics"), "\(noSLO)")
+        #expect(try CLIRunner.run(["job", "update", "a@h1", "--duration-histogram", "yes"], in: tree.path).status == 2)
+    }
+
     @Test("an edit that would make the tree invalid changes nothing and exits 1")
     func invalidEdit() throws {
         let tree = try TempDir()

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Job file decoding")
 struct JobFileDecoderTests {
-    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, api_key_sha256, description"
+    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, slo, metrics, api_key_sha256, description"
     static let durationHint = "write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\""
     static let identifierHint = "may only contain letters, digits, '_', '.' and '-'"
     static let keyHint = "'api_key_sha256' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"
@@ -40,6 +40,14 @@ struct JobFileDecoderTests {
         ("not-a-mapping.yaml", ["1:1: a job file must be a mapping of keys to values, not a list"]),
         ("empty.yaml", ["1:1: file is empty; a job file needs at least version, job_name, host and automatic_failure_threshold"]),
         ("duplicate-key.yaml", ["3:1: duplicate key 'host': each key may appear only once"]),
+        ("slo-no-budget.yaml", ["5:22: 'slo.success_ratio' is not a ratio (got \"100%\"): 100% leaves no error budget: one failed run would break it; write less, such as 99.9%"]),
+        ("slo-over-one.yaml", ["5:22: 'slo.success_ratio' is not a ratio (got \"99.5\"): a number is a ratio from 0 to 1: write 99.5% or 0.995"]),
+        ("slo-not-ratio.yaml", ["6:18: 'slo.success_ratio' is not a ratio (got \"most\"): write a percentage such as 99.5% or a ratio such as 0.995"]),
+        ("slo-bad-window.yaml", ["5:35: 'slo.window' must be a number of hours or days up to 400d, such as 30d or 24h (got \"2w\")"]),
+        ("slo-missing-ratio.yaml", ["5:6: 'slo' needs success_ratio, such as {success_ratio: 99.5%, window: 30d}"]),
+        ("slo-unknown-key.yaml", ["5:27: unknown key 'target' in 'slo'; allowed keys are success_ratio, window"]),
+        ("slo-not-mapping.yaml", ["5:6: 'slo' must be a mapping, such as {success_ratio: 99.5%, window: 30d}"]),
+        ("metrics-bad-flag.yaml", ["5:31: 'metrics.duration_histogram' must be true or false (got \"yes please\")"]),
         ("yaml-anchor.yaml", ["4:30: YAML anchors are not allowed (found an anchor '&t'): write the value out where it is used"]),
     ]
 
@@ -74,7 +82,15 @@ struct JobFileDecoderTests {
         #expect(job.labels == ["env": "prod", "team": "infra"])
         #expect(job.apiKeySHA256 == "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")
         #expect(job.description == "Nightly database backup")
+        #expect(job.slo == ServiceLevelObjective(successRatio: 0.995, written: .string("99.5%"), window: "7d"))
+        #expect(job.slo?.windowSeconds == Double(7 * 86_400))
+        #expect(job.metrics == JobMetricsOptions(durationHistogram: true))
         #expect((decoded.idLine, decoded.idColumn) == (3, 11))
+        // Written back and read again: the same job, the SLO as the file wrote it.
+        let again = try #require(JobFileDecoder().decode(Data(JobFileRenderer().render(job).utf8), path: "again.yaml").job)
+        #expect(again == job)
+        #expect(JobFileRenderer().render(job).contains("\nslo:\n  success_ratio: \"99.5%\"\n  window: 7d\nmetrics:\n  duration_histogram: true\n"))
+        #expect(try Job(definition: job.definitionJSON) == job, "the store's form reads back too")
     }
 
     @Test("a job without a key hash is valid but warned about")

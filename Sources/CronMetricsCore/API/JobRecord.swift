@@ -25,6 +25,10 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var labels: [String: String]
     /// The job's channels as written; nil when `notifications.default_channels` apply.
     public var notify: [String]?
+    /// `{success_ratio, window}` as written, when the job has an SLO.
+    public var slo: JSONValue?
+    /// `{duration_histogram}` as written.
+    public var metrics: JSONValue?
     public var description: String?
     public var hasApiKey: Bool
     public var path: String
@@ -47,6 +51,8 @@ public struct JobRecord: Codable, Sendable, Hashable {
         maintenanceUntil = job.maintenanceUntil
         labels = job.labels
         notify = job.notify
+        slo = job.slo?.json
+        metrics = job.metrics?.json
         description = job.description
         hasApiKey = job.apiKeySHA256 != nil
         self.path = path

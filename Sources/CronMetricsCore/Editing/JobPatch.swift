@@ -46,6 +46,21 @@ public struct JobPatch: Sendable, Hashable {
     public mutating func setDescription(_ text: String) {
         fields["description"] = .string(text)
     }
+
+    /// The job's SLO: a ratio (`99.5%`; empty removes the SLO) and/or a
+    /// window (`7d`; empty: the default), merged into the SLO it has.
+    public mutating func setObjective(ratio: String?, window: String?) {
+        if ratio == "" { fields["slo"] = .null; return }
+        var change: [String: JSONValue] = [:]
+        if let ratio { change["success_ratio"] = .string(ratio) }
+        if let window { change["window"] = window.isEmpty ? .null : .string(window) }
+        fields["slo"] = .object(change)
+    }
+
+    /// `metrics.duration_histogram`; nil: the server's default.
+    public mutating func setDurationHistogram(_ value: Bool?) {
+        fields["metrics"] = .object(["duration_histogram": value.map(JSONValue.bool) ?? .null])
+    }
 }
 
 extension JSONValue {

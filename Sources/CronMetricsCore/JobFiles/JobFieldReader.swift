@@ -82,6 +82,8 @@ struct JobFieldReader {
         let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
         let notify = given(.notify).flatMap { readChannels($0) }
         if let mark = values[.notify]?.value.mark { notifyMark = (mark.line, mark.column) }
+        let slo = given(.slo).flatMap { readSLO($0) }
+        let metrics = given(.metrics).flatMap { readMetricsOptions($0) }
         if let mark = values[.apiKeySHA256]?.value.mark { keyMark = (mark.line, mark.column) }
         let apiKeySHA256 = given(.apiKeySHA256).flatMap { readKeyHash($0) }
         let description = given(.description).flatMap { readString($0, field: .description) }
@@ -101,7 +103,7 @@ struct JobFieldReader {
         }
         return Job(jobName: jobName, host: host, threshold: threshold, schedule: schedule, timezone: timezone,
                    grace: grace, maxRuntime: maxRuntime, status: status,
-                   maintenanceUntil: maintenanceUntil, labels: labels, notify: notify, apiKeySHA256: apiKeySHA256,
+                   maintenanceUntil: maintenanceUntil, labels: labels, notify: notify, slo: slo, metrics: metrics, apiKeySHA256: apiKeySHA256,
                    description: description)
     }
 
@@ -235,6 +237,78 @@ struct JobFieldReader {
             names.append(name)
         }
         return names
+    }
+
+    /// The entries of a small mapping field (`slo`, `metrics`), each key one
+    /// of `allowed`; nil after recording what is wrong.
+    mutating func readEntries(_ node: Node, field: JobFileKey, allowed: [String], example: String) -> [String: Node]? {
+        guard let mapping = node.mapping else {
+            error("'\(field.rawValue)' must be a mapping, such as \(example)", at: node, field: field.rawValue)
+            return nil
+        }
+        var entries: [String: Node] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string, allowed.contains(name) else {
+                let name = keyNode.scalar?.string ?? JobFileDecoder.kind(of: keyNode)
+                error("unknown key '\(name)' in '\(field.rawValue)'; allowed keys are \(allowed.joined(separator: ", "))",
+                      at: keyNode, field: "\(field.rawValue).\(name)")
+                return nil
+            }
+            guard entries[name] == nil else {
+                error("duplicate key '\(name)' in '\(field.rawValue)'", at: keyNode, field: "\(field.rawValue).\(name)")
+                return nil
+            }
+            entries[name] = valueNode
+        }
+        return entries
+    }
+
+    /// `slo: {success_ratio: 99.5%, window: 30d}`.
+    mutating func readSLO(_ node: Node) -> ServiceLevelObjective? {
+        let example = "{success_ratio: 99.5%, window: 30d}"
+        guard let entries = readEntries(node, field: .slo, allowed: ["success_ratio", "window"], example: example) else { return nil }
+        guard let ratioNode = entries["success_ratio"] else {
+            error("'slo' needs success_ratio, such as \(example)", at: node, field: "slo.success_ratio")
+            return nil
+        }
+        guard let text = scalarText(ratioNode, field: "slo.success_ratio") else { return nil }
+        let ratio: Double
+        switch ServiceLevelObjective.ratio(text) {
+        case let .success(value): ratio = value
+        case let .failure(problem):
+            error("'slo.success_ratio' is not a ratio (got \"\(text.prefix(64))\"): \(problem.message)", at: ratioNode, field: "slo.success_ratio")
+            return nil
+        }
+        var window: String?
+        if let windowNode = entries["window"] {
+            guard let text = scalarText(windowNode, field: "slo.window") else { return nil }
+            if (try? StatsWindow(named: text, now: Date(timeIntervalSince1970: 0))) == nil {
+                error("'slo.window' must be a number of hours or days up to \(StatsWindow.maximumDays)d, such as 30d or 24h (got \"\(text.prefix(64))\")",
+                      at: windowNode, field: "slo.window")
+                return nil
+            }
+            window = text
+        }
+        let written: JSONValue = text.hasSuffix("%") ? .string(text) : .number(ratio)
+        return ServiceLevelObjective(successRatio: ratio, written: written, window: window)
+    }
+
+    /// `metrics: {duration_histogram: true}`.
+    mutating func readMetricsOptions(_ node: Node) -> JobMetricsOptions? {
+        guard let entries = readEntries(node, field: .metrics, allowed: ["duration_histogram"], example: "{duration_histogram: true}") else {
+            return nil
+        }
+        var options = JobMetricsOptions()
+        if let flag = entries["duration_histogram"] {
+            guard let text = scalarText(flag, field: "metrics.duration_histogram") else { return nil }
+            guard let value = ["true": true, "false": false][text] else {
+                error("'metrics.duration_histogram' must be true or false (got \"\(text.prefix(64))\")", at: flag, field: "metrics.duration_histogram")
+                return nil
+            }
+            options.durationHistogram = value
+        }
+        // `metrics: {}` says nothing: as if absent (a file written back leaves it out).
+        return options == JobMetricsOptions() ? nil : options
     }
 
     mutating func readLabels(_ node: Node) -> [String: String]? {

@@ -13,6 +13,8 @@ public enum JobFileKey: String, CaseIterable, Sendable {
     case maintenanceUntil = "maintenance_until"
     case labels
     case notify
+    case slo
+    case metrics
     case apiKeySHA256 = "api_key_sha256"
     case description
 

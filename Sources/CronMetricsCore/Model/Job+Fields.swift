@@ -20,6 +20,8 @@ extension Job {
         case .maintenanceUntil: maintenanceUntil.map { .string(RFC3339.format($0)) }
         case .labels: .object(labels.mapValues(JSONValue.string))
         case .notify: notify.map { .array($0.map(JSONValue.string)) }
+        case .slo: slo.map(\.json)
+        case .metrics: metrics.map(\.json)
         case .apiKeySHA256: apiKeySHA256.map(JSONValue.string)
         case .description: description.map(JSONValue.string)
         }

@@ -27,6 +27,10 @@ public struct Job: Hashable, Sendable {
     /// The notification channels for this job's down and up events; nil means
     /// `notifications.default_channels`, an empty list none at all.
     public var notify: [String]?
+    /// The job's service level objective, if it has one.
+    public var slo: ServiceLevelObjective?
+    /// Series it exports beyond the standard ones.
+    public var metrics: JobMetricsOptions?
     /// Lowercase hex SHA-256 of the job's API key; the key itself is never stored.
     public var apiKeySHA256: String?
     public var description: String?
@@ -43,6 +47,8 @@ public struct Job: Hashable, Sendable {
         maintenanceUntil: Date? = nil,
         labels: [String: String] = [:],
         notify: [String]? = nil,
+        slo: ServiceLevelObjective? = nil,
+        metrics: JobMetricsOptions? = nil,
         apiKeySHA256: String? = nil,
         description: String? = nil
     ) {
@@ -57,6 +63,8 @@ public struct Job: Hashable, Sendable {
         self.maintenanceUntil = maintenanceUntil
         self.labels = labels
         self.notify = notify
+        self.slo = slo
+        self.metrics = metrics
         self.apiKeySHA256 = apiKeySHA256
         self.description = description
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Writes `flips` rows: the changes of health ``Outbox`` makes, each further
-/// missed deadline, and the changes of a job's life a reload makes.
+/// Writes `flips` rows: the changes of health ``Outbox`` makes, a new missed
+/// deadline while already missing, and the changes of a job's life a reload makes.
 enum FlipRows {
     /// Inserts flips of any jobs, many to a statement.
     static func insert(_ flips: [(JobID, Flip)], db: any SQLConnection) throws {

@@ -23,6 +23,11 @@ enum JobOutput {
         if let until = record.maintenanceUntil { lines.append("maintenance_until: \(RFC3339.format(until))") }
         if !record.labels.isEmpty { lines.append("labels: \(labels(record))") }
         if let notify = record.notify { lines.append("notify: [\(notify.joined(separator: ", "))]") }
+        for (name, value) in [("slo", record.slo), ("metrics", record.metrics)] {
+            if case let .object(fields)? = value {
+                lines.append("\(name): {" + fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.string ?? $0.value.description)" }.joined(separator: ", ") + "}")
+            }
+        }
         if let description = record.description { lines.append("description: \(description)") }
         lines.append("api_key: \(record.hasApiKey ? "set (only its SHA-256 is stored)" : "none: the job accepts no submissions")")
         return lines.joined(separator: "\n")

@@ -10,6 +10,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
     @Option(help: "With --maintenance: when maintenance ends by itself (RFC 3339).") var maintenanceUntil: String?
     @OptionGroup var timing: TimingOptions
     @OptionGroup var channels: NotifyOptions
+    @OptionGroup var objective: ObjectiveOptions
     @Option(help: "Set a label, name=value (repeatable).") var label: [String] = []
     @Option(help: "Remove a label (repeatable).") var removeLabel: [String] = []
     @Option(help: "A new description.") var description: String?
@@ -25,6 +26,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
         if let lifecycle { patch.set(lifecycle, maintenanceUntil: maintenanceUntil) }
         timing.apply(to: &patch)
         channels.apply(to: &patch)
+        objective.apply(to: &patch)
         patch.setLabels(try JobFilter.labels(label), removing: removeLabel)
         if let description { patch.setDescription(description) }
         return patch
