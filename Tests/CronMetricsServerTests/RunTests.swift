@@ -126,6 +126,7 @@ struct RunTests {
         }
         try await fixture.app().test(.router) { client async throws in
             #expect(try await client.value("cronjob_failures_total", "backup") == "2", "each timeout counted once, and saved")
+            #expect(try await client.value("cronjob_timeouts_total", "backup") == "2", "as timeouts too")
         }
     }
 }

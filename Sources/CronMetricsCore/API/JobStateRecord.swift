@@ -33,6 +33,7 @@ public struct JobStateRecord: Codable, Sendable, Hashable {
     public var runsTotal: Int
     public var failuresTotal: Int
     public var missedDeadlinesTotal: Int
+    public var timeoutsTotal: Int
 
     public init(firstSeen: Date, state: JobState, verdict: Verdict?) {
         status = verdict?.status.rawValue ?? "retired"
@@ -51,5 +52,6 @@ public struct JobStateRecord: Codable, Sendable, Hashable {
         runsTotal = state.runsTotal
         failuresTotal = state.failuresTotal
         missedDeadlinesTotal = state.missedDeadlinesTotal
+        timeoutsTotal = state.timeoutsTotal
     }
 }

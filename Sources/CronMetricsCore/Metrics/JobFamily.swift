@@ -14,6 +14,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
     case runs
     case failures
     case missedDeadlines
+    case timeouts
 
     public var name: String {
         switch self {
@@ -31,6 +32,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .runs: return "cronjob_runs_total"
         case .failures: return "cronjob_failures_total"
         case .missedDeadlines: return "cronjob_missed_deadlines_total"
+        case .timeouts: return "cronjob_timeouts_total"
         }
     }
 
@@ -50,12 +52,13 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .runs: return "Results submitted for the job."
         case .failures: return "Failed results submitted for the job."
         case .missedDeadlines: return "Times the job stayed silent past its threshold."
+        case .timeouts: return "Runs of the job closed by its max_runtime (each also a failure)."
         }
     }
 
     public var type: String {
         switch self {
-        case .runs, .failures, .missedDeadlines: return "counter"
+        case .runs, .failures, .missedDeadlines, .timeouts: return "counter"
         default: return "gauge"
         }
     }

@@ -95,6 +95,7 @@ public struct JobSeries: Sendable {
             case .runs: line(family, Double(state.runsTotal))
             case .failures: line(family, Double(state.failuresTotal))
             case .missedDeadlines: line(family, Double(state.missedDeadlinesTotal))
+            case .timeouts: line(family, Double(state.timeoutsTotal))
             }
         }
         Self.write(UInt32(text.count), at: Self.families, into: &text)

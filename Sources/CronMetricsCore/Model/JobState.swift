@@ -13,6 +13,8 @@ public struct JobState: Sendable, Hashable {
     public var runsTotal: Int = 0
     public var failuresTotal: Int = 0
     public var missedDeadlinesTotal: Int = 0
+    /// Runs closed by `max_runtime` (each also counted in ``failuresTotal``).
+    public var timeoutsTotal: Int = 0
     /// The deadline anchor whose miss was last counted, so one silence counts once.
     public var missedAnchor: Date?
     /// When the job last became active again (from maintenance, paused or retired):
@@ -78,6 +80,7 @@ public struct JobState: Sendable, Hashable {
         for (_, at) in timedOut {
             lastTimeoutAt = max(lastTimeoutAt ?? at, at)
             failuresTotal += 1
+            timeoutsTotal += 1
         }
         return timedOut
     }

@@ -46,8 +46,11 @@ public struct ServiceLevelObjective: Hashable, Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let value: Double
         if trimmed.hasSuffix("%") {
-            guard let percent = Double(trimmed.dropLast()), percent.isFinite else { return .failure(.notARatio) }
-            value = percent / 100
+            // 99.9% is 0.999, not 99.9 / 100 = 0.9990000000000001: divided as a decimal, read as text.
+            guard Double(trimmed.dropLast())?.isFinite == true, let percent = Decimal(string: String(trimmed.dropLast())) else {
+                return .failure(.notARatio)
+            }
+            value = Double("\(percent / 100)") ?? .nan
         } else {
             guard let number = Double(trimmed), number.isFinite else { return .failure(.notARatio) }
             guard number <= 1 else { return .failure(.overOne) }

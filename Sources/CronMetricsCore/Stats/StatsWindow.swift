@@ -54,15 +54,18 @@ public struct StatsWindow: Sendable, Hashable {
     static let hour = 3_600.0
     static let day = 86_400.0
 
-    /// The rollup rows that cover the hours the window touches: whole UTC
-    /// days as daily rows, the hours at either end as hourly rows.
+    /// The rollup rows that cover the hours the window touches, its end
+    /// included (a result at the very second a window ends, such as now on
+    /// the hour, counts): whole UTC days as daily rows, the hours at either
+    /// end as hourly rows.
     public var cover: [(grain: Int, from: Double, to: Double)] {
         let start = (from.timeIntervalSince1970 / Self.hour).rounded(.down) * Self.hour
         let end = to.timeIntervalSince1970
+        let endHour = (end / Self.hour).rounded(.down) * Self.hour + Self.hour
         let firstDay = (start / Self.day).rounded(.up) * Self.day
         let lastDay = (end / Self.day).rounded(.down) * Self.day
-        guard firstDay < lastDay else { return [(3_600, start, end)] }
-        return [(3_600, start, firstDay), (86_400, firstDay, lastDay), (3_600, lastDay, end)].filter { $0.from < $0.to }
+        guard firstDay < lastDay else { return [(3_600, start, endHour)] }
+        return [(3_600, start, firstDay), (86_400, firstDay, lastDay), (3_600, lastDay, endHour)].filter { $0.from < $0.to }
     }
 }
 

@@ -5,7 +5,8 @@ import Foundation
 enum JobStateRow {
     static let columns = """
         job_id, last_status, last_received_at, last_run_at, last_duration, last_exit_code, last_success_at, last_failure_at,
-        runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at, version
+        runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at, version,
+        timeouts_total
         """
 
     /// - Throws: ``StoreError/corruptRow(table:column:problem:)``.
@@ -26,6 +27,7 @@ enum JobStateRow {
         state.runsTotal = Int(try row.int("runs_total"))
         state.failuresTotal = Int(try row.int("failures_total"))
         state.missedDeadlinesTotal = Int(try row.int("missed_deadlines_total"))
+        state.timeoutsTotal = Int(try row.int("timeouts_total"))
         state.missedAnchor = try row.optionalDate("missed_anchor")
         state.activatedAt = try row.optionalDate("activated_at")
         state.lastStartAt = try row.optionalDate("last_start_at")

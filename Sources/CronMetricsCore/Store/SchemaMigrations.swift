@@ -237,6 +237,7 @@ public enum SchemaMigrations {
                 t.add(column: "lifecycle_until", .double)
                 t.add(column: "streak", .integer).notNull().defaults(to: 0)
                 t.add(column: "streak_since", .double)
+                t.add(column: "timeouts_total", .integer).notNull().defaults(to: 0)
             }
         }
         return migrator
@@ -372,6 +373,7 @@ public enum SchemaMigrations {
             "ALTER TABLE job_state ADD COLUMN lifecycle_until DOUBLE PRECISION",
             "ALTER TABLE job_state ADD COLUMN streak BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE job_state ADD COLUMN streak_since DOUBLE PRECISION",
+            "ALTER TABLE job_state ADD COLUMN timeouts_total BIGINT NOT NULL DEFAULT 0",
             // Two duration sketches (JSON objects from bucket to count) added
             // bucket by bucket; SQLite has the same function, in Swift (DurationSketch.merged).
             """

@@ -63,8 +63,9 @@ extension StateStore {
                                             [timeout.at.sqlValue, timeout.at.sqlValue, .integer(timeout.runID)])
                 guard closed == 1 else { continue }  // saved before
                 guard let row = try db.queryOne("""
-                    INSERT INTO job_state (job_id, failures_total, last_timeout_at, version) VALUES (?, 1, ?, 1)
+                    INSERT INTO job_state (job_id, failures_total, timeouts_total, last_timeout_at, version) VALUES (?, 1, 1, ?, 1)
                     ON CONFLICT(job_id) DO UPDATE SET failures_total = job_state.failures_total + 1,
+                        timeouts_total = job_state.timeouts_total + 1,
                         last_timeout_at = \(db.dialect.greatest("COALESCE(job_state.last_timeout_at, 0)", "excluded.last_timeout_at")),
                         version = job_state.version + 1
                     RETURNING notify_status, version

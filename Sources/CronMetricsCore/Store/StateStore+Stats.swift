@@ -72,6 +72,33 @@ extension StateStore {
         }
     }
 
+    /// The runs of each of `ids` in `window`, counted from rollups alone (no
+    /// sketches, no flips): what an SLO needs, cheap enough to ask each minute.
+    public func runCounts(_ ids: [JobID], window: StatsWindow) async throws(StoreError) -> [JobID: RunCounts] {
+        let corruptRows = corruptRows
+        return try await reading { db in
+            var counts: [JobID: RunCounts] = [:]
+            for chunk in ids.chunks(of: 500) {
+                for part in window.cover {
+                    for row in try db.query("""
+                        SELECT job_id, CAST(SUM(successes) AS BIGINT) AS successes, CAST(SUM(failures) AS BIGINT) AS failures,
+                            CAST(SUM(missed) AS BIGINT) AS missed, CAST(SUM(timeouts) AS BIGINT) AS timeouts
+                        FROM rollups WHERE grain = ? AND start >= ? AND start < ? AND job_id IN (\(SQLDialect.list(chunk.count)))
+                        GROUP BY job_id
+                        """, [.integer(Int64(part.grain)), .real(part.from), .real(part.to)] + chunk.map { .text($0.description) },
+                        table: "rollups") {
+                        guard let (id, part) = corruptRows.reading({ () throws(StoreError) in
+                            (try row.jobID(), RunCounts(successes: Int(try row.int("successes")), failures: Int(try row.int("failures")),
+                                                        missedDeadlines: Int(try row.int("missed")), timeouts: Int(try row.int("timeouts"))))
+                        }) else { continue }
+                        counts[id, default: RunCounts()].add(part)
+                    }
+                }
+            }
+            return counts
+        }
+    }
+
     /// A job's flips, newest first.
     /// - Parameter beforeID: only flips with a smaller id (the cursor of the previous page).
     public func flips(for id: JobID, limit: Int, beforeID: Int64? = nil) async throws(StoreError) -> [Flip] {

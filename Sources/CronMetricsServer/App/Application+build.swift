@@ -58,6 +58,8 @@ func buildApplication(_ components: ServerComponents, server: HTTPServerBuilder 
             WatchService(registry: components.registry, watch: configuration.watch, logger: logger),
             RetentionService(database: components.database, settings: components.runtime, now: components.now, logger: logger,
                              leadership: components.leadership),
+            ObjectiveService(tracker: components.objectives, state: components.state, database: components.database,
+                             interval: configuration.objectiveInterval, now: components.now, logger: logger),
             NotificationDispatcher(database: components.database, settings: components.runtime, senders: components.senders,
                                    metrics: components.notificationMetrics, logger: logger, now: components.now,
                                    pollInterval: configuration.notifyPollInterval, announceInterval: configuration.announceInterval,
@@ -97,7 +99,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     let runtime = components.runtime
     let admin = router.group().add(middleware: AdminAuthMiddleware(keys: { runtime.keys }))
     MetricsController(state: components.state, metrics: components.metrics, notifications: components.notificationMetrics,
-                      settings: runtime, now: components.now).addRoutes(to: router)
+                      objectives: components.objectives, settings: runtime, now: components.now).addRoutes(to: router)
     HealthController(state: components.state, metrics: components.metrics, database: components.database,
                      leadership: components.leadership, replicated: isReplicated(configuration), keys: { runtime.keys }, now: components.now)
         .addRoutes(to: router)

@@ -24,6 +24,8 @@ struct ServerComponents: Sendable {
     let logger: Logger, now: @Sendable () -> Date
     /// This replica's name and whether it leads; the re-reader of jobs other replicas changed.
     let leadership: Leadership, refresher: StateRefresher
+    /// The SLO families of `/metrics`, counted each `objectiveInterval`.
+    let objectives = ObjectiveTracker()
 
     /// Opens the database and loads the jobs.
     init(configuration: ServerConfiguration, logger: Logger, logLevel: LogLevelControl? = nil,

@@ -9,6 +9,7 @@ struct MetricsController {
     let state: LiveState
     let metrics: ServerMetrics
     let notifications: NotificationMetrics
+    let objectives: ObjectiveTracker
     let settings: RuntimeSettings
     let now: @Sendable () -> Date
 
@@ -22,6 +23,7 @@ struct MetricsController {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(state.count * 800 + 4096)
         state.renderJobMetrics(now: now(), into: &buffer)
+        buffer.writeBytes(objectives.rendered)
         var own: [UInt8] = []
         metrics.render(into: &own)
         notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)
