@@ -382,6 +382,19 @@ struct DashboardTests {
             #expect(page.body.contains("http://localhost/api/job-result") && page.body.contains("/ping/$CRONMETRICS_KEY"))
             #expect(page.body.contains("cronmetrics run --job backup@web1") && page.body.contains("--timeout 3h"))
             #expect(page.body.contains("CRON_TZ=Europe/Berlin\n30 2 * * 1-5 CRONMETRICS_SERVER="))
+            // History: 90 days in the job's zone, today failing (a failed run), the rest not yet counted.
+            let cells = page.body.matches(of: /<li class="d-(\w+)" data-date="([0-9-]+)" title="([^"]*)">/).map { ($0.1, $0.2, $0.3) }
+            #expect(cells.count == 90)
+            #expect(cells.last?.0 == "failing" && cells.last?.1 == "2027-01-15", "08:00 UTC is 09:00 in Berlin")
+            #expect(cells.last?.2 == "2027-01-15: failing; 3 runs: 2 succeeded, 1 failed, 0 missed, 0 timed out")
+            #expect(cells.first?.1 == "2026-10-18" && cells.dropLast().allSatisfy { $0.0 == "off" })
+            #expect(page.body.contains("1 of 1 days counted had a failure"))
+            for window in ["24h", "7d", "30d", "90d"] {
+                #expect(page.body.contains("<tr><th scope=\"row\">\(window)</th><td>3</td><td>66.7%</td>"), "\(window)")
+            }
+            #expect(page.body.contains(#"<g class="p50"><path d="M600.0,"#), "a percentile line, today at the right edge")
+            #expect(page.body.contains("<title>2027-01-15 p99: 30"), "the p99 of 10, 20 and 30 s, within 1%")
+            #expect(page.body.contains("<td>failure</td><td>success</td><td>result</td>"), "the latest flip: failure to success")
             #expect(try await browser.execute(client, "/dashboard/jobs/nobody@web1").status == .notFound)
         }
     }

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import Server, fail, wait_until  # noqa: E402
@@ -183,6 +185,23 @@ def main():
         if "<ok>" not in driver.find_element(By.CSS_SELECTOR, "table.runs").get_attribute("textContent"):
             fail("the output tail is not shown as text")
         print(f"ok: the job page has its chart ({len(bars)} bars) and the output tails as text")
+        # History: a strip of 90 days in the job's zone (Europe/Berlin), today failing with its counts on hover.
+        cells = driver.find_elements(By.CSS_SELECTOR, "ol.strip li")
+        if len(cells) != 90:
+            fail(f"the strip has {len(cells)} cells, not 90")
+        today = datetime.now(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d")
+        last = cells[-1]
+        expected = f"{today}: failing; 8 runs: 7 succeeded, 1 failed, 0 missed, 0 timed out"
+        if last.get_attribute("data-date") != today or last.get_attribute("class") != "d-failing" \
+                or not last.get_attribute("title").startswith(expected):
+            fail(f"today's cell is {last.get_attribute('data-date')} {last.get_attribute('class')} {last.get_attribute('title')!r},"
+                 f" not {expected!r}")
+        if last.find_element(By.CSS_SELECTOR, ".visually-hidden").get_attribute("textContent") != last.get_attribute("title"):
+            fail("today's cell has no text for screen readers")
+        windows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.stats tbody th")]
+        if windows != ["24h", "7d", "30d", "90d"]:
+            fail(f"the statistics table has the windows {windows}")
+        print(f"ok: the strip has 90 cells; today ({today}, Berlin) says {last.get_attribute('title')!r}; statistics for {windows}")
         full_page(driver, "dashboard-job.png", 1280)
         accessibility(driver, "job")
         driver.find_element(By.CSS_SELECTOR, "form[action$='/pause'] button").click()

@@ -10,6 +10,18 @@ public struct JobHistory: Sendable, Hashable {
     public init() {}
 }
 
+/// One job's hours in a window, for its strip of days (``DayStrip``).
+public struct HourlyHistory: Sendable {
+    public var hours: [(start: Date, counts: RunCounts)] = []
+    public var flips: [Flip] = []
+    /// The state the window starts in, its last lifecycle flip before the window, and when it was first seen.
+    public var health: String?
+    public var life: Flip?
+    public var firstSeen: Date?
+
+    public init() {}
+}
+
 extension StateStore {
     /// The history of each job in `ids` (nil: every job with a state row) over `window`.
     ///
@@ -96,6 +108,45 @@ extension StateStore {
                 }
             }
             return counts
+        }
+    }
+
+    /// One job's hours in `window`: its hourly rollups, its flips inside the
+    /// window, and the state it starts the window in (as ``histories(_:window:)``
+    /// reads it), for the dashboard's strip of days.
+    public func hourlyHistory(_ id: JobID, window: StatsWindow) async throws(StoreError) -> HourlyHistory {
+        let corruptRows = corruptRows
+        return try await reading { db in
+            var history = HourlyHistory()
+            let job = SQLValue.text(id.description)
+            var current: String?
+            if let row = try db.queryOne("SELECT notify_status, first_seen FROM job_state WHERE job_id = ?", [job], table: "job_state") {
+                current = try row.optionalString("notify_status")
+                history.firstSeen = try row.optionalDate("first_seen")
+            }
+            for row in try db.query("""
+                SELECT job_id, start, successes, failures, missed, timeouts, duration_max, sketch FROM rollups
+                WHERE job_id = ? AND grain = 3600 AND start >= ? AND start <= ? ORDER BY start
+                """, [job, .real(window.from.timeIntervalSince1970), .real(window.to.timeIntervalSince1970)], table: "rollups") {
+                guard let hour = corruptRows.reading({ () throws(StoreError) in (start: try row.date("start"), counts: try Rollups.counts(row)) })
+                else { continue }
+                history.hours.append(hour)
+            }
+            for row in try db.query("""
+                SELECT id, job_id, at, from_status, to_status, reason, run_id, until_at FROM flips
+                WHERE job_id = ? AND at >= ? AND at <= ? ORDER BY at, id
+                """, [job, window.from.sqlValue, window.to.sqlValue], table: "flips") {
+                guard let flip = corruptRows.reading({ () throws(StoreError) in try Self.flip(row) }) else { continue }
+                history.flips.append(flip)
+            }
+            if let row = try db.queryOne("""
+                SELECT id, job_id, at, from_status, to_status, reason, run_id, until_at FROM flips
+                WHERE job_id = ? AND reason = 'lifecycle' AND at < ? ORDER BY at DESC, id DESC LIMIT 1
+                """, [job, window.from.sqlValue], table: "flips") {
+                history.life = corruptRows.reading { () throws(StoreError) in try Self.flip(row) }
+            }
+            history.health = history.flips.first { !$0.isLifecycle }.map(\.from) ?? current
+            return history
         }
     }
 

@@ -31,8 +31,27 @@ struct DashboardJobs: Sendable {
         let snapshot = JobSnapshot(job: live.job, firstSeen: live.firstSeen, state: live.state, verdict: live.verdict)
         let results = (try? await database.fetchResults(for: id, limit: 100)) ?? []
         let notifications = (try? await database.notifications(NotificationFilter(job: id.description), limit: 20).notifications) ?? []
-        return JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
-                            file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
+        var model = JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
+                                 file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
+        model.history = try? await history(live.job, now: time)
+        return model
+    }
+
+    /// The job's strip of days, statistics and latest flips (nil when the store does not answer).
+    func history(_ job: Job, now: Date) async throws -> JobHistoryModel {
+        let days = DayStrip.days(JobHistoryModel.stripDays, endingAt: now, zone: job.zone.zone)
+        let span = StatsWindow(from: days.first?.from ?? now, to: now)
+        let hourly = try await database.hourlyHistory(job.id, window: span)
+        let cells = DayStrip.cells(days, hours: hourly.hours, flips: hourly.flips, health: hourly.health, life: hourly.life,
+                                   firstSeen: hourly.firstSeen)
+        var statistics: [(String, JobStatistics)] = []
+        for name in JobHistoryModel.windows {
+            let window = try StatsWindow(named: name, now: now)
+            let history = try await database.histories([job.id], window: window)[job.id] ?? JobHistory()
+            statistics.append((name, JobStatistics(window: window, counts: history.counts, timelines: [history.timeline])))
+        }
+        let flips = try await database.flips(for: job.id, limit: 20)
+        return JobHistoryModel(job: job, days: cells, statistics: statistics, flips: flips, now: now)
     }
 
     static func readFile(_ root: String, _ path: String) -> String {

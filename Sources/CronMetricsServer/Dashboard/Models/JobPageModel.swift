@@ -53,6 +53,8 @@ struct JobPageModel: Sendable {
     var readOnly = false
     /// After an action: what changed, the new key (shown once), or why not.
     var changed, newKey, error: String?
+    /// The strip of days, statistics and flips (nil when the store did not answer).
+    var history: JobHistoryModel?
 
     init(snapshot: JobSnapshot, record: JobRecord, results: [JobResult], notifications: [NotificationRecord],
          file: String, base: String, now: Date) {
