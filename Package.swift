@@ -63,6 +63,7 @@ let package = Package(
                 .embedInCode("Dashboard/Templates/job.mustache"),
                 .embedInCode("Dashboard/Templates/notifications.mustache"),
                 .embedInCode("Dashboard/Templates/message.mustache"),
+                .embedInCode("Dashboard/Templates/teams.mustache"),
                 .embedInCode("Dashboard/Templates/dashboard.css"),
                 .embedInCode("Dashboard/Templates/dashboard.js"),
             ]

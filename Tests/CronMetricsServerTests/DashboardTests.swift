@@ -360,6 +360,65 @@ struct DashboardTests {
         }
     }
 
+    @Test("overview: each job's 7-day success ratio, sorted lowest first with jobs without runs last", arguments: StoreBackend.allCases)
+    func weekRatio(_ backend: StoreBackend) async throws {
+        // Thresholds of 10 days: no deadline passes, whenever the server's own tick runs.
+        let fixture = try await ServerFixture(backend, jobs: "all-good", "half", "quiet", "mostly", threshold: 864_000)
+        let components = try await fixture.components { $0.objectiveInterval = .seconds(3_600) }
+        try await buildApplication(components).test(.router) { client in
+            for (job, statuses) in [("all-good", ["success", "success"]), ("half", ["success", "failure"]),
+                                    ("mostly", ["success", "success", "success", "failure"])] {
+                for status in statuses { try await ObjectiveMetricsTests.send(client, job, status) }
+            }
+            // Eight days ago: outside the 7 days.
+            fixture.clock.advance(-8 * 86_400)
+            try await ObjectiveMetricsTests.send(client, "quiet", "failure")
+            fixture.clock.advance(8 * 86_400)
+            try await components.objectives.refresh(state: components.state, database: components.database, now: fixture.clock.now)
+            let browser = Browser()
+            try await browser.signIn(client, key: ServerFixture.adminKey)
+            let page = try await browser.execute(client, "/dashboard?sort=success_ratio")
+            let rows = page.body.matches(of: /<tr data-job="([^"]+)"[\s\S]*?<td class="ratio"( title="([^"]*)")?>([^<]*)<\/td>/)
+                .map { ("\($0.1)", "\($0.4)", $0.3.map(String.init)) }
+            #expect(rows.map(\.0) == ["half@web1", "mostly@web1", "all-good@web1", "quiet@web1"])
+            #expect(rows.map(\.1) == ["50.0%", "75.0%", "100%", "—"])
+            #expect(rows[1].2 == "3 of 4 runs succeeded in the last 7 days")
+            #expect(page.body.contains(#"<option value="success_ratio" selected>7-day success ratio, lowest first</option>"#))
+        }
+    }
+
+    @Test("teams page: jobs grouped by a label's value with the API's numbers, failing now, a link to each group's jobs", arguments: StoreBackend.allCases)
+    func teams(_ backend: StoreBackend) async throws {
+        let fixture = try await ServerFixture(backend, threshold: 864_000)
+        try fixture.addJob("a", threshold: 864_000, extra: "labels: {team: infra, tier: db}")
+        try fixture.addJob("b", threshold: 864_000, extra: "labels: {team: infra}")
+        try fixture.addJob("c", threshold: 864_000, extra: "labels: {team: web}")
+        try fixture.addJob("d", threshold: 864_000)
+        try await fixture.app().test(.router) { client in
+            for (job, status) in [("a", "success"), ("a", "success"), ("b", "failure"), ("c", "success")] {
+                try await ObjectiveMetricsTests.send(client, job, status)
+            }
+            fixture.clock.advance(600)
+            let browser = Browser()
+            try await browser.signIn(client, key: ServerFixture.adminKey)
+            var page = try await browser.execute(client, "/dashboard/teams?window=24h")
+            #expect(page.status == .ok)
+            #expect(page.body.contains(#"<a href="/dashboard/teams" aria-current="page">Teams</a>"#))
+            let rows = page.body.matches(of: /<tr data-group="([^"]+)"><th scope="row"><a href="([^"]+)">(?:<em>)?[^<]*(?:<\/em>)?<\/a><\/th>((?:<td>[^<]*<\/td>)+)<\/tr>/)
+                .map { ("\($0.1)", "\($0.2)", "\($0.3)".replacing("</td>", with: "|").replacing("<td>", with: "")) }
+            #expect(rows.map(\.0) == ["infra", "web", "(no team label)", "all"])
+            #expect(rows.map(\.1) == ["/dashboard?label=team%3Dinfra", "/dashboard?label=team%3Dweb", "/dashboard", "/dashboard"])
+            #expect(rows[0].2 == "2|1|3|66.7%|50.0%|—|10 min 00 s|", "jobs, failing now, runs, succeeded, uptime (b failed its 10 min), p95, outage")
+            #expect(rows[1].2 == "1|0|1|100%|100%|—|—|")
+            #expect(rows[2].2 == "1|0|0|—|100%|—|—|")
+            #expect(rows[3].2 == "4|1|4|75.0%|75.0%|—|10 min 00 s|")
+            page = try await browser.execute(client, "/dashboard/teams?by=tier&window=90d")
+            #expect(page.body.contains(#"<tr data-group="db">"#) && page.body.contains(#"<option value="90d" selected>"#))
+            page = try await browser.execute(client, "/dashboard/teams?by=no%20such")
+            #expect(page.status == .ok && page.body.contains("group by:"), "a bad label name is said, not a crash")
+        }
+    }
+
     @Test("job page: state and why, schedule in words, runs with a duration chart, the file and its path, snippets, notifications", arguments: StoreBackend.allCases)
     func jobPage(_ backend: StoreBackend) async throws {
         let fixture = try await ServerFixture(backend, jobs: "backup", threshold: nil, extra: "schedule: \"30 2 * * 1-5\"\ntimezone: Europe/Berlin\nmax_runtime: 3h")

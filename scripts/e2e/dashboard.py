@@ -217,6 +217,15 @@ def main():
             fail("the job page does not show paused")
         print("ok: Pause wrote status: paused to jobs.d/infra/backup@db1.yaml and the page says to commit it")
 
+        # Teams: the bundled jobs by their team label, backup's 7 of 8 runs in infra's row.
+        driver.get(server.url + "/dashboard/teams")
+        infra = driver.find_element(By.CSS_SELECTOR, 'tr[data-group="infra"]').text
+        if "87.5%" not in infra:
+            fail(f"the infra row of the teams page says {infra!r}, without backup's 87.5%")
+        print(f"ok: the teams page groups by team; infra: {infra!r}")
+        full_page(driver, "dashboard-teams.png", 1280)
+        accessibility(driver, "teams")
+
         driver.get(server.url + "/dashboard/notifications")
         accessibility(driver, "notifications")
         problems = csp_violations(driver)

@@ -21,6 +21,29 @@ public struct StatsReport: Codable, Sendable, Hashable {
     public init(groupBy: String?, overall: JobStatistics, groups: [Group]?) {
         (self.groupBy, self.overall, self.groups) = (groupBy, overall, groups)
     }
+
+    /// Jobs' histories added up: overall, and per value of the label
+    /// `groupBy` (sorted, the jobs without the label last).
+    public init(jobs: [(id: JobID, labels: [String: String])], histories: [JobID: JobHistory], window: StatsWindow, groupBy: String?) {
+        func statistics(_ ids: [JobID]) -> JobStatistics {
+            var counts = RunCounts()
+            var timelines: [Timeline] = []
+            for id in ids {
+                guard let history = histories[id] else { continue }
+                counts.add(history.counts)
+                timelines.append(history.timeline)
+            }
+            return JobStatistics(window: window, counts: counts, timelines: timelines, jobs: ids.count)
+        }
+        var groups: [Group]?
+        if let groupBy {
+            let byValue = Dictionary(grouping: jobs) { $0.labels[groupBy] }
+            groups = byValue.keys.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.map { value in
+                Group(value: value, statistics: statistics((byValue[value] ?? []).map(\.id)))
+            }
+        }
+        self.init(groupBy: groupBy, overall: statistics(jobs.map(\.id)), groups: groups)
+    }
 }
 
 /// `GET /api/job/{id}/flips`: a page of a job's flips, newest first.

@@ -84,20 +84,22 @@ extension StateStore {
         }
     }
 
-    /// The runs of each of `ids` in `window`, counted from rollups alone (no
-    /// sketches, no flips): what an SLO needs, cheap enough to ask each minute.
-    public func runCounts(_ ids: [JobID], window: StatsWindow) async throws(StoreError) -> [JobID: RunCounts] {
+    /// The runs of each of `ids` (nil: every job) in `window`, counted from
+    /// rollups alone (no sketches, no flips): what an SLO and the
+    /// dashboard's 7-day ratio need, cheap enough to ask each minute.
+    public func runCounts(_ ids: [JobID]?, window: StatsWindow) async throws(StoreError) -> [JobID: RunCounts] {
         let corruptRows = corruptRows
         return try await reading { db in
             var counts: [JobID: RunCounts] = [:]
-            for chunk in ids.chunks(of: 500) {
+            for chunk in ids.map({ $0.chunks(of: 500).map(Optional.some) }) ?? [nil] {
+                let filter = chunk.map { "AND job_id IN (\(SQLDialect.list($0.count)))" } ?? ""
                 for part in window.cover {
                     for row in try db.query("""
                         SELECT job_id, CAST(SUM(successes) AS BIGINT) AS successes, CAST(SUM(failures) AS BIGINT) AS failures,
                             CAST(SUM(missed) AS BIGINT) AS missed, CAST(SUM(timeouts) AS BIGINT) AS timeouts
-                        FROM rollups WHERE grain = ? AND start >= ? AND start < ? AND job_id IN (\(SQLDialect.list(chunk.count)))
+                        FROM rollups WHERE grain = ? AND start >= ? AND start < ? \(filter)
                         GROUP BY job_id
-                        """, [.integer(Int64(part.grain)), .real(part.from), .real(part.to)] + chunk.map { .text($0.description) },
+                        """, [.integer(Int64(part.grain)), .real(part.from), .real(part.to)] + (chunk ?? []).map { .text($0.description) },
                         table: "rollups") {
                         guard let (id, part) = corruptRows.reading({ () throws(StoreError) in
                             (try row.jobID(), RunCounts(successes: Int(try row.int("successes")), failures: Int(try row.int("failures")),

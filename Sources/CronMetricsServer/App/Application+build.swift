@@ -131,7 +131,7 @@ func addDashboardRoutes(_ components: ServerComponents, to router: Router<AppReq
                                      shared: isReplicated(configuration) ? components.database : nil)
     let jobs = DashboardJobs(registry: components.registry, state: components.state, database: components.database,
                              jobsDirectory: configuration.jobsDirectory, externalURL: { runtime.notifications.externalURL },
-                             tls: configuration.tlsCertificateFile != nil, now: components.now)
+                             tls: configuration.tlsCertificateFile != nil, recent: components.objectives, now: components.now)
     let signedIn = router.group().add(middleware: DashboardAuthMiddleware(sessions: sessions, pages: pages))
     DashboardAssetsController(pages: pages).addRoutes(to: router)
     DashboardSignInController(sessions: sessions, pages: pages).addRoutes(to: router, signedIn: signedIn)

@@ -14,6 +14,8 @@ struct DashboardJobs: Sendable {
     /// Where hosts reach this server: `server.external_url`, else the request's host.
     let externalURL: @Sendable () -> String?
     let tls: Bool
+    /// The last 7 days' runs of every job, counted each minute.
+    let recent: ObjectiveTracker
     let now: @Sendable () -> Date
 
     /// `jobs.read_only`: the pages offer no edits.
@@ -21,7 +23,26 @@ struct DashboardJobs: Sendable {
 
     func overview(_ query: DashboardQuery, filter: JobFilter, error: String?) -> OverviewModel {
         let time = now()
-        return OverviewModel(snapshots: state.snapshot(now: time), query: query, filter: filter, now: time, error: error)
+        return OverviewModel(snapshots: state.snapshot(now: time), query: query, filter: filter, week: recent.week, now: time, error: error)
+    }
+
+    /// Every job grouped by the label `by`, over `window` (`24h` … `90d`).
+    func teams(by: String, window: String) async -> TeamsModel {
+        let time = now()
+        if let problem = LabelName.problem(by) {
+            return TeamsModel(report: nil, by: by, window: window, failing: [:], error: "group by: \(problem)")
+        }
+        var failing: [String?: Int] = [:]
+        state.forEach(now: time) { job, jobState, verdict in
+            if DashboardState(job: job, state: jobState, verdict: verdict, now: time) == .failing { failing[job.labels[by], default: 0] += 1 }
+        }
+        do {
+            let span = try StatsWindow(named: window, now: time)
+            let report = try await StatsController.report(registry: registry, database: database, filter: JobFilter(), window: span, groupBy: by)
+            return TeamsModel(report: report, by: by, window: window, failing: failing, error: nil)
+        } catch {
+            return TeamsModel(report: nil, by: by, window: window, failing: failing, error: "the statistics cannot be read now: \(error)")
+        }
     }
 
     /// The job's page, or nil for a job that is not in the tree.

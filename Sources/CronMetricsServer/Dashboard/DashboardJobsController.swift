@@ -14,6 +14,11 @@ struct DashboardJobsController {
         var q, state, label, host, sort, page: String?
     }
 
+    /// The teams page's query string.
+    struct TeamsQuery: Decodable {
+        var by, window: String?
+    }
+
     /// The job page's query string after an action.
     struct JobQuery: Decodable {
         var changed: String?
@@ -28,6 +33,7 @@ struct DashboardJobsController {
 
     func addRoutes(to signedIn: RouterGroup<AppRequestContext>) {
         signedIn.get("/dashboard") { request, context in overview(request, context: context) }
+        signedIn.get("/dashboard/teams") { request, context in await teams(request, context: context) }
         signedIn.get("/dashboard/jobs/{id}") { request, context in try await jobPage(request, context: context) }
         signedIn.post("/dashboard/jobs/{id}/{action}") { request, context in try await jobAction(request, context: context) }
     }
@@ -46,6 +52,14 @@ struct DashboardJobsController {
         }
         return pages.page(jobs.overview(query, filter: filter, error: problem),
                           frame: .init(title: "Jobs", nav: .overview, live: true, refresh: 30), session: context.dashboardSession)
+    }
+
+    func teams(_ request: Request, context: AppRequestContext) async -> Response {
+        let query = (try? URLEncodedFormDecoder().decode(TeamsQuery.self, from: request.uri.query ?? "")) ?? TeamsQuery()
+        let by = query.by.flatMap { $0.isEmpty ? nil : String($0.prefix(100)) } ?? "team"
+        let window = query.window.flatMap { JobHistoryModel.windows.contains($0) ? $0 : nil } ?? "7d"
+        return pages.page(await jobs.teams(by: by, window: window), frame: .init(title: "Teams", nav: .teams),
+                          session: context.dashboardSession)
     }
 
     func jobPage(_ request: Request, context: AppRequestContext, after: (inout JobPageModel) -> Void = { _ in },

@@ -25,7 +25,7 @@ struct DashboardPages: Sendable {
         let layout = LayoutModel(
             title: title, page: frame.title, signedIn: session != nil, csrf: session.map(signer.csrfToken),
             role: session.map { $0.isAdmin ? "admin" : "read-only" }, navOverview: frame.nav == .overview,
-            navNotifications: frame.nav == .notifications, live: frame.live, refresh: frame.refresh,
+            navTeams: frame.nav == .teams, navNotifications: frame.nav == .notifications, live: frame.live, refresh: frame.refresh,
             content: views.render(Model.template, model), replica: leadership.replicaName, leader: leadership.leaderName)
         var headers = DashboardViews.headers()
         headers.append(contentsOf: extraHeaders)

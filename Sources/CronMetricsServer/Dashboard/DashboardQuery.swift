@@ -6,7 +6,7 @@ import Hummingbird
 /// filter form is a plain GET, so every view is a link).
 struct DashboardQuery: Sendable, Equatable {
     enum Sort: String, CaseIterable, Sendable {
-        case attention, name, lastRun = "last_run", next
+        case attention, name, lastRun = "last_run", next, successRatio = "success_ratio"
 
         var text: String {
             switch self {
@@ -14,6 +14,7 @@ struct DashboardQuery: Sendable, Equatable {
             case .name: "name"
             case .lastRun: "last run, newest first"
             case .next: "next expected, soonest first"
+            case .successRatio: "7-day success ratio, lowest first"
             }
         }
     }

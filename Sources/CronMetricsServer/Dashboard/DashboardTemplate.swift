@@ -2,7 +2,7 @@
 /// template by case, so a missing one is a compile error; the library
 /// checks at start that each compiled.
 enum DashboardTemplate: String, CaseIterable, Sendable {
-    case layout, signin, overview, job, notifications, message
+    case layout, signin, overview, job, notifications, message, teams
 
     var source: [UInt8] {
         switch self {
@@ -12,6 +12,7 @@ enum DashboardTemplate: String, CaseIterable, Sendable {
         case .job: PackageResources.job_mustache
         case .notifications: PackageResources.notifications_mustache
         case .message: PackageResources.message_mustache
+        case .teams: PackageResources.teams_mustache
         }
     }
 }

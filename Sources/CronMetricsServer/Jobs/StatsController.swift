@@ -53,27 +53,16 @@ struct StatsController {
         if let groupBy, let problem = LabelName.problem(groupBy) {
             throw APIError(.unprocessableContent, "group_by: \(problem)", field: "group_by")
         }
-        let records = await registry.records(filter)
-        let ids = records.map { JobID(jobName: $0.jobName, host: $0.host) }
+        return try await Self.report(registry: registry, database: database, filter: filter, window: window, groupBy: groupBy)
+    }
+
+    /// The jobs `filter` selects, added up per value of `groupBy` (the API's
+    /// `/api/stats` and the dashboard's teams page).
+    static func report(registry: JobRegistry, database: StateStore, filter: JobFilter, window: StatsWindow,
+                       groupBy: String?) async throws(StoreError) -> StatsReport {
+        let jobs = await registry.records(filter).map { (id: JobID(jobName: $0.jobName, host: $0.host), labels: $0.labels) }
         // Every job's rows at once when the filter keeps most of them; by id when it picks a few.
-        let histories = try await database.histories(ids.count > 500 ? nil : ids, window: window)
-        func statistics(_ ids: [JobID]) -> JobStatistics {
-            var counts = RunCounts()
-            var timelines: [Timeline] = []
-            for id in ids {
-                guard let history = histories[id] else { continue }
-                counts.add(history.counts)
-                timelines.append(history.timeline)
-            }
-            return JobStatistics(window: window, counts: counts, timelines: timelines, jobs: ids.count)
-        }
-        var groups: [StatsReport.Group]?
-        if let groupBy {
-            let byValue = Dictionary(grouping: records) { $0.labels[groupBy] }
-            groups = byValue.keys.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.map { value in
-                StatsReport.Group(value: value, statistics: statistics((byValue[value] ?? []).map { JobID(jobName: $0.jobName, host: $0.host) }))
-            }
-        }
-        return StatsReport(groupBy: groupBy, overall: statistics(ids), groups: groups)
+        let histories = try await database.histories(jobs.count > 500 ? nil : jobs.map(\.id), window: window)
+        return StatsReport(jobs: jobs, histories: histories, window: window, groupBy: groupBy)
     }
 }

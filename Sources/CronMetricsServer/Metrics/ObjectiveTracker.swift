@@ -4,17 +4,26 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The SLO families of `/metrics`, counted from the rollups once per
-/// interval (a minute by default) for every exported job whose file has an
-/// `slo`, so a scrape copies prepared text and never waits on the store.
+/// What is counted from the rollups once per interval (a minute by
+/// default), so a scrape or a page reads it and never waits on the store:
+/// the SLO families of `/metrics` for every exported job whose file has an
+/// `slo`, and every job's runs over the last 7 days for the dashboard.
 final class ObjectiveTracker: Sendable {
-    /// The families, and the number of the count they come from: of two
-    /// counts that overlap, the one begun later wins whichever ends last.
-    private let text = Mutex<(count: UInt64, text: [UInt8])>((0, []))
+    struct Counted: Sendable {
+        /// The number of the count: of two that overlap, the one begun later wins whichever ends last.
+        var count: UInt64 = 0
+        var text: [UInt8] = []
+        var week: [JobID: RunCounts] = [:]
+    }
+
+    private let counted = Mutex(Counted())
     private let counts = Atomic<UInt64>(0)
 
     /// The families as of the last count (empty without SLOs).
-    var rendered: [UInt8] { text.withLock { $0.text } }
+    var rendered: [UInt8] { counted.withLock { $0.text } }
+
+    /// Each job's runs over the last 7 days, as of the last count (jobs without runs are absent).
+    var week: [JobID: RunCounts] { counted.withLock { $0.week } }
 
     /// Counts every SLO job's runs over its window and prepares the families.
     func refresh(state: LiveState, database: StateStore, now: Date) async throws(StoreError) {
@@ -33,7 +42,8 @@ final class ObjectiveTracker: Sendable {
             }
         }
         let families = ObjectiveMetrics.render(entries)
-        text.withLock { if $0.count < count { $0 = (count, families) } }
+        let week = try await database.runCounts(nil, window: StatsWindow(from: now.addingTimeInterval(-7 * 86_400), to: now))
+        counted.withLock { if $0.count < count { $0 = Counted(count: count, text: families, week: week) } }
     }
 }
 

@@ -9,3 +9,4 @@ extension JobPageModel: DashboardPageModel { static let template = DashboardTemp
 extension NotificationsModel: DashboardPageModel { static let template = DashboardTemplate.notifications }
 extension SignInModel: DashboardPageModel { static let template = DashboardTemplate.signin }
 extension MessageModel: DashboardPageModel { static let template = DashboardTemplate.message }
+extension TeamsModel: DashboardPageModel { static let template = DashboardTemplate.teams }

@@ -17,6 +17,9 @@ struct DashboardRow: Sendable, Encodable {
     var isRunning: Bool
     var labels: [Label]
     var attention: Bool
+    /// The success ratio over the last 7 days (`87.5%`) and its runs in words; nil without runs.
+    var week: String?
+    var weekTitle: String?
 
     struct Label: Sendable, Encodable {
         var name, value: String
@@ -52,6 +55,17 @@ struct DashboardRow: Sendable, Encodable {
         running = snapshot.state.openRuns.count
         isRunning = running > 0
         labels = job.labels.sorted { $0.key < $1.key }.map { Label(name: $0.key, value: $0.value) }
+    }
+
+    /// The row with its last 7 days' success ratio.
+    func with(week counts: RunCounts?) -> DashboardRow {
+        var row = self
+        if let counts, let ratio = counts.successRatio {
+            row.week = JobHistoryModel.percent(ratio)
+            row.weekTitle = "\(counts.successes) of \(counts.runs) runs succeeded in the last 7 days"
+                + (counts.runs > counts.successes + counts.failures ? " (missed deadlines and timeouts are failed runs)" : "")
+        }
+        return row
     }
 
     /// What a live update needs of the row (the page has the rest).

@@ -2,14 +2,14 @@
 /// session with its sign-out form, and whether the page takes live updates.
 struct LayoutModel: Sendable {
     enum Nav: Sendable {
-        case overview, notifications
+        case overview, teams, notifications
     }
 
     var title, page: String
     /// A signed-in session's sign-out form and role.
     var signedIn: Bool
     var csrf, role: String?
-    var navOverview, navNotifications, live: Bool
+    var navOverview, navTeams, navNotifications, live: Bool
     /// Seconds between refreshes without JavaScript; nil: none.
     var refresh: Int?
     /// The page's own HTML, rendered first.

@@ -28,7 +28,9 @@ struct OverviewModel: Sendable {
     /// A filter that could not be used, said above the table.
     var error: String?
 
-    init(snapshots: [JobSnapshot], query: DashboardQuery, filter: JobFilter, now: Date, error: String? = nil) {
+    /// - Parameter week: each job's runs over the last 7 days (the 7-day column and its sort).
+    init(snapshots: [JobSnapshot], query: DashboardQuery, filter: JobFilter, week: [JobID: RunCounts] = [:], now: Date,
+         error: String? = nil) {
         var counts: [DashboardState: Int] = [:]
         var matching: [(snapshot: JobSnapshot, state: DashboardState)] = []
         for snapshot in snapshots {
@@ -50,6 +52,10 @@ struct OverviewModel: Sendable {
         case .next:
             let keyed = matching.enumerated().map { ($0.offset, ($0.element.snapshot.verdict?.nextExpected ?? $0.element.snapshot.verdict?.deadline ?? .distantFuture)) }
             matching = keyed.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { matching[$0.0] }
+        case .successRatio:
+            // Lowest first; jobs without runs in the 7 days last.
+            let keyed = matching.enumerated().map { ($0.offset, week[$0.element.snapshot.job.id]?.successRatio ?? 2) }
+            matching = keyed.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { matching[$0.0] }
         }
         let size = DashboardQuery.pageSize
         let pages = max((matching.count + size - 1) / size, 1)
@@ -61,7 +67,7 @@ struct OverviewModel: Sendable {
             Count(state: state.rawValue, href: query.link(state: .some(query.state == state ? nil : state)), n: counts[state] ?? 0,
                   current: query.state == state)
         }
-        rows = slice.map { DashboardRow($0.snapshot, now: now) }
+        rows = slice.map { DashboardRow($0.snapshot, now: now).with(week: week[$0.snapshot.job.id]) }
         total = matching.count
         one = matching.count == 1
         filtered = query.isFiltered
