@@ -127,13 +127,17 @@ struct LiveStateTests {
         state.lastExitCode = 0
         state.lastStartAt = Self.t0
         let verdict = Verdict(status: .success, deadline: Self.t0, anchor: Self.t0, nextExpected: Self.t0, nextChange: Self.t0)
-        let series = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict)
+        let series = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict, durations: true)
         #expect(JobSeries.tableBytes == (JobFamily.allCases.count + 1) * 4)
         for family in JobFamily.allCases {
             let lines = String(decoding: series.lines(family), as: UTF8.self)
-            #expect(lines.hasPrefix(family.name + "{job_name=\"j\",host=\"h\""), "\(family): \(lines)")
-            #expect(lines.split(separator: "\n").count == 1, "\(family): \(lines)")
+            // The histogram's lines are its buckets (15), _sum and _count.
+            let name = family == .durations ? family.name + "_bucket" : family.name
+            #expect(lines.hasPrefix(name + "{job_name=\"j\",host=\"h\""), "\(family): \(lines)")
+            #expect(lines.split(separator: "\n").count == (family == .durations ? 17 : 1), "\(family): \(lines)")
         }
+        let without = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict)
+        #expect(without.lines(.durations).isEmpty, "no histogram unless asked for")
         #expect(series.text.count == JobFamily.allCases.map { series.lines($0).count }.reduce(0, +))
         #expect(JobSeries().text.isEmpty && JobFamily.allCases.allSatisfy { JobSeries().lines($0).isEmpty })
     }

@@ -81,6 +81,7 @@ public struct ConfigKey: Sendable, Hashable {
     public static let replicaName = ConfigKey("ha.replica_name", .string)
     public static let takeoverAfter = ConfigKey("ha.takeover_after", .duration(min: 1, max: 3600), default: "10s")
     public static let claimLease = ConfigKey("ha.claim_lease", .duration(min: 5, max: 86_400), default: "2m")
+    public static let durationHistogram = ConfigKey("metrics.duration_histogram", .boolean, default: "false")
 
     /// Every setting, in the order `config show` prints them.
     public static let all: [ConfigKey] = [
@@ -90,7 +91,7 @@ public struct ConfigKey: Sendable, Hashable {
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,
-        notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout, replicaName, takeoverAfter, claimLease,
+        notifyRetryMaxAge, notifyTimeout, notifyConnectTimeout, replicaName, takeoverAfter, claimLease, durationHistogram,
     ]
 
     /// Keys under `notifications` that are not settings of their own: each

@@ -15,6 +15,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
     case failures
     case missedDeadlines
     case timeouts
+    case durations
 
     public var name: String {
         switch self {
@@ -33,6 +34,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .failures: return "cronjob_failures_total"
         case .missedDeadlines: return "cronjob_missed_deadlines_total"
         case .timeouts: return "cronjob_timeouts_total"
+        case .durations: return "cronjob_duration_seconds"
         }
     }
 
@@ -53,12 +55,14 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .failures: return "Failed results submitted for the job."
         case .missedDeadlines: return "Times the job stayed silent past its threshold."
         case .timeouts: return "Runs of the job closed by its max_runtime (each also a failure)."
+        case .durations: return "Durations of the job's runs (jobs with metrics.duration_histogram)."
         }
     }
 
     public var type: String {
         switch self {
         case .runs, .failures, .missedDeadlines, .timeouts: return "counter"
+        case .durations: return "histogram"
         default: return "gauge"
         }
     }

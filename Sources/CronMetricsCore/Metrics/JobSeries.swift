@@ -49,8 +49,8 @@ public struct JobSeries: Sendable {
         }
     }
 
-    /// Renders every family of one job.
-    public init(job: Job, state: JobState, verdict: Verdict) {
+    /// Renders every family of one job; `durations`: its histogram too.
+    public init(job: Job, state: JobState, verdict: Verdict, durations: Bool = false) {
         var text = [UInt8](repeating: 0, count: Self.tableBytes)
         text.reserveCapacity(1024)
         // `{job_name="…",host="…"`: every family starts with these two labels.
@@ -96,6 +96,31 @@ public struct JobSeries: Sendable {
             case .failures: line(family, Double(state.failuresTotal))
             case .missedDeadlines: line(family, Double(state.missedDeadlinesTotal))
             case .timeouts: line(family, Double(state.timeoutsTotal))
+            case .durations:
+                guard durations else { break }
+                let histogram = state.durationHistogram ?? DurationHistogram()
+                var cumulative = 0
+                for (index, count) in histogram.counts.enumerated() {
+                    cumulative += count
+                    text += Array("cronjob_duration_seconds_bucket".utf8)
+                    text += base
+                    text += Array(",le=\"".utf8)
+                    if index < DurationHistogram.bounds.count {
+                        PrometheusText.appendNumber(DurationHistogram.bounds[index], to: &text)
+                    } else {
+                        text += Array("+Inf".utf8)
+                    }
+                    text += Array("\"} ".utf8)
+                    PrometheusText.appendInteger(Int64(cumulative), to: &text)
+                    text.append(UInt8(ascii: "\n"))
+                }
+                for (suffix, value) in [("_sum", histogram.sum), ("_count", Double(cumulative))] {
+                    text += Array("cronjob_duration_seconds\(suffix)".utf8)
+                    text += base
+                    text += Array("} ".utf8)
+                    PrometheusText.appendNumber(value, to: &text)
+                    text.append(UInt8(ascii: "\n"))
+                }
             }
         }
         Self.write(UInt32(text.count), at: Self.families, into: &text)

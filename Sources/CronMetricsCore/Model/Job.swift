@@ -76,6 +76,12 @@ public struct Job: Hashable, Sendable {
         timezone.flatMap(ZonedCalendar.init(identifier:)) ?? .utc
     }
 
+    /// Whether the job exports `cronjob_duration_seconds`: its file's
+    /// `metrics.duration_histogram`, else the server's setting.
+    public func exportsDurations(byDefault: Bool) -> Bool {
+        metrics?.durationHistogram ?? byDefault
+    }
+
     /// How late a scheduled run may report, in seconds.
     public var graceSeconds: Int {
         grace?.seconds ?? Self.defaultGraceSeconds

@@ -22,6 +22,9 @@ public struct JobResult: Sendable, Hashable {
     /// The job has open runs (the writer says so), so a result without a run
     /// id closes the oldest: worth a look in `runs` only then.
     public var openRunExpected = false
+    /// The job exports `cronjob_duration_seconds` (the writer says so): its
+    /// duration goes into the job's histogram as well.
+    public var countsDuration = false
     /// Set by the store: the same job and run id already had a closing
     /// result (`id` is that one's); nothing new was stored.
     public var isRepeat = false

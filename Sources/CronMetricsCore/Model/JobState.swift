@@ -15,6 +15,8 @@ public struct JobState: Sendable, Hashable {
     public var missedDeadlinesTotal: Int = 0
     /// Runs closed by `max_runtime` (each also counted in ``failuresTotal``).
     public var timeoutsTotal: Int = 0
+    /// The durations of its runs since it exported them (jobs with `cronjob_duration_seconds` only).
+    public var durationHistogram: DurationHistogram?
     /// The deadline anchor whose miss was last counted, so one silence counts once.
     public var missedAnchor: Date?
     /// When the job last became active again (from maintenance, paused or retired):
@@ -55,6 +57,10 @@ public struct JobState: Sendable, Hashable {
         // stepped back to the very instant the last one was counted from.
         missedAnchor = nil
         runsTotal += 1
+        if result.countsDuration, result.status != .log, let duration = result.duration {
+            durationHistogram = durationHistogram ?? DurationHistogram()
+            durationHistogram?.add(duration)
+        }
         switch result.status {
         case .success:
             lastSuccessAt = result.runAt

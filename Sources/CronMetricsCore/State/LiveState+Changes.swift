@@ -100,7 +100,8 @@ extension LiveState {
         entry.verdict = verdict
         entry.version &+= 1
         storage.changed.insert(entry.job.id)
-        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0) } ?? JobSeries()
+        let durations = entry.job.exportsDurations(byDefault: storage.durationHistogramByDefault)
+        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0, durations: durations) } ?? JobSeries()
         storage.blocks[index / SeriesBlock.size].isDirty = true
         storage.entries[index] = entry
         if let change = verdict?.nextChange {

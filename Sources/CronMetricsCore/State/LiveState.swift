@@ -19,6 +19,8 @@ public final class LiveState: Sendable {
     }
 
     struct Storage: Sendable {
+        /// ``LiveState/durationHistogramByDefault``, where the series are prepared.
+        var durationHistogramByDefault = false
         /// Sorted by id, so the exposition is stable.
         var entries: [Entry] = []
         /// `series[i]` is `entries[i]`'s prepared text (empty when not exported).
@@ -52,9 +54,21 @@ public final class LiveState: Sendable {
         case otherJob
     }
 
-    let storage = Mutex(Storage())
+    let storage: Mutex<Storage>
+    /// `metrics.duration_histogram`: every job exports `cronjob_duration_seconds`
+    /// unless its file says `metrics: {duration_histogram: false}`.
+    public let durationHistogramByDefault: Bool
 
-    public init() {}
+    public init(durationHistogramByDefault: Bool = false) {
+        self.durationHistogramByDefault = durationHistogramByDefault
+        storage = Mutex(Storage(durationHistogramByDefault: durationHistogramByDefault))
+    }
+
+    /// Whether a job exports `cronjob_duration_seconds` (its file, else the setting).
+    public func exportsDurations(_ id: JobID) -> Bool {
+        storage.withLock { storage in storage.position[id].map { storage.entries[$0].job.exportsDurations(byDefault: durationHistogramByDefault) } }
+            ?? false
+    }
 
     /// Replaces the set of jobs (at start and after each reload), keeping the
     /// state of jobs that stay. A job that becomes active again counts its

@@ -83,8 +83,9 @@ public struct DurationSketch: Sendable, Hashable {
 
     /// Two stored sketches added (SQLite's `cronmetrics_sketch_merge`; PostgreSQL has the same function in SQL).
     static func merged(_ a: String?, _ b: String?) -> String? {
-        guard let a, let first = DurationSketch(json: a) else { return b }
+        // Nothing to add (most rows of an upsert): `a` as it is, unparsed.
         guard let b, let second = DurationSketch(json: b) else { return a }
+        guard let a, let first = DurationSketch(json: a) else { return b }
         var sum = first
         sum.merge(second)
         return sum.json

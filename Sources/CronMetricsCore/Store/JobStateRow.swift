@@ -6,7 +6,7 @@ enum JobStateRow {
     static let columns = """
         job_id, last_status, last_received_at, last_run_at, last_duration, last_exit_code, last_success_at, last_failure_at,
         runs_total, failures_total, missed_deadlines_total, missed_anchor, activated_at, last_start_at, last_timeout_at, version,
-        timeouts_total
+        timeouts_total, duration_histogram, duration_sum
         """
 
     /// - Throws: ``StoreError/corruptRow(table:column:problem:)``.
@@ -28,6 +28,12 @@ enum JobStateRow {
         state.failuresTotal = Int(try row.int("failures_total"))
         state.missedDeadlinesTotal = Int(try row.int("missed_deadlines_total"))
         state.timeoutsTotal = Int(try row.int("timeouts_total"))
+        if let text = try row.optionalString("duration_histogram") {
+            guard let histogram = DurationHistogram(json: text, sum: try row.optionalDouble("duration_sum") ?? 0) else {
+                throw .corruptRow(table: "job_state", column: "duration_histogram", problem: "not a histogram: \(text.prefix(100))")
+            }
+            state.durationHistogram = histogram
+        }
         state.missedAnchor = try row.optionalDate("missed_anchor")
         state.activatedAt = try row.optionalDate("activated_at")
         state.lastStartAt = try row.optionalDate("last_start_at")

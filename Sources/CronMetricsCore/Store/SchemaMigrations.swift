@@ -238,6 +238,8 @@ public enum SchemaMigrations {
                 t.add(column: "streak", .integer).notNull().defaults(to: 0)
                 t.add(column: "streak_since", .double)
                 t.add(column: "timeouts_total", .integer).notNull().defaults(to: 0)
+                t.add(column: "duration_histogram", .text)
+                t.add(column: "duration_sum", .double)
             }
         }
         return migrator
@@ -374,6 +376,8 @@ public enum SchemaMigrations {
             "ALTER TABLE job_state ADD COLUMN streak BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE job_state ADD COLUMN streak_since DOUBLE PRECISION",
             "ALTER TABLE job_state ADD COLUMN timeouts_total BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE job_state ADD COLUMN duration_histogram TEXT",
+            "ALTER TABLE job_state ADD COLUMN duration_sum DOUBLE PRECISION",
             // Two duration sketches (JSON objects from bucket to count) added
             // bucket by bucket; SQLite has the same function, in Swift (DurationSketch.merged).
             """

@@ -101,13 +101,14 @@ struct SignalRules {
     /// on PostgreSQL), then the changes of status they make (``Outbox``).
     private func plain(_ results: [JobResult], db: any SQLConnection) throws -> [JobResult] {
         var folds: [SQLValue] = []
-        folds.reserveCapacity(results.count * 11)
+        folds.reserveCapacity(results.count * 13)
         for result in results {
+            let histogram = result.countsDuration ? result.duration : nil
             // Typed NULLs: one statement text whatever the rows' statuses (prepared once on PostgreSQL).
             folds += [.text(result.jobID.description), .text(result.status.rawValue), result.receivedAt.sqlValue, result.runAt.sqlValue,
                       SQLValue(result.duration), SQLValue(result.exitCode), SQLValue(result.status == .success ? result.runAt : nil),
                       SQLValue(result.status == .failure ? result.runAt : nil), .integer(1), .integer(result.status == .failure ? 1 : 0),
-                      result.receivedAt.sqlValue]
+                      result.receivedAt.sqlValue, SQLValue(histogram.map(DurationHistogram.json)), SQLValue(histogram)]
         }
         // RETURNING gives the stored notify_status (the upsert leaves it
         // alone): each job's previous status at no extra query.
@@ -116,8 +117,8 @@ struct SignalRules {
             (sql: """
                 INSERT INTO job_state (job_id, last_status, last_received_at, last_run_at, last_duration,
                                        last_exit_code, last_success_at, last_failure_at, runs_total, failures_total, version,
-                                       streak, streak_since)
-                VALUES \(SQLDialect.valueRows(results.count, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?)"))
+                                       streak, streak_since, duration_histogram, duration_sum)
+                VALUES \(SQLDialect.valueRows(results.count, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?)"))
                 ON CONFLICT(job_id) DO UPDATE SET
                     last_status = excluded.last_status, last_received_at = excluded.last_received_at,
                     last_run_at = excluded.last_run_at, last_duration = excluded.last_duration,
@@ -126,6 +127,9 @@ struct SignalRules {
                     last_failure_at = COALESCE(excluded.last_failure_at, job_state.last_failure_at),
                     runs_total = job_state.runs_total + 1, failures_total = job_state.failures_total + excluded.failures_total,
                     missed_anchor = NULL, version = job_state.version + 1,
+                    duration_histogram = cronmetrics_sketch_merge(job_state.duration_histogram, excluded.duration_histogram),
+                    duration_sum = CASE WHEN excluded.duration_sum IS NULL THEN job_state.duration_sum
+                        ELSE COALESCE(job_state.duration_sum, 0) + excluded.duration_sum END,
                     \(Self.streak("excluded.last_status = 'failure'", at: "excluded.streak_since"))
                 RETURNING job_id, notify_status, version
                 """, arguments: folds),

@@ -42,7 +42,7 @@ struct ServerComponents: Sendable {
         database.corruptRows.onReport { error in
             corruptLogger.error("a stored row cannot be read; left out", metadata: ["error": .string(error.description)])
         }
-        state = LiveState()
+        state = LiveState(durationHistogramByDefault: configuration.durationHistogram)
         let replicated = isReplicated(configuration)
         // Alone (SQLite) a server always leads; on PostgreSQL the coordinator decides.
         leadership = Leadership(replicaName: configuration.ha.name(port: configuration.port), leading: !replicated)

@@ -79,6 +79,7 @@ extension ServerConfiguration {
         retentionDays = settings.integer(.retentionDays)
         keepLast = settings.integer(.keepLast)
         rollupDays = settings.integer(.rollupDays)
+        durationHistogram = settings.boolean(.durationHistogram)
         redactOutput = settings.boolean(.redactOutput)
         redactPatterns = patterns
         self.notifications = notifications

@@ -55,6 +55,9 @@ public struct ServerConfiguration: Sendable {
     /// How often the dispatcher looks for work when idle, and for jobs to announce.
     public var notifyPollInterval: Duration = .milliseconds(250)
     public var announceInterval: Duration = .seconds(10)
+    /// `metrics.duration_histogram`: every job exports `cronjob_duration_seconds`
+    /// unless its file turns it off.
+    public var durationHistogram = false
     /// How often the SLO figures of `/metrics` are counted from the rollups.
     public var objectiveInterval: Duration = .seconds(60)
     /// The dashboard: whether it is served, its title, how long a sign-in lasts.

@@ -88,6 +88,7 @@ struct SettingsReloader: Sendable {
             || old.redactPatterns.map(\.source) != new.redactPatterns.map(\.source))
         check("dashboard", old.dashboard != new.dashboard)
         check("server.trusted_proxies", old.clientAddress.trustedProxies != new.clientAddress.trustedProxies)
+        check("metrics.duration_histogram", old.durationHistogram != new.durationHistogram)
         return names
     }
 }

@@ -54,6 +54,7 @@ final class SignalWriter: Sendable {
     func submit(_ result: JobResult) async throws -> JobResult {
         var result = result
         result.openRunExpected = result.runID == nil && state.hasOpenRuns(result.jobID)
+        result.countsDuration = state.exportsDurations(result.jobID)
         guard case let .result(stored) = try await send(.result(result)) else { throw StoreError.query("unexpected answer") }
         return stored
     }

@@ -79,6 +79,10 @@ struct ConfigExampleCommand: ParsableCommand {
           redact_patterns: []              # regular expressions; matches become [REDACTED]
           max_output_bytes: 65536          # output keeps its last this-many bytes
 
+        metrics:
+          duration_histogram: false        # true: every job exports cronjob_duration_seconds (17 series
+                                           # a job) unless its file says metrics: {duration_histogram: false}
+
         log:
           level: info                      # trace, debug, info, notice, warning, error, critical
           format: text                     # text (key=value) or json

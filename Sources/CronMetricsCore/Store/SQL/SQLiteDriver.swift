@@ -19,7 +19,9 @@ public struct SQLiteDriver: SQLDriver {
         configuration.prepareDatabase { db in
             // Adds two rollups' duration sketches in an upsert (PostgreSQL has it in SQL).
             db.add(function: DatabaseFunction("cronmetrics_sketch_merge", argumentCount: 2, pure: true) { values in
-                DurationSketch.merged(String.fromDatabaseValue(values[0]), String.fromDatabaseValue(values[1]))
+                // Nothing to add (a result of a job without a histogram): the stored text, not even copied out.
+                if values[1].isNull { return values[0] }
+                return DurationSketch.merged(String.fromDatabaseValue(values[0]), String.fromDatabaseValue(values[1]))
             })
         }
         do {
