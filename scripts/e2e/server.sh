@@ -14,6 +14,8 @@ job_name: sync_db
 host: web1
 automatic_failure_threshold: 90m
 labels: {env: prod, team: "data \"core\""}
+slo: {success_ratio: 99.5%, window: 7d}
+metrics: {duration_histogram: true}
 api_key_sha256: $(key_hash "sync-key")
 YAML
 start_server "$bin" "$work" server
@@ -35,6 +37,10 @@ curl -s "$url/metrics" > "$work/metrics.txt"
 grep -qx 'cronjob_status{job_name="sync_db",host="web1",env="prod",team="data \\"core\\"",status="success"} 1' "$work/metrics.txt" \
   || fail "status line missing: $(grep cronjob_status "$work/metrics.txt")"
 grep -qx 'cronjob_last_run_timestamp{job_name="sync_db",host="web1"} 1761854160' "$work/metrics.txt" || fail "last run timestamp"
+# The job asks for its histogram (27 s: in the 30 s bucket) and has an SLO (its target, counted at start).
+grep -qx 'cronjob_duration_seconds_bucket{job_name="sync_db",host="web1",le="30"} 1' "$work/metrics.txt" || fail "histogram bucket"
+grep -qx 'cronjob_duration_seconds_bucket{job_name="sync_db",host="web1",le="15"} 0' "$work/metrics.txt" || fail "histogram bucket below"
+grep -qx 'cronjob_slo_target_ratio{job_name="sync_db",host="web1",window="7d"} 0.995' "$work/metrics.txt" || fail "SLO target"
 
 # promtool: the only finding allowed is the lint on cronjob_total, a name kept
 # for compatibility (a gauge whose name ends in _total). A parse error exits 1.
