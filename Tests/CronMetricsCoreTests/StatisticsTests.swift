@@ -192,6 +192,40 @@ struct StatisticsTests {
         #expect(try await life() == ["removed>active"])
     }
 
+    @Test("removed for an hour, re-added, then renamed: uptime counts only the time the job was there; a rename starts a new history",
+          arguments: StoreBackend.allCases)
+    func removedAndRenamed(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        let jobs = "\(fixture.dir.path)/jobs.d"
+        func reconcile(at seconds: Double) async throws {
+            _ = try await Reconciler(root: jobs, database: fixture.database) { Self.base + seconds }.reconcile()
+        }
+        try await Self.result(fixture, .success, at: 10)
+        try await Self.result(fixture, .failure, at: 600)
+        try FileManager.default.removeItem(atPath: "\(jobs)/a@h.yaml")
+        try await reconcile(at: 1_800)
+        try OutboxTests.job("a").write(toFile: "\(jobs)/a@h.yaml", atomically: true, encoding: .utf8)
+        try await reconcile(at: 5_400)
+        try await Self.result(fixture, .success, at: 6_000)
+        let window = StatsWindow(from: Self.base, to: Self.base + 7_200)
+        var a = try #require(try await fixture.database.histories([Self.a], window: window)[Self.a])
+        #expect((a.counts.runs, a.counts.successes, a.counts.failures) == (3, 2, 1))
+        #expect(a.timeline.countedSeconds == 1_800 + 1_800, "not the hour it was gone")
+        #expect(a.timeline.failingSeconds == 1_200 + 600, "failing until removed, and again from its return until its success")
+        #expect(a.timeline.uptimeRatio == 0.5)
+        // Renamed at 6,600: a@h is removed, b@h is new; a keeps its history, b starts with none.
+        try FileManager.default.removeItem(atPath: "\(jobs)/a@h.yaml")
+        try OutboxTests.job("b").write(toFile: "\(jobs)/b@h.yaml", atomically: true, encoding: .utf8)
+        try await reconcile(at: 6_600)
+        let b = JobID(jobName: "b", host: "h")
+        let both = try await fixture.database.histories([Self.a, b], window: window)
+        a = try #require(both[Self.a])
+        #expect(a.counts.runs == 3 && a.timeline.countedSeconds == 1_800 + 1_200)
+        let renamed = try #require(both[b])
+        #expect(renamed.counts.runs == 0 && renamed.counts.successRatio == nil)
+        #expect(renamed.timeline.countedSeconds == 600 && renamed.timeline.failingSeconds == 0, "from its first sight on")
+    }
+
     @Test("rollups past retention.rollup_days go, newer ones stay", arguments: StoreBackend.allCases)
     func rollupRetention(_ backend: StoreBackend) async throws {
         let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
