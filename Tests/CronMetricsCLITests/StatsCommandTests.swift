@@ -62,7 +62,18 @@ struct StatsCommandTests {
         let both = try CLIRunner.run(["stats", "backup@db1", "--group-by", "team"], environment: environment)
         #expect(both.status == 2)
 
-        // Recounted from the raw results: the same figures.
+        // The rollups gone (as if lost), then recounted from the raw results: the same figures.
+        let wipe = Process()
+        wipe.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        wipe.arguments = [database, "DELETE FROM rollups"]
+        try wipe.run()
+        wipe.waitUntilExit()
+        #expect(wipe.terminationStatus == 0)
+        let wiped = try CLIRunner.run(["stats", "backup@db1", "--window", "24h", "--output", "json"], environment: environment)
+        #expect(try APICoding.decoder.decode(JobStatistics.self, from: Data(wiped.stdout.utf8)).runs == 0, "the rollups are gone")
+        // Before the days retention.days keeps raw results for: refused, since the rollups there are all that is left.
+        let old = try CLIRunner.run(["stats", "rebuild", "--database", database, "--since", RFC3339.format(Date().addingTimeInterval(-60 * 86_400))])
+        #expect(old.status == 1 && old.stderr.contains("retention.days (30) keeps") && old.stderr.contains("--force"), "\(old.stderr)")
         let rebuilt = try CLIRunner.run(["stats", "rebuild", "--database", database, "--since", RFC3339.format(Date().addingTimeInterval(-86_400))])
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(rebuilt.stdout.hasPrefix("Rebuilt ") && rebuilt.stdout.contains("older ones kept"), "\(rebuilt.stdout)")

@@ -19,6 +19,14 @@ struct DayStripTests {
         #expect(spring[1].to.timeIntervalSince(spring[1].from) == 23 * 3_600, "the spring day loses an hour")
         #expect(spring[2].from == Self.at("2026-03-29T22:00:00Z"), "midnight at +02:00")
         #expect(spring[2].to == Self.at("2026-03-30T12:00:00Z"), "today ends now")
+        // Hourly rows fall on the local day: 22:00 UTC on the 28th is 23:00 there; 23:00 UTC is the 29th's first hour.
+        let cells = DayStrip.cells(spring, hours: [(Self.at("2026-03-28T22:00:00Z"), RunCounts(successes: 1)),
+                                                   (Self.at("2026-03-28T23:00:00Z"), RunCounts(failures: 1)),
+                                                   (Self.at("2026-03-29T21:00:00Z"), RunCounts(successes: 1)),
+                                                   (Self.at("2026-03-29T22:00:00Z"), RunCounts(successes: 2))],
+                                   flips: [], health: "success", life: nil, firstSeen: nil)
+        #expect(cells.map(\.counts.runs) == [1, 2, 2], "the 29th: 00:00 to 23:00 local, 23 hours")
+        #expect(cells.map(\.state) == [.ok, .failing, .ok])
         let autumn = DayStrip.days(2, endingAt: Self.at("2026-10-26T05:00:00Z"), zone: berlin)
         #expect(autumn[0].date == "2026-10-25" && autumn[0].to.timeIntervalSince(autumn[0].from) == 25 * 3_600)
         let ninety = DayStrip.days(90, endingAt: Self.at("2026-12-07T10:00:00Z"), zone: berlin)

@@ -226,6 +226,49 @@ struct StatisticsTests {
         #expect(renamed.timeline.countedSeconds == 600 && renamed.timeline.failingSeconds == 0, "from its first sight on")
     }
 
+    @Test("a run that timed out and then reports is one run (the timeout), also after a rebuild; its result still sets the state",
+          arguments: StoreBackend.allCases)
+    func lateResultAfterTimeout(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        let stored = try await fixture.database.store([.start(jobID: Self.a, runID: "r1", at: Self.base + 10)])
+        guard case let .start(_, run, _) = stored.first else { Issue.record("no run"); return }
+        try await fixture.database.save(PendingChanges(timeouts: [TimedOutRun(jobID: Self.a, runID: run.id, at: Self.base + 70)]),
+                                        notifications: fixture.settings, now: Self.base + 71)
+        var late = JobResult(jobID: Self.a, receivedAt: Self.base + 600, status: .success, duration: 590)
+        late.runID = "r1"
+        let answer = try await fixture.database.store([.result(late)], notifications: fixture.settings, now: Self.base + 600)
+        guard case let .result(closing) = answer.first else { Issue.record("no result"); return }
+        #expect(closing.closedRun == run.id, "the late result closes the timed-out run")
+        let window = StatsWindow(from: Self.base, to: Self.base + 3_600)
+        let counts = try #require(try await fixture.database.histories([Self.a], window: window)[Self.a]?.counts)
+        #expect((counts.runs, counts.timeouts, counts.successes) == (1, 1, 0))
+        let written = try await Self.rollups(fixture.database)
+        _ = try await fixture.database.rebuildRollups(since: Self.base)
+        #expect(try await Self.rollups(fixture.database) == written, "a rebuild counts it once too")
+        #expect(try await FlipTests.flips(fixture.database, "a").map(\.to) == ["timeout", "success"])
+    }
+
+    @Test("a past window without a flip inside starts in the state its next flip left, not today's; a window past now ends now",
+          arguments: StoreBackend.allCases)
+    func pastWindows(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
+        try await Self.result(fixture, .success, at: 10)
+        try await Self.result(fixture, .failure, at: 600)
+        try await Self.result(fixture, .success, at: 1_200)
+        func timeline(_ from: Double, _ to: Double) async throws -> Timeline? {
+            try await fixture.database.histories([Self.a], window: StatsWindow(from: Self.base + from, to: Self.base + to))[Self.a]?.timeline
+        }
+        #expect(try await timeline(700, 1_100)?.failingSeconds == 400, "failing all along, though it is up today")
+        #expect(try await timeline(100, 500)?.failingSeconds == 0)
+        #expect(try await timeline(1_300, 1_500)?.failingSeconds == 0)
+        let now = Self.base + 2_000
+        let future = try StatsWindow(window: nil, from: RFC3339.format(Self.base + 1_000), to: RFC3339.format(now + 86_400), now: now)
+        #expect(future.to == now)
+        #expect(throws: StatsWindowError.order) {
+            try StatsWindow(window: nil, from: RFC3339.format(now + 10), to: RFC3339.format(now + 86_400), now: now)
+        }
+    }
+
     @Test("rollups past retention.rollup_days go, newer ones stay", arguments: StoreBackend.allCases)
     func rollupRetention(_ backend: StoreBackend) async throws {
         let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])

@@ -70,7 +70,25 @@ struct ObjectiveMetricsTests {
             let later = try await client.metrics()
             #expect(!later.contains(#"cronjob_slo_success_ratio{job_name="t""#))
             #expect(later.contains(#"cronjob_slo_success_ratio{job_name="a",host="web1",window="7d"} \#(6.0 / 9)"#))
+            // a's SLO leaves its file, t's target changes: both show with the reload, before the next count.
+            try fixture.addJob("a", threshold: 3_600)
+            try fixture.addJob("t", threshold: 864_000, extra: "max_runtime: 60\nslo: {success_ratio: 90%, window: 24h}")
+            #expect(try await client.reload() == .ok)
+            let reloaded = try await client.metrics()
+            #expect(!reloaded.contains(#"job_name="a",host="web1",window="#), "a's SLO series are gone")
+            #expect(reloaded.contains(#"cronjob_slo_target_ratio{job_name="t",host="web1",window="24h"} 0.9"#))
         }
+    }
+
+    @Test("of two counts that overlap, the one begun later stays, whichever ends last")
+    func laterCountWins() {
+        let tracker = ObjectiveTracker()
+        let (a, b) = (JobID(jobName: "a", host: "h"), JobID(jobName: "b", host: "h"))
+        tracker.publish(.init(count: 2, week: [b: RunCounts(successes: 2)]))
+        tracker.publish(.init(count: 1, week: [a: RunCounts(successes: 1)]))
+        #expect(tracker.week.keys.map(\.description) == ["b@h"])
+        tracker.publish(.init(count: 3, week: [a: RunCounts(successes: 3)]))
+        #expect(tracker.week[a]?.successes == 3)
     }
 
     @Test("the server counts the SLO figures by itself each interval, and after a reload that adds an SLO")
@@ -88,6 +106,7 @@ struct ObjectiveMetricsTests {
             #expect(seen, "\(text)")
             let value = text.split(separator: "\n").first { $0.hasPrefix(budget) }.flatMap { Double($0.dropFirst(budget.count)) }
             #expect(abs((value ?? 0) - (1 - 1 / (1 - 0.999))) < 1e-9, "one failed run of one spends the budget a thousand times over")
+
         }
     }
 }

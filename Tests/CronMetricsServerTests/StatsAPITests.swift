@@ -74,6 +74,9 @@ struct StatsAPITests {
             #expect(report.overall.secondsFailing == 600 + 1_200, "a's ten minutes, c's twenty")
             let (_, infra) = try await client.reply(StatsReport.self, .get, "/api/stats?label.team=infra&window=24h", headers: Self.read)
             #expect(infra.overall.jobs == 2 && infra.overall.runs == 6 && infra.groups == nil)
+            let (noneStatus, none) = try await client.reply(StatsReport.self, .get, "/api/stats?label.team=nobody&window=24h&group_by=team",
+                                                            headers: Self.read)
+            #expect(noneStatus == .ok && none.overall.jobs == 0 && none.overall.runs == 0 && none.groups == [], "no job matches: zeros, on both stores")
             let (_, span) = try await client.reply(JobStatistics.self, .get,
                                                    "/api/job/a@web1/stats?from=\(RFC3339.format(start + 300))&to=\(RFC3339.format(start + 900))",
                                                    headers: Self.read)

@@ -25,6 +25,9 @@ public struct JobResult: Sendable, Hashable {
     /// The job exports `cronjob_duration_seconds` (the writer says so): its
     /// duration goes into the job's histogram as well.
     public var countsDuration = false
+    /// Set by the store: this result closed a run that had timed out, which
+    /// the rollups counted then (its state still changes; no second run is counted).
+    var closesTimedOutRun = false
     /// Set by the store: the same job and run id already had a closing
     /// result (`id` is that one's); nothing new was stored.
     public var isRepeat = false

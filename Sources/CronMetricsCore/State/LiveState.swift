@@ -64,6 +64,19 @@ public final class LiveState: Sendable {
         storage = Mutex(Storage(durationHistogramByDefault: durationHistogramByDefault))
     }
 
+    /// The SLOs of those of `ids` that are exported and have one now.
+    public func objectives(_ ids: [JobID]) -> [JobID: ServiceLevelObjective] {
+        storage.withLock { storage in
+            var found: [JobID: ServiceLevelObjective] = [:]
+            for id in ids {
+                guard let index = storage.position[id], storage.entries[index].verdict != nil,
+                      let slo = storage.entries[index].job.slo else { continue }
+                found[id] = slo
+            }
+            return found
+        }
+    }
+
     /// Whether a job exports `cronjob_duration_seconds` (its file, else the setting).
     public func exportsDurations(_ id: JobID) -> Bool {
         storage.withLock { storage in storage.position[id].map { storage.entries[$0].job.exportsDurations(byDefault: durationHistogramByDefault) } }

@@ -42,7 +42,8 @@ public struct StatsWindow: Sendable, Hashable {
         var end = now
         if let to {
             guard let date = RFC3339.parse(to) else { throw .time("to", to) }
-            end = date
+            // Nothing has happened after now: a window reaching past it ends now.
+            end = min(date, now)
         }
         guard start < end else { throw .order }
         guard end.timeIntervalSince(start) <= Double(Self.maximumDays) * 86_400 else { throw .tooLong }

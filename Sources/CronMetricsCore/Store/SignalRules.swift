@@ -75,12 +75,17 @@ struct SignalRules {
         if result.status != .log, result.runID != nil || result.openRunExpected {
             let row = try result.runID.map {
                 try db.queryOne("""
-                    SELECT id, started_at FROM runs WHERE job_id = ? AND run_id = ? AND result_id IS NULL ORDER BY started_at LIMIT 1
+                    SELECT id, started_at, timed_out_at FROM runs WHERE job_id = ? AND run_id = ? AND result_id IS NULL
+                    ORDER BY started_at LIMIT 1
                     """, [job, .text($0)], table: "runs")
             } ?? db.queryOne("""
-                SELECT id, started_at FROM runs WHERE job_id = ? AND finished_at IS NULL ORDER BY started_at LIMIT 1
+                SELECT id, started_at, timed_out_at FROM runs WHERE job_id = ? AND finished_at IS NULL ORDER BY started_at LIMIT 1
                 """, [job], table: "runs")
-            if let row { run = (try row.int("id"), try row.date("started_at")) }
+            if let row {
+                run = (try row.int("id"), try row.date("started_at"))
+                // Its run was counted as a timeout already: one run, not two, in the statistics.
+                result.closesTimedOutRun = try row.optionalDate("timed_out_at") != nil
+            }
         }
         if let run, result.duration == nil {
             result.duration = max(0, result.receivedAt.timeIntervalSince(run.startedAt))
@@ -153,7 +158,7 @@ struct SignalRules {
             }
             return result
         }
-        try Rollups.add(stored.map { result in
+        try Rollups.add(stored.filter { !$0.closesTimedOutRun }.map { result in
             Rollups.Event(jobID: result.jobID, at: result.receivedAt, outcome: result.status == .failure ? .failure : .success,
                           duration: result.duration)
         }, db: db)

@@ -29,6 +29,8 @@ extension StateStore {
     /// the window (or its current state, if it did not flip), and its last
     /// lifecycle flip before the window (its life has no `from` with a maintenance's end).
     public func histories(_ ids: [JobID]?, window: StatsWindow) async throws(StoreError) -> [JobID: JobHistory] {
+        // No job: nothing to read (and `IN ()` is not SQL PostgreSQL takes).
+        if ids?.isEmpty == true { return [:] }
         let corruptRows = corruptRows
         return try await reading { db in
             let filter = ids.map { "job_id IN (\(SQLDialect.list($0.count)))" }
@@ -67,6 +69,17 @@ extension StateStore {
                 guard let (id, flip) = corruptRows.reading({ () throws(StoreError) in (try row.jobID(), try Self.flip(row)) }) else { continue }
                 inside[id, default: []].append(flip)
             }
+            // A job that did not flip inside the window started it in the
+            // state its next flip left (a past window), else in its current one.
+            var after: [JobID: String?] = [:]
+            for row in try db.query("""
+                SELECT job_id, from_status FROM flips WHERE id IN (
+                    SELECT MIN(id) FROM flips WHERE \(and("reason <> 'lifecycle' AND at > ?")) GROUP BY job_id)
+                """, [window.to.sqlValue] + idValues, table: "flips") {
+                guard let (id, from) = corruptRows.reading({ () throws(StoreError) in (try row.jobID(), try row.optionalString("from_status")) })
+                else { continue }
+                after[id] = from
+            }
             var lives: [JobID: Flip] = [:]
             for row in try db.query("""
                 SELECT id, job_id, at, from_status, to_status, reason, run_id, until_at FROM flips WHERE id IN (
@@ -77,7 +90,7 @@ extension StateStore {
             }
             for (id, state) in states {
                 let flips = inside[id] ?? []
-                let health = flips.first { !$0.isLifecycle }.map(\.from) ?? state.health
+                let health = flips.first { !$0.isLifecycle }.map(\.from) ?? after[id] ?? state.health
                 histories[id]?.timeline = Timeline(window: window, health: health, life: lives[id], flips: flips, firstSeen: state.firstSeen)
             }
             return histories
@@ -200,6 +213,7 @@ extension StateStore {
             for row in try db.query("""
                 SELECT job_id, received_at AS at, status, duration FROM results
                 WHERE received_at >= ? AND status IN ('success', 'failure')
+                    AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.result_id = results.id AND runs.timed_out_at IS NOT NULL)
                 UNION ALL SELECT job_id, timed_out_at, 'timeout', NULL FROM runs WHERE timed_out_at >= ?
                 UNION ALL SELECT job_id, at, 'missed_deadline', NULL FROM flips WHERE reason = 'deadline' AND at >= ?
                 ORDER BY job_id

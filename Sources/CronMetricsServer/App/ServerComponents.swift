@@ -25,7 +25,7 @@ struct ServerComponents: Sendable {
     /// This replica's name and whether it leads; the re-reader of jobs other replicas changed.
     let leadership: Leadership, refresher: StateRefresher
     /// The SLO families of `/metrics`, counted each `objectiveInterval`.
-    let objectives = ObjectiveTracker()
+    let objectives: ObjectiveTracker
 
     /// Opens the database and loads the jobs.
     init(configuration: ServerConfiguration, logger: Logger, logLevel: LogLevelControl? = nil,
@@ -43,6 +43,7 @@ struct ServerComponents: Sendable {
             corruptLogger.error("a stored row cannot be read; left out", metadata: ["error": .string(error.description)])
         }
         state = LiveState(durationHistogramByDefault: configuration.durationHistogram)
+        objectives = ObjectiveTracker(countsWeek: configuration.dashboard.enabled)
         let replicated = isReplicated(configuration)
         // Alone (SQLite) a server always leads; on PostgreSQL the coordinator decides.
         leadership = Leadership(replicaName: configuration.ha.name(port: configuration.port), leading: !replicated)

@@ -23,7 +23,7 @@ struct MetricsController {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(state.count * 800 + 4096)
         state.renderJobMetrics(now: now(), into: &buffer)
-        buffer.writeBytes(objectives.rendered)
+        buffer.writeBytes(objectives.rendered(state))
         var own: [UInt8] = []
         metrics.render(into: &own)
         notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)

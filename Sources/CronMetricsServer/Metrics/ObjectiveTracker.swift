@@ -12,15 +12,37 @@ final class ObjectiveTracker: Sendable {
     struct Counted: Sendable {
         /// The number of the count: of two that overlap, the one begun later wins whichever ends last.
         var count: UInt64 = 0
-        var text: [UInt8] = []
+        var entries: [ObjectiveMetrics.Entry] = []
         var week: [JobID: RunCounts] = [:]
     }
 
     private let counted = Mutex(Counted())
     private let counts = Atomic<UInt64>(0)
+    /// Whether the dashboard (the 7-day column) is served: without it that count is not made.
+    let countsWeek: Bool
 
-    /// The families as of the last count (empty without SLOs).
-    var rendered: [UInt8] { counted.withLock { $0.text } }
+    init(countsWeek: Bool = true) {
+        self.countsWeek = countsWeek
+    }
+
+    /// The families as of the last count, for the jobs that have an SLO in
+    /// the live state now (a job removed, or its SLO, leaves at once; a
+    /// changed target shows at once, a changed window's figures with the next count).
+    func rendered(_ state: LiveState) -> [UInt8] {
+        let entries = counted.withLock { $0.entries }
+        guard !entries.isEmpty else { return [] }
+        let current = state.objectives(entries.map(\.id))
+        return ObjectiveMetrics.render(entries.compactMap { entry in
+            guard let objective = current[entry.id] else { return nil }
+            let sameWindow = objective.windowText == entry.objective.windowText
+            return .init(id: entry.id, objective: objective, counts: sameWindow ? entry.counts : RunCounts())
+        })
+    }
+
+    /// Publishes a count unless a count begun later has been published already.
+    func publish(_ next: Counted) {
+        counted.withLock { if $0.count < next.count { $0 = next } }
+    }
 
     /// Each job's runs over the last 7 days, as of the last count (jobs without runs are absent).
     var week: [JobID: RunCounts] { counted.withLock { $0.week } }
@@ -41,9 +63,8 @@ final class ObjectiveTracker: Sendable {
                 entries.append(.init(id: id, objective: objective, counts: counts[id] ?? RunCounts()))
             }
         }
-        let families = ObjectiveMetrics.render(entries)
-        let week = try await database.runCounts(nil, window: StatsWindow(from: now.addingTimeInterval(-7 * 86_400), to: now))
-        counted.withLock { if $0.count < count { $0 = Counted(count: count, text: families, week: week) } }
+        let week = countsWeek ? try await database.runCounts(nil, window: StatsWindow(from: now.addingTimeInterval(-7 * 86_400), to: now)) : [:]
+        publish(Counted(count: count, entries: entries, week: week))
     }
 }
 
