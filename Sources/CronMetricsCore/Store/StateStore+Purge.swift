@@ -46,9 +46,11 @@ extension StateStore {
     @discardableResult
     public func purgeHistory(before cutoff: Date, batchSize: Int = 500) async throws(StoreError) -> (rollups: Int, flips: Int) {
         let limit = cutoff.timeIntervalSince1970
+        // Rows whose hour or day ended by the cutoff, per grain, so the (grain, start) index finds them.
         let rollups = try await deleteInBatches(batchSize, """
-            DELETE FROM rollups WHERE id IN (SELECT id FROM rollups WHERE start + grain <= ? LIMIT ?)
-            """, [.real(limit)])
+            DELETE FROM rollups WHERE id IN (
+                SELECT id FROM rollups WHERE (grain = 3600 AND start <= ?) OR (grain = 86400 AND start <= ?) LIMIT ?)
+            """, [.real(limit - 3_600), .real(limit - 86_400)])
         let flips = try await deleteInBatches(batchSize, """
             DELETE FROM flips WHERE id IN (
                 SELECT id FROM flips WHERE at < ?
