@@ -374,7 +374,7 @@ struct DashboardTests {
             fixture.clock.advance(-8 * 86_400)
             try await ObjectiveMetricsTests.send(client, "quiet", "failure")
             fixture.clock.advance(8 * 86_400)
-            try await components.objectives.refresh(state: components.state, database: components.database, now: fixture.clock.now)
+            try await components.objectives.refresh()
             let browser = Browser()
             try await browser.signIn(client, key: ServerFixture.adminKey)
             let page = try await browser.execute(client, "/dashboard?sort=success_ratio")

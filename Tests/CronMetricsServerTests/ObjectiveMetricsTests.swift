@@ -38,7 +38,7 @@ struct ObjectiveMetricsTests {
             #expect(try await client.value("cronjob_failures_total", "t") == "1", "a timeout is a failure too")
             #expect(try await client.value("cronjob_timeouts_total", "a") == "0")
 
-            try await components.objectives.refresh(state: components.state, database: components.database, now: fixture.clock.now)
+            try await components.objectives.refresh()
             let lines = try await client.metrics().split(separator: "\n").filter { $0.contains("cronjob_slo_") }
             #expect(lines == [
                 "# HELP cronjob_slo_target_ratio The job's SLO: the share of runs that must succeed over its window.",
@@ -60,13 +60,13 @@ struct ObjectiveMetricsTests {
             #expect(try await client.start(#"{"job_name":"t","host":"web1"}"#, key: "key-t").0 == .created)
             fixture.clock.advance(61)
             await fixture.deadlineService(components).tick()
-            try await components.objectives.refresh(state: components.state, database: components.database, now: fixture.clock.now)
+            try await components.objectives.refresh()
             #expect(try await client.metrics().contains(#"cronjob_slo_error_budget_remaining_ratio{job_name="t",host="web1",window="24h"} -0.33333"#))
             // Past t's 24-hour window its runs no longer count; a's 7 days
             // still hold, and a's second silence is a ninth run, failed.
             fixture.clock.advance(2 * 86_400)
             await fixture.deadlineService(components).tick()
-            try await components.objectives.refresh(state: components.state, database: components.database, now: fixture.clock.now)
+            try await components.objectives.refresh()
             let later = try await client.metrics()
             #expect(!later.contains(#"cronjob_slo_success_ratio{job_name="t""#))
             #expect(later.contains(#"cronjob_slo_success_ratio{job_name="a",host="web1",window="7d"} \#(6.0 / 9)"#))
@@ -81,13 +81,13 @@ struct ObjectiveMetricsTests {
     }
 
     @Test("of two counts that overlap, the one begun later stays, whichever ends last")
-    func laterCountWins() {
-        let tracker = ObjectiveTracker()
+    func laterCountWins() async throws {
+        let tracker = try await ServerFixture().components().objectives
         let (a, b) = (JobID(jobName: "a", host: "h"), JobID(jobName: "b", host: "h"))
-        tracker.publish(.init(count: 2, week: [b: RunCounts(successes: 2)]))
-        tracker.publish(.init(count: 1, week: [a: RunCounts(successes: 1)]))
+        tracker.publish(ObjectiveTracker.Counted(count: 2, week: [b: RunCounts(successes: 2)]))
+        tracker.publish(ObjectiveTracker.Counted(count: 1, week: [a: RunCounts(successes: 1)]))
         #expect(tracker.week.keys.map(\.description) == ["b@h"])
-        tracker.publish(.init(count: 3, week: [a: RunCounts(successes: 3)]))
+        tracker.publish(ObjectiveTracker.Counted(count: 3, week: [a: RunCounts(successes: 3)]))
         #expect(tracker.week[a]?.successes == 3)
     }
 

@@ -43,7 +43,7 @@ struct ServerComponents: Sendable {
             corruptLogger.error("a stored row cannot be read; left out", metadata: ["error": .string(error.description)])
         }
         state = LiveState(durationHistogramByDefault: configuration.durationHistogram)
-        objectives = ObjectiveTracker(countsWeek: configuration.dashboard.enabled)
+        objectives = ObjectiveTracker(state: state, database: database, now: now, countsWeek: configuration.dashboard.enabled)
         let replicated = isReplicated(configuration)
         // Alone (SQLite) a server always leads; on PostgreSQL the coordinator decides.
         leadership = Leadership(replicaName: configuration.ha.name(port: configuration.port), leading: !replicated)

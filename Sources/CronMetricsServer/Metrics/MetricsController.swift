@@ -7,9 +7,8 @@ import Hummingbird
 /// metrics; gzip when the scraper asks for it.
 struct MetricsController {
     let state: LiveState
-    let metrics: ServerMetrics
-    let notifications: NotificationMetrics
-    let objectives: ObjectiveTracker
+    /// The server's own families, the notifications', and the SLOs' (counted each minute).
+    let metrics: ServerMetrics, notifications: NotificationMetrics, objectives: ObjectiveTracker
     let settings: RuntimeSettings
     let now: @Sendable () -> Date
 
@@ -23,7 +22,7 @@ struct MetricsController {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(state.count * 800 + 4096)
         state.renderJobMetrics(now: now(), into: &buffer)
-        buffer.writeBytes(objectives.rendered(state))
+        buffer.writeBytes(objectives.rendered())
         var own: [UInt8] = []
         metrics.render(into: &own)
         notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)

@@ -18,17 +18,19 @@ final class ObjectiveTracker: Sendable {
 
     private let counted = Mutex(Counted())
     private let counts = Atomic<UInt64>(0)
-    /// Whether the dashboard (the 7-day column) is served: without it that count is not made.
+    /// What it counts from: the jobs, the store, the clock; and whether the
+    /// dashboard (the 7-day column) is served: without it that count is not made.
+    let state: LiveState, database: StateStore, now: @Sendable () -> Date
     let countsWeek: Bool
 
-    init(countsWeek: Bool = true) {
-        self.countsWeek = countsWeek
+    init(state: LiveState, database: StateStore, now: @escaping @Sendable () -> Date, countsWeek: Bool = true) {
+        (self.state, self.database, self.now, self.countsWeek) = (state, database, now, countsWeek)
     }
 
     /// The families as of the last count, for the jobs that have an SLO in
     /// the live state now (a job removed, or its SLO, leaves at once; a
     /// changed target shows at once, a changed window's figures with the next count).
-    func rendered(_ state: LiveState) -> [UInt8] {
+    func rendered() -> [UInt8] {
         let entries = counted.withLock { $0.entries }
         guard !entries.isEmpty else { return [] }
         let current = state.objectives(entries.map(\.id))
@@ -47,8 +49,9 @@ final class ObjectiveTracker: Sendable {
     /// Each job's runs over the last 7 days, as of the last count (jobs without runs are absent).
     var week: [JobID: RunCounts] { counted.withLock { $0.week } }
 
-    /// Counts every SLO job's runs over its window and prepares the families.
-    func refresh(state: LiveState, database: StateStore, now: Date) async throws(StoreError) {
+    /// Counts every SLO job's runs over its window, and every job's last 7 days.
+    func refresh() async throws(StoreError) {
+        let now = now()
         let count = counts.add(1, ordering: .relaxed).newValue
         var objectives: [JobID: ServiceLevelObjective] = [:]
         state.forEach(now: now) { job, _, verdict in
@@ -68,21 +71,18 @@ final class ObjectiveTracker: Sendable {
     }
 }
 
-/// Runs ``ObjectiveTracker/refresh(state:database:now:)`` at start and then
-/// each interval; a failed count keeps the last figures and is logged.
+/// Runs ``ObjectiveTracker/refresh()`` at start and then each interval; a
+/// failed count keeps the last figures and is logged.
 struct ObjectiveService: NamedService {
     let tracker: ObjectiveTracker
-    let state: LiveState
-    let database: StateStore
     let interval: Duration
-    let now: @Sendable () -> Date
     let logger: Logger
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await tracker.refresh(state: state, database: database, now: now())
+                    try await tracker.refresh()
                 } catch {
                     logger.warning("SLO figures not counted; the last ones stay", metadata: ["error": .string("\(error)")])
                 }
