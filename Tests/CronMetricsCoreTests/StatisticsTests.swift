@@ -146,6 +146,20 @@ struct StatisticsTests {
         #expect(try await Self.rollups(fixture.database) == written)
     }
 
+    @Test("the stored sketch is read by hand as JSON reads it: SQLite's form, PostgreSQL's spaces, negative keys, zero; anything else is not a sketch")
+    func sketchText() {
+        #expect(DurationSketch.parse(#"{"-12":3,"40":1,"z":2}"#) == ["-12": 3, "40": 1, "z": 2])
+        #expect(DurationSketch.parse(#"{"40": 1, "-12": 3}"#) == ["-12": 3, "40": 1], "jsonb's text")
+        #expect(DurationSketch.parse("{}") == [:] && DurationSketch.parse(#"{"5":0}"#) == [:])
+        for bad in [#"{"x":1}"#, #"{"5":-1}"#, #"{"5":1"#, #"{"5":1}x"#, #"{"5":1.5}"#, "", "[]", #"{"":1}"#] {
+            #expect(DurationSketch.parse(bad) == nil, "\(bad)")
+            #expect(bad.contains("1.5") || DurationSketch(json: bad) == nil, "\(bad): JSON, tried next, refuses it too")
+        }
+        let sketch = DurationSketch([0.0001, 0.5, 1, 60, 3_600, 3_600])
+        #expect(DurationSketch(json: sketch.json) == sketch)
+        #expect(DurationSketch.merged(sketch.json, nil) == sketch.json && DurationSketch.merged(nil, sketch.json) == sketch.json)
+    }
+
     @Test("a miss while missing deadlines already is a flip too, and a failed run in the streak", arguments: StoreBackend.allCases)
     func streaksAndRepeatedMisses(_ backend: StoreBackend) async throws {
         let fixture = try await Fixture(backend, ["a@h": OutboxTests.job("a")])
