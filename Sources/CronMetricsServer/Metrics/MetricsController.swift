@@ -2,6 +2,7 @@ import CompressNIO
 import CronMetricsCore
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// `GET /metrics`: the live state's prepared series, then the server's own
 /// metrics; gzip when the scraper asks for it.
@@ -11,6 +12,14 @@ struct MetricsController {
     let metrics: ServerMetrics, notifications: NotificationMetrics, objectives: ObjectiveTracker
     let settings: RuntimeSettings
     let now: @Sendable () -> Date
+    /// The last answer's size: the next buffer is made that big at once. A
+    /// guess per job that fell short made the buffer grow mid-scrape, copying
+    /// it whole (a third slower at 10,000 jobs once one family was added).
+    let lastSize = ScrapeSize()
+
+    final class ScrapeSize: Sendable {
+        let bytes = Atomic<Int>(0)
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/metrics") { request, _ in
@@ -20,7 +29,8 @@ struct MetricsController {
 
     func metrics(_ request: Request) -> Response {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(state.count * 800 + 4096)
+        let last = lastSize.bytes.load(ordering: .relaxed)
+        buffer.reserveCapacity(max(state.count * 800, last + last / 16) + 4096)
         state.renderJobMetrics(now: now(), into: &buffer)
         buffer.writeBytes(objectives.rendered())
         var own: [UInt8] = []
@@ -29,6 +39,7 @@ struct MetricsController {
         // Job series are the same on every replica; its own are told apart by name.
         if let replica = metrics.replicaName { own = PrometheusText.labeled(own, name: "replica", value: replica) }
         buffer.writeBytes(own)
+        lastSize.bytes.store(buffer.readableBytes, ordering: .relaxed)
         var headers: HTTPFields = [.contentType: PrometheusText.contentType]
         if Self.acceptsGzip(request.headers[.acceptEncoding]),
            let compressed = try? buffer.compress(with: .gzip(configuration: .init(compressionLevel: .fastestCompression))) {
