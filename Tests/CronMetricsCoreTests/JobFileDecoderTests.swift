@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Job file decoding")
 struct JobFileDecoderTests {
-    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, slo, metrics, api_key_sha256, description"
+    static let allowedKeys = "version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, maintenance_windows, labels, notify, alert_after, escalate, depends_on, slo, metrics, api_key_sha256, description"
     static let durationHint = "write a positive number of seconds (3600) or a duration such as \"90m\", \"1h30m\", \"2d\""
     static let identifierHint = "may only contain letters, digits, '_', '.' and '-'"
     static let keyHint = "'api_key_sha256' must be 64 lowercase hex characters, the SHA-256 of the key (echo -n \"$KEY\" | sha256sum)"
@@ -47,6 +47,17 @@ struct JobFileDecoderTests {
         ("slo-missing-ratio.yaml", ["5:6: 'slo' needs success_ratio, such as {success_ratio: 99.5%, window: 30d}"]),
         ("slo-unknown-key.yaml", ["5:27: unknown key 'target' in 'slo'; allowed keys are success_ratio, window"]),
         ("slo-not-mapping.yaml", ["5:6: 'slo' must be a mapping, such as {success_ratio: 99.5%, window: 30d}"]),
+        ("window-no-duration.yaml", ["5:23: 'maintenance_windows[0]' needs duration, such as [{schedule: \"0 1 * * 0\", duration: 2h}]"]),
+        ("window-too-long.yaml", ["5:57: 'maintenance_windows[0].duration' is not a valid duration (got \"32d\"): a window may last at most 31d (pause the job instead)"]),
+        ("window-bad-schedule.yaml", ["5:34: 'maintenance_windows[0].schedule' is not a cron schedule (got \"0 25 * * *\"): the hour field '25' has 25, outside 0–23"]),
+        ("window-bad-zone.yaml", ["5:71: 'maintenance_windows[0].timezone' is not a known time zone (got \"Europe/Berln\") (did you mean 'Europe/Berlin'?)"]),
+        ("alert-after-zero.yaml", ["5:14: 'alert_after' must be a whole number of failed runs from 1 to 1000 (got \"0\")"]),
+        ("escalate-unordered.yaml", ["5:50: 'escalate[1].after' must be later than the step before it (1h): steps go in order"]),
+        ("escalate-no-channel.yaml", ["5:32: 'escalate[0].notify' names no channel: a step must tell someone"]),
+        ("escalate-no-notify.yaml", ["5:12: 'escalate[0]' needs notify, such as [{after: 1h, notify: [pager]}]"]),
+        ("depends-on-self.yaml", ["5:14: a job cannot depend on itself (backup@db1)"]),
+        ("depends-on-bad-id.yaml", ["5:14: 'depends_on' entries are job ids, job_name@host (got \"restore\")"]),
+        ("depends-on-twice.yaml", ["5:27: job 'restore@db1' is listed twice"]),
         ("metrics-bad-flag.yaml", ["5:31: 'metrics.duration_histogram' must be true or false (got \"yes please\")"]),
         ("yaml-anchor.yaml", ["4:30: YAML anchors are not allowed (found an anchor '&t'): write the value out where it is used"]),
     ]

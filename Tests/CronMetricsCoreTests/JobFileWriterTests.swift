@@ -50,6 +50,29 @@ struct JobFileWriterTests {
         #expect(decoded.job == job, "rendered:\n\(text)")
     }
 
+    @Test("the alert policy fields render in order and decode to the same job")
+    func policyRoundTrip() throws {
+        var job = Self.sample
+        job.maintenanceWindows = [MaintenanceWindow(schedule: try CronSchedule(parsing: "0 1 * * 0"), duration: try #require(JobDuration(parsing: "2h")),
+                                                    timezone: "Europe/Berlin"),
+                                  MaintenanceWindow(schedule: try CronSchedule(parsing: "30 4 1 * *"), duration: JobDuration(seconds: 900))]
+        job.alertAfter = 3
+        job.escalate = [EscalationStep(after: try #require(JobDuration(parsing: "1h")), notify: ["pager", "boss"])]
+        job.dependsOn = [JobID(jobName: "restore", host: "db2")]
+        let text = JobFileRenderer().render(job)
+        #expect(text.contains("""
+            maintenance_until: 2026-12-01T06:00:00Z
+            maintenance_windows: [{duration: 2h, schedule: "0 1 * * 0", timezone: Europe/Berlin}, {duration: 900, schedule: "30 4 1 * *"}]
+            labels:
+              env: prod
+              team: infra
+            alert_after: 3
+            escalate: [{after: 1h, notify: [pager, boss]}]
+            depends_on: [restore@db2]
+            """), "rendered:\n\(text)")
+        #expect(JobFileDecoder().decode(Data(text.utf8), path: "x.yaml").job == job, "rendered:\n\(text)")
+    }
+
     @Test("a new file is named job_name@host.yaml and written atomically")
     func writesNewFile() throws {
         let dir = try TempDir()

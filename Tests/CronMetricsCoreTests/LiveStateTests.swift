@@ -127,7 +127,9 @@ struct LiveStateTests {
         state.lastExitCode = 0
         state.lastStartAt = Self.t0
         let verdict = Verdict(status: .success, deadline: Self.t0, anchor: Self.t0, nextExpected: Self.t0, nextChange: Self.t0)
-        let series = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict, durations: true)
+        var windowed = Self.stored(.active).job
+        windowed.maintenanceWindows = [MaintenanceWindow(schedule: try! CronSchedule(parsing: "0 1 * * 0"), duration: JobDuration(seconds: 3600))]
+        let series = JobSeries(job: windowed, state: state, verdict: verdict, durations: true)
         #expect(JobSeries.tableBytes == (JobFamily.allCases.count + 1) * 4)
         for family in JobFamily.allCases {
             let lines = String(decoding: series.lines(family), as: UTF8.self)
@@ -138,6 +140,8 @@ struct LiveStateTests {
         }
         let without = JobSeries(job: Self.stored(.active).job, state: state, verdict: verdict)
         #expect(without.lines(.durations).isEmpty, "no histogram unless asked for")
+        #expect(without.lines(.inMaintenanceWindow).isEmpty, "no window line for a job without windows")
+        #expect(String(decoding: series.lines(.inMaintenanceWindow), as: UTF8.self).hasSuffix("} 0\n"), "outside its window")
         #expect(series.text.count == JobFamily.allCases.map { series.lines($0).count }.reduce(0, +))
         #expect(JobSeries().text.isEmpty && JobFamily.allCases.allSatisfy { JobSeries().lines($0).isEmpty })
     }

@@ -11,6 +11,10 @@ public struct DecodedJobFile: Sendable {
     public var notifyMark: (line: Int, column: Int)?
     /// Where `api_key_sha256`'s value is, when given.
     public var keyMark: (line: Int, column: Int)?
+    /// Where `depends_on` and `escalate` are written, for pointing at an
+    /// unknown job, a cycle or an unknown channel.
+    public var dependsMark: (line: Int, column: Int)?
+    public var escalateMark: (line: Int, column: Int)?
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }

@@ -8,6 +8,8 @@ struct JobFieldReader {
     var idMark = (line: 1, column: 1)
     var notifyMark: (line: Int, column: Int)?
     var keyMark: (line: Int, column: Int)?
+    var dependsMark: (line: Int, column: Int)?
+    var escalateMark: (line: Int, column: Int)?
 
     init(path: String) {
         self.path = path
@@ -79,9 +81,15 @@ struct JobFieldReader {
         let maxRuntime = given(.maxRuntime).flatMap { readDuration($0, field: .maxRuntime) }
         let status = given(.status).flatMap { readLifecycle($0) } ?? .active
         let maintenanceUntil = given(.maintenanceUntil).flatMap { readTimestamp($0) }
+        let maintenanceWindows = given(.maintenanceWindows).flatMap { readMaintenanceWindows($0) } ?? []
         let labels = given(.labels).flatMap { readLabels($0) } ?? [:]
         let notify = given(.notify).flatMap { readChannels($0) }
         if let mark = values[.notify]?.value.mark { notifyMark = (mark.line, mark.column) }
+        let alertAfter = given(.alertAfter).flatMap { readAlertAfter($0) }
+        let escalate = given(.escalate).flatMap { readEscalation($0) } ?? []
+        if let mark = values[.escalate]?.value.mark { escalateMark = (mark.line, mark.column) }
+        let dependsOn = given(.dependsOn).flatMap { readDependencies($0, of: jobName.flatMap { name in host.map { JobID(jobName: name, host: $0) } }) } ?? []
+        if let mark = values[.dependsOn]?.value.mark { dependsMark = (mark.line, mark.column) }
         let slo = given(.slo).flatMap { readSLO($0) }
         let metrics = given(.metrics).flatMap { readMetricsOptions($0) }
         if let mark = values[.apiKeySHA256]?.value.mark { keyMark = (mark.line, mark.column) }
@@ -103,7 +111,8 @@ struct JobFieldReader {
         }
         return Job(jobName: jobName, host: host, threshold: threshold, schedule: schedule, timezone: timezone,
                    grace: grace, maxRuntime: maxRuntime, status: status,
-                   maintenanceUntil: maintenanceUntil, labels: labels, notify: notify, slo: slo, metrics: metrics, apiKeySHA256: apiKeySHA256,
+                   maintenanceUntil: maintenanceUntil, maintenanceWindows: maintenanceWindows, labels: labels, notify: notify,
+                   alertAfter: alertAfter, escalate: escalate, dependsOn: dependsOn, slo: slo, metrics: metrics, apiKeySHA256: apiKeySHA256,
                    description: description)
     }
 
@@ -162,11 +171,11 @@ struct JobFieldReader {
         }
     }
 
-    mutating func readTimezone(_ node: Node) -> String? {
-        guard let text = scalarText(node, field: "timezone") else { return nil }
+    mutating func readTimezone(_ node: Node, field: String = "timezone") -> String? {
+        guard let text = scalarText(node, field: field) else { return nil }
         guard TimeZoneNames.isKnown(text), ZonedCalendar(identifier: text) != nil else {
             let hint = TimeZoneNames.suggestion(for: text).map { " (did you mean '\($0)'?)" } ?? "; write an IANA name such as Europe/Berlin or UTC"
-            error("'timezone' is not a known time zone (got \"\(text.prefix(64))\")\(hint)", at: node, field: "timezone")
+            error("'\(field)' is not a known time zone (got \"\(text.prefix(64))\")\(hint)", at: node, field: field)
             return nil
         }
         return text
@@ -217,8 +226,7 @@ struct JobFieldReader {
     /// `notify: [ops, chat]`: channel names (identifiers), each once. Whether
     /// each names a configured channel is checked against the configuration
     /// (``JobTreeLoader``), which a job file alone does not know.
-    mutating func readChannels(_ node: Node) -> [String]? {
-        let field = JobFileKey.notify.rawValue
+    mutating func readChannels(_ node: Node, field: String = JobFileKey.notify.rawValue) -> [String]? {
         guard let sequence = node.sequence else {
             error("'\(field)' must be a list of channel names, such as [ops, chat] ([] for none)", at: node, field: field)
             return nil
@@ -241,26 +249,153 @@ struct JobFieldReader {
 
     /// The entries of a small mapping field (`slo`, `metrics`), each key one
     /// of `allowed`; nil after recording what is wrong.
-    mutating func readEntries(_ node: Node, field: JobFileKey, allowed: [String], example: String) -> [String: Node]? {
+    mutating func readEntries(_ node: Node, field key: JobFileKey, allowed: [String], example: String) -> [String: Node]? {
+        readEntries(node, field: key.rawValue, allowed: allowed, example: example)
+    }
+
+    mutating func readEntries(_ node: Node, field: String, allowed: [String], example: String) -> [String: Node]? {
         guard let mapping = node.mapping else {
-            error("'\(field.rawValue)' must be a mapping, such as \(example)", at: node, field: field.rawValue)
+            error("'\(field)' must be a mapping, such as \(example)", at: node, field: field)
             return nil
         }
         var entries: [String: Node] = [:]
         for (keyNode, valueNode) in mapping {
             guard let name = keyNode.scalar?.string, allowed.contains(name) else {
                 let name = keyNode.scalar?.string ?? JobFileDecoder.kind(of: keyNode)
-                error("unknown key '\(name)' in '\(field.rawValue)'; allowed keys are \(allowed.joined(separator: ", "))",
-                      at: keyNode, field: "\(field.rawValue).\(name)")
+                error("unknown key '\(name)' in '\(field)'; allowed keys are \(allowed.joined(separator: ", "))",
+                      at: keyNode, field: "\(field).\(name)")
                 return nil
             }
             guard entries[name] == nil else {
-                error("duplicate key '\(name)' in '\(field.rawValue)'", at: keyNode, field: "\(field.rawValue).\(name)")
+                error("duplicate key '\(name)' in '\(field)'", at: keyNode, field: "\(field).\(name)")
                 return nil
             }
             entries[name] = valueNode
         }
         return entries
+    }
+
+    /// `maintenance_windows: [{schedule: "0 1 * * 0", duration: 2h, timezone: Europe/Berlin}]`.
+    mutating func readMaintenanceWindows(_ node: Node) -> [MaintenanceWindow]? {
+        let field = JobFileKey.maintenanceWindows.rawValue
+        let example = "[{schedule: \"0 1 * * 0\", duration: 2h}]"
+        guard let sequence = node.sequence else {
+            error("'\(field)' must be a list of windows, such as \(example)", at: node, field: field)
+            return nil
+        }
+        var windows: [MaintenanceWindow] = []
+        for (index, item) in sequence.enumerated() {
+            let name = "\(field)[\(index)]"
+            guard let entries = readEntries(item, field: name, allowed: ["schedule", "duration", "timezone"], example: example) else { return nil }
+            for key in ["schedule", "duration"] where entries[key] == nil {
+                error("'\(name)' needs \(key), such as \(example)", at: item, field: "\(name).\(key)")
+                return nil
+            }
+            guard let scheduleNode = entries["schedule"], let durationNode = entries["duration"],
+                  let scheduleText = scalarText(scheduleNode, field: "\(name).schedule"),
+                  let durationText = scalarText(durationNode, field: "\(name).duration") else { return nil }
+            let schedule: CronSchedule
+            do {
+                schedule = try CronSchedule(parsing: scheduleText)
+            } catch {
+                self.error("'\(name).schedule' is not a cron schedule (got \"\(scheduleText.prefix(64))\"): \(error)", at: scheduleNode,
+                           field: "\(name).schedule")
+                return nil
+            }
+            guard let duration = JobDuration(parsing: durationText), duration.seconds <= MaintenanceWindow.maximumSeconds else {
+                let problem = JobDuration(parsing: durationText) == nil
+                    ? (JobDuration.problem(durationText) ?? "it is not a duration")
+                    : "a window may last at most 31d (pause the job instead)"
+                error("'\(name).duration' is not a valid duration (got \"\(durationText.prefix(64))\"): \(problem)", at: durationNode,
+                      field: "\(name).duration")
+                return nil
+            }
+            var timezone: String?
+            if let zoneNode = entries["timezone"] {
+                guard let zone = readTimezone(zoneNode, field: "\(name).timezone") else { return nil }
+                timezone = zone
+            }
+            windows.append(MaintenanceWindow(schedule: schedule, duration: duration, timezone: timezone))
+        }
+        return windows
+    }
+
+    /// `alert_after: 3`: a whole number of failed runs, 1 to ``Job/maximumAlertAfter``.
+    mutating func readAlertAfter(_ node: Node) -> Int? {
+        let field = JobFileKey.alertAfter.rawValue
+        guard let text = scalarText(node, field: field) else { return nil }
+        guard let number = Int(text), (1...Job.maximumAlertAfter).contains(number) else {
+            error("'\(field)' must be a whole number of failed runs from 1 to \(Job.maximumAlertAfter) (got \"\(text.prefix(64))\")",
+                  at: node, field: field)
+            return nil
+        }
+        return number
+    }
+
+    /// `escalate: [{after: 1h, notify: [pager]}]`, in increasing order of `after`.
+    mutating func readEscalation(_ node: Node) -> [EscalationStep]? {
+        let field = JobFileKey.escalate.rawValue
+        let example = "[{after: 1h, notify: [pager]}]"
+        guard let sequence = node.sequence else {
+            error("'\(field)' must be a list of steps, such as \(example)", at: node, field: field)
+            return nil
+        }
+        var steps: [EscalationStep] = []
+        for (index, item) in sequence.enumerated() {
+            let name = "\(field)[\(index)]"
+            guard let entries = readEntries(item, field: name, allowed: ["after", "notify"], example: example) else { return nil }
+            for key in ["after", "notify"] where entries[key] == nil {
+                error("'\(name)' needs \(key), such as \(example)", at: item, field: "\(name).\(key)")
+                return nil
+            }
+            guard let afterNode = entries["after"], let notifyNode = entries["notify"],
+                  let text = scalarText(afterNode, field: "\(name).after") else { return nil }
+            guard let after = JobDuration(parsing: text) else {
+                error("'\(name).after' is not a valid duration (got \"\(text.prefix(64))\"): \(JobDuration.problem(text) ?? "it is not a duration")",
+                      at: afterNode, field: "\(name).after")
+                return nil
+            }
+            if let previous = steps.last, after.seconds <= previous.after.seconds {
+                error("'\(name).after' must be later than the step before it (\(previous.after.text ?? "\(previous.after.seconds)")): steps go in order",
+                      at: afterNode, field: "\(name).after")
+                return nil
+            }
+            guard let channels = readChannels(notifyNode, field: "\(name).notify") else { return nil }
+            guard !channels.isEmpty else {
+                error("'\(name).notify' names no channel: a step must tell someone", at: notifyNode, field: "\(name).notify")
+                return nil
+            }
+            steps.append(EscalationStep(after: after, notify: channels))
+        }
+        return steps
+    }
+
+    /// `depends_on: [backup@db1]`: job ids, each once, not the job itself.
+    /// Whether each exists, and cycles, are checked with the whole tree (``JobTreeLoader``).
+    mutating func readDependencies(_ node: Node, of own: JobID?) -> [JobID]? {
+        let field = JobFileKey.dependsOn.rawValue
+        guard let sequence = node.sequence else {
+            error("'\(field)' must be a list of job ids, such as [backup@db1]", at: node, field: field)
+            return nil
+        }
+        var ids: [JobID] = []
+        for item in sequence {
+            guard let text = scalarText(item, field: field) else { return nil }
+            guard let id = JobID(text) else {
+                error("'\(field)' entries are job ids, job_name@host (got \"\(text.prefix(64))\")", at: item, field: field)
+                return nil
+            }
+            if id == own {
+                error("a job cannot depend on itself (\(id))", at: item, field: field)
+                return nil
+            }
+            if ids.contains(id) {
+                error("job '\(id)' is listed twice", at: item, field: field)
+                return nil
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// `slo: {success_ratio: 99.5%, window: 30d}`.

@@ -58,6 +58,8 @@ public struct JobFileDecoder: Sendable {
         result.idColumn = reader.idMark.column
         result.notifyMark = reader.notifyMark
         result.keyMark = reader.keyMark
+        result.dependsMark = reader.dependsMark
+        result.escalateMark = reader.escalateMark
         result.job = result.hasErrors ? nil : job
         return result
     }

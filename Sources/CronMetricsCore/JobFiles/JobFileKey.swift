@@ -11,8 +11,12 @@ public enum JobFileKey: String, CaseIterable, Sendable {
     case maxRuntime = "max_runtime"
     case status
     case maintenanceUntil = "maintenance_until"
+    case maintenanceWindows = "maintenance_windows"
     case labels
     case notify
+    case alertAfter = "alert_after"
+    case escalate
+    case dependsOn = "depends_on"
     case slo
     case metrics
     case apiKeySHA256 = "api_key_sha256"

@@ -8,6 +8,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
     case lastExitCode
     case lastStart
     case running
+    case inMaintenanceWindow
     case deadline
     case nextExpected
     case threshold
@@ -27,6 +28,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .lastExitCode: return "cronjob_last_exit_code"
         case .lastStart: return "cronjob_last_start_timestamp_seconds"
         case .running: return "cronjob_running"
+        case .inMaintenanceWindow: return "cronjob_in_maintenance_window"
         case .deadline: return "cronjob_deadline_timestamp_seconds"
         case .nextExpected: return "cronjob_next_expected_timestamp_seconds"
         case .threshold: return "cronjob_threshold_seconds"
@@ -48,6 +50,7 @@ public enum JobFamily: Int, CaseIterable, Sendable {
         case .lastExitCode: return "Exit code of the job's last reported run."
         case .lastStart: return "Unix time of the job's last start signal."
         case .running: return "Runs of the job started and not finished."
+        case .inMaintenanceWindow: return "1 while the job is in one of its maintenance_windows, else 0 (jobs with windows only)."
         case .deadline: return "Unix time at which the job is failed automatically if it stays silent."
         case .nextExpected: return "Unix time by which the job's next scheduled run must report (scheduled time plus grace)."
         case .threshold: return "Seconds of silence after which the job is failed automatically."

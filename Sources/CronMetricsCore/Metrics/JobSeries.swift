@@ -89,6 +89,7 @@ public struct JobSeries: Sendable {
             case .lastExitCode: line(family, state.lastExitCode.map(Double.init))
             case .lastStart: line(family, state.lastStartAt?.timeIntervalSince1970)
             case .running: line(family, Double(state.openRuns.count))
+            case .inMaintenanceWindow: line(family, job.maintenanceWindows.isEmpty ? nil : (verdict.window == nil ? 0 : 1))
             case .deadline: line(family, verdict.deadline?.timeIntervalSince1970)
             case .nextExpected: line(family, verdict.nextExpected?.timeIntervalSince1970)
             case .threshold: line(family, job.threshold.map { Double($0.seconds) })

@@ -18,8 +18,12 @@ extension Job {
         case .maxRuntime: maxRuntime.map(JSONValue.init(duration:))
         case .status: .string(status.rawValue)
         case .maintenanceUntil: maintenanceUntil.map { .string(RFC3339.format($0)) }
+        case .maintenanceWindows: maintenanceWindows.isEmpty ? nil : .array(maintenanceWindows.map(\.json))
         case .labels: .object(labels.mapValues(JSONValue.string))
         case .notify: notify.map { .array($0.map(JSONValue.string)) }
+        case .alertAfter: alertAfter.map { .integer(Int64($0)) }
+        case .escalate: escalate.isEmpty ? nil : .array(escalate.map(\.json))
+        case .dependsOn: dependsOn.isEmpty ? nil : .array(dependsOn.map { .string($0.description) })
         case .slo: slo.map(\.json)
         case .metrics: metrics.map(\.json)
         case .apiKeySHA256: apiKeySHA256.map(JSONValue.string)

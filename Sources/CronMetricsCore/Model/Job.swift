@@ -6,6 +6,8 @@ public struct Job: Hashable, Sendable {
     public static let schemaVersion = 1
     /// How late a scheduled run may report when the file gives no `grace`.
     public static let defaultGraceSeconds = 300
+    /// The most failed runs `alert_after` may wait for.
+    public static let maximumAlertAfter = 1_000
 
     public var jobName: String
     public var host: String
@@ -22,11 +24,21 @@ public struct Job: Hashable, Sendable {
     public var maxRuntime: JobDuration?
     public var status: Lifecycle
     public var maintenanceUntil: Date?
+    /// Recurring maintenance windows (``MaintenanceWindow``).
+    public var maintenanceWindows: [MaintenanceWindow]
     /// Extra Prometheus labels, exported on `cronjob_status` in name order.
     public var labels: [String: String]
     /// The notification channels for this job's down and up events; nil means
     /// `notifications.default_channels`, an empty list none at all.
     public var notify: [String]?
+    /// Its `down` goes out only at this many failed runs in a row (a missed
+    /// deadline or a timeout counts as one); nil: at the first.
+    public var alertAfter: Int?
+    /// Channels told too when the job stays down (``EscalationStep``), in order of `after`.
+    public var escalate: [EscalationStep]
+    /// Jobs this one depends on: while one of them is failing, this job's
+    /// `down` is held (its state is exported as it is).
+    public var dependsOn: [JobID]
     /// The job's service level objective, if it has one.
     public var slo: ServiceLevelObjective?
     /// Series it exports beyond the standard ones.
@@ -45,8 +57,12 @@ public struct Job: Hashable, Sendable {
         maxRuntime: JobDuration? = nil,
         status: Lifecycle = .active,
         maintenanceUntil: Date? = nil,
+        maintenanceWindows: [MaintenanceWindow] = [],
         labels: [String: String] = [:],
         notify: [String]? = nil,
+        alertAfter: Int? = nil,
+        escalate: [EscalationStep] = [],
+        dependsOn: [JobID] = [],
         slo: ServiceLevelObjective? = nil,
         metrics: JobMetricsOptions? = nil,
         apiKeySHA256: String? = nil,
@@ -61,8 +77,12 @@ public struct Job: Hashable, Sendable {
         self.maxRuntime = maxRuntime
         self.status = status
         self.maintenanceUntil = maintenanceUntil
+        self.maintenanceWindows = maintenanceWindows
         self.labels = labels
         self.notify = notify
+        self.alertAfter = alertAfter
+        self.escalate = escalate
+        self.dependsOn = dependsOn
         self.slo = slo
         self.metrics = metrics
         self.apiKeySHA256 = apiKeySHA256

@@ -73,12 +73,14 @@ public struct JobState: Sendable, Hashable {
     }
 
     /// Closes the runs open past `maxRuntime` as timed out, each a failure.
+    /// `postponed` moves a limit that falls where `max_runtime` is suspended
+    /// (a maintenance window) to where it ends.
     ///
     /// - Returns: the runs that timed out now, and when each did.
-    public mutating func timeOut(maxRuntime: Int, now: Date) -> [(run: OpenRun, at: Date)] {
+    public mutating func timeOut(maxRuntime: Int, now: Date, postponed: (Date) -> Date = { $0 }) -> [(run: OpenRun, at: Date)] {
         var timedOut: [(OpenRun, Date)] = []
         openRuns.removeAll { run in
-            let limit = run.startedAt.addingTimeInterval(TimeInterval(maxRuntime))
+            let limit = postponed(run.startedAt.addingTimeInterval(TimeInterval(maxRuntime)))
             guard limit < now else { return false }
             timedOut.append((run, limit))
             return true

@@ -12,6 +12,8 @@ public struct Verdict: Sendable, Hashable {
     public var nextExpected: Date?
     /// The next instant at which the verdict may change with no new input.
     public var nextChange: Date?
+    /// The recurring maintenance window the job is in (``Job/maintenanceWindows``).
+    public var window: DateInterval?
 
     /// How early a signal may arrive and still count for the next scheduled
     /// time: a host clock a few seconds fast must not make a daily job owe a
@@ -46,7 +48,26 @@ public struct Verdict: Sendable, Hashable {
         }
     }
 
+    /// An active job inside one of its maintenance windows is in maintenance
+    /// until the window ends; outside, its deadline counts from the end of
+    /// the last window at the latest, and its verdict changes when the next
+    /// one starts.
     private static func active(job: Job, firstSeen: Date, state: JobState, since: Date?, now: Date) -> Verdict {
+        guard !job.maintenanceWindows.isEmpty else {
+            return counted(job: job, firstSeen: firstSeen, state: state, since: since, now: now)
+        }
+        if let window = job.maintenanceWindow(at: now) {
+            return Verdict(status: .maintenance, nextChange: window.end, window: window)
+        }
+        let ended = job.lastMaintenanceWindowEnd(atOrBefore: now)
+        var verdict = counted(job: job, firstSeen: firstSeen, state: state, since: [since, ended].compactMap { $0 }.max(), now: now)
+        if let next = job.nextMaintenanceWindow(after: now)?.start {
+            verdict.nextChange = min(verdict.nextChange ?? next, next)
+        }
+        return verdict
+    }
+
+    private static func counted(job: Job, firstSeen: Date, state: JobState, since: Date?, now: Date) -> Verdict {
         var anchor = state.lastReceivedAt ?? firstSeen
         for candidate in [state.lastStartAt, state.activatedAt, since].compactMap({ $0 }) where candidate > anchor {
             anchor = candidate

@@ -38,6 +38,9 @@ public struct NotificationEvent: Codable, Sendable, Hashable {
     /// 0 for the first message of an event; 1, 2 … for repeats of a down.
     public var repeatCount: Int
     public var lastRun: LastRun?
+    /// For a `down` sent to an escalation step's channels: the step, from 1
+    /// (absent otherwise).
+    public var escalation: Int?
     /// The job's dashboard page, when `server.external_url` is set.
     public var url: String?
 
@@ -65,6 +68,7 @@ public struct NotificationEvent: Codable, Sendable, Hashable {
             var text = "\(jobId) is DOWN: \(status.replacingOccurrences(of: "_", with: " "))"
             if status == "failure", let code = lastRun?.exitCode { text += " (exit code \(code))" }
             if repeatCount > 0 { text += " (still down, reminder \(repeatCount))" }
+            if let escalation { text += " (still down, escalation \(escalation))" }
             return text
         case .up: return "\(jobId) is UP again: success after \(previousStatus.replacingOccurrences(of: "_", with: " "))"
         case .test: return "cronmetrics test notification"

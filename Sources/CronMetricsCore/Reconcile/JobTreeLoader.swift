@@ -100,6 +100,36 @@ public struct JobTreeLoader: Sendable {
         return warnings
     }
 
+    /// `depends_on` naming a job the tree does not have, and cycles (each
+    /// reported at every file on it, naming the whole cycle).
+    private func dependencyErrors(_ files: [CachedFile]) -> [JobFileDiagnostic] {
+        var edges: [JobID: [JobID]] = [:]
+        var fileOf: [JobID: CachedFile] = [:]
+        for file in files {
+            guard let job = file.decoded.job else { continue }
+            edges[job.id] = job.dependsOn
+            fileOf[job.id] = file
+        }
+        guard edges.values.contains(where: { !$0.isEmpty }) else { return [] }
+        let graph = DependencyGraph(edges: edges)
+        func diagnostic(_ id: JobID, _ message: String) -> JobFileDiagnostic? {
+            guard let file = fileOf[id] else { return nil }
+            let mark = file.decoded.dependsMark ?? (file.decoded.idLine, file.decoded.idColumn)
+            return .init(path: tree.displayPath(file.stamp.path), line: mark.line, column: mark.column,
+                         field: JobFileKey.dependsOn.rawValue, message: message)
+        }
+        var diagnostics = graph.unknown.compactMap { job, missing in
+            let guess = Spelling.closest(to: missing.description, in: edges.keys.map(\.description)).map { " (did you mean '\($0)'?)" } ?? ""
+            return diagnostic(job, "depends_on names job '\(missing)', which is not in the tree\(guess)")
+        }
+        for cycle in graph.cycles {
+            for id in Set(cycle) {
+                diagnostics += [diagnostic(id, "depends_on forms a cycle: \(DependencyGraph.describe(cycle))")].compactMap { $0 }
+            }
+        }
+        return diagnostics
+    }
+
     private func validate(_ files: [CachedFile], parsedCount: Int) -> TreeLoad {
         var diagnostics: [JobFileDiagnostic] = []
         var byID: [JobID: [CachedFile]] = [:]
@@ -123,14 +153,17 @@ public struct JobTreeLoader: Sendable {
             }
         }
         diagnostics += sharedKeyWarnings(files)
+        diagnostics += dependencyErrors(files)
         if let channels {
             for file in files {
-                for name in file.decoded.job?.notify ?? [] where !channels.contains(name) {
-                    let mark = file.decoded.notifyMark ?? (1, 1)
+                let named = (file.decoded.job?.notify ?? []).map { ($0, file.decoded.notifyMark, JobFileKey.notify) }
+                    + (file.decoded.job?.escalate ?? []).flatMap(\.notify).map { ($0, file.decoded.escalateMark, JobFileKey.escalate) }
+                for (name, mark, key) in named where !channels.contains(name) {
+                    let mark = mark ?? (1, 1)
                     let known = channels.isEmpty ? "no channels are configured (notifications.channels)" : "configured: \(channels.sorted().joined(separator: ", "))"
                     let guess = Spelling.closest(to: name, in: channels).map { " (did you mean '\($0)'?)" } ?? ""
                     diagnostics.append(.init(path: tree.displayPath(file.stamp.path), line: mark.line, column: mark.column,
-                                             field: JobFileKey.notify.rawValue, message: "unknown notification channel '\(name)'\(guess); \(known)"))
+                                             field: key.rawValue, message: "unknown notification channel '\(name)'\(guess); \(known)"))
                 }
             }
         }

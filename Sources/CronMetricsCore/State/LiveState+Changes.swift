@@ -86,7 +86,9 @@ extension LiveState {
     static func reevaluate(_ storage: inout Storage, index: Int, now: Date) {
         var entry = storage.entries[index]
         if let limit = entry.job.maxRuntime, entry.job.status == .active || entry.job.maintenanceUntil.map({ $0 <= now }) == true {
-            for (run, at) in entry.state.timeOut(maxRuntime: limit.seconds, now: now)
+            // A limit inside a maintenance window counts at the window's end.
+            let job = entry.job
+            for (run, at) in entry.state.timeOut(maxRuntime: limit.seconds, now: now, postponed: { job.maintenanceWindow(at: $0)?.end ?? $0 })
             where !storage.timeouts.contains(where: { $0.runID == run.id }) {
                 storage.timeouts.append(TimedOutRun(jobID: entry.job.id, runID: run.id, at: at))
             }

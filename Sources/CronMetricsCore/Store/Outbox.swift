@@ -94,7 +94,10 @@ struct Outbox {
         for change in changed { versions[change.jobID] = made[change.jobID.description]?.version }
         let notifiedAt = made.mapValues(\.notifiedAt)
         try announce(changed.compactMap { change in
-            guard NotificationKind.transition(from: change.previous, to: change.status) != nil else { return nil }
+            // Down another way while its down is still held (a failure, then
+            // a missed deadline, under `alert_after`): the policy is asked again.
+            let held = (notifiedAt[change.jobID.description] ?? nil) == nil && NotificationKind.downStatuses.contains(change.status)
+            guard NotificationKind.transition(from: change.previous, to: change.status) != nil || held else { return nil }
             return Announcement(jobID: change.jobID, previous: change.previous ?? "pending", status: change.status,
                                 notifiedAt: notifiedAt[change.jobID.description] ?? nil, at: change.at, lastRun: change.lastRun,
                                 repeatCount: 0)
@@ -102,10 +105,22 @@ struct Outbox {
         return versions
     }
 
+    /// Failed runs of jobs already down whose `down` was held (no change of
+    /// status, so ``change(_:db:)`` sends nothing): the policy is asked
+    /// again, so `alert_after: 3` sends at the third failed run at once.
+    func reconsider(_ held: [Announcement], db: any SQLConnection) throws {
+        let due = held.filter { $0.notifiedAt == nil && NotificationKind.downStatuses.contains($0.status) }
+        guard !due.isEmpty else { return }
+        try announce(due, db: db)
+    }
+
     /// Sends what each job's status calls for and was not sent yet: a `down`
     /// (or a repeat of it) for a down job, an `up` for a job whose `down` was
     /// announced. Nothing for a quiet job (paused, in maintenance, retired, or
-    /// gone from the catalog): it is announced when it stops being quiet.
+    /// gone from the catalog): it is announced when it stops being quiet. A
+    /// first `down` also waits while the job's policy holds it
+    /// (``AlertPolicy/hold(_:_:at:)``: a failing dependency, `alert_after`);
+    /// an `up` also goes to the escalation channels the outage reached.
     /// The jobs must be distinct; their definitions are read, their
     /// `notified_at` set and their messages written a statement for all.
     ///
@@ -122,40 +137,143 @@ struct Outbox {
         // message not written: the signals of the batch still commit (the
         // next reload writes the row again from its file).
         let jobs = try JobRow.jobs(due.map(\.0.jobID), db, corruptRows: corruptRows)
-        let loud = due.filter { item, _ in
-            guard let job = jobs[item.jobID] else { return false }
-            return !(job.status == .paused || job.status == .retired
-                || (job.status == .maintenance && (job.maintenanceUntil ?? .distantFuture) > item.at))
+        let outages = try outages(of: due.map(\.0.jobID), jobs: jobs, db: db)
+        let loud = due.filter { item, kind in
+            guard let job = jobs[item.jobID], let outage = outages[item.jobID]?.outage else { return false }
+            switch kind {
+            case .down where item.repeatCount == 0: return AlertPolicy.hold(job, outage, at: item.at) == nil
+            case .down: return !AlertPolicy.holdsFollowUp(job, outage, at: item.at)
+            default: return !AlertPolicy.isQuiet(job, at: item.at)
+            }
         }
-        for (kind, value) in [(NotificationKind.down, now.sqlValue), (.up, .null)] {
-            let ids = loud.filter { $0.1 == kind }.map { SQLValue.text($0.0.jobID.description) }
+        let statements: [(NotificationKind, Bool, String, [SQLValue])] = [
+            (.down, false, "notified_at = ?, down_sent_at = ?, escalated = 0", [now.sqlValue, now.sqlValue]),
+            (.down, true, "notified_at = ?", [now.sqlValue]),
+            (.up, false, "notified_at = NULL, down_sent_at = NULL, escalated = 0, escalated_channels = NULL", []),
+        ]
+        for (kind, isRepeat, set, values) in statements {
+            let ids = loud.filter { $0.1 == kind && ($0.0.repeatCount > 0) == isRepeat }.map { SQLValue.text($0.0.jobID.description) }
             for chunk in ids.chunks(of: JobRow.rowsPerStatement) {
-                try db.send("UPDATE job_state SET notified_at = ? WHERE job_id IN (\(SQLDialect.list(chunk.count)))", [value] + chunk)
+                try db.send("UPDATE job_state SET \(set) WHERE job_id IN (\(SQLDialect.list(chunk.count)))", values + chunk)
             }
         }
         guard let settings else { return 0 }
         var rows: [SQLValue] = []
         for (item, kind) in loud {
             guard let job = jobs[item.jobID] else { continue }
-            let channels = settings.channels(for: job.notify)
-            guard !channels.isEmpty else { continue }
-            let event = NotificationEvent(
-                kind: kind, jobId: item.jobID.description, jobName: job.jobName, host: job.host, labels: job.labels,
-                previousStatus: item.previous, status: item.status, at: item.at, repeatCount: item.repeatCount,
-                lastRun: try item.lastRun ?? Self.lastRun(item.jobID, db: db), url: settings.link(for: item.jobID.description))
-            let payload = try event.json()
-            for channel in channels {
-                rows += [.text(event.eventId), .text(channel), .text(item.jobID.description), .text(kind.rawValue), .text(payload),
-                         now.sqlValue, now.sqlValue, now.sqlValue]
+            var names = settings.channels(for: job.notify)
+            if kind == .up {
+                names += settings.channels(for: outages[item.jobID]?.escalatedChannels ?? []).filter { !names.contains($0) }
+            }
+            rows += try messages(for: job, item, kind: kind, channels: names, db: db)
+        }
+        try insert(rows, db: db)
+        return rows.count / 8
+    }
+
+    /// Sends the escalation steps that fell due (``AlertPolicy/escalationsDue(_:_:at:)``)
+    /// for jobs whose `down` went out and that are still down: a `down` to
+    /// each step's channels, once an outage.
+    ///
+    /// - Returns: how many outbox rows were written.
+    func escalate(db: any SQLConnection) throws -> Int {
+        var candidates: [JobID] = []
+        for row in try db.query("""
+            SELECT job_id FROM job_state
+            WHERE notify_status IN ('failure', 'missed_deadline', 'timeout') AND down_sent_at IS NOT NULL AND notified_at IS NOT NULL
+            """, table: "job_state") {
+            if let id = corruptRows.reading({ () throws(StoreError) in try row.jobID() }) { candidates.append(id) }
+        }
+        guard !candidates.isEmpty else { return 0 }
+        let jobs = try JobRow.jobs(candidates, db, corruptRows: corruptRows).filter { !$0.value.escalate.isEmpty }
+        let outages = try outages(of: Array(jobs.keys), jobs: jobs, db: db)
+        var rows: [SQLValue] = []
+        for id in jobs.keys.sorted() {
+            guard let job = jobs[id], let known = outages[id] else { continue }
+            let steps = AlertPolicy.escalationsDue(job, known.outage, at: now)
+            guard !steps.isEmpty else { continue }
+            var reached = known.escalatedChannels
+            reached += AlertPolicy.channels(of: job, steps: steps).filter { !reached.contains($0) }
+            try db.send("UPDATE job_state SET escalated = ?, escalated_channels = ? WHERE job_id = ?",
+                        [.integer(Int64(steps.upperBound)), .text(try StateStore.json(reached)), .text(id.description)])
+            guard let settings else { continue }
+            for step in steps {
+                let item = Announcement(jobID: id, previous: known.status, status: known.status, notifiedAt: nil, at: now, lastRun: nil,
+                                        repeatCount: 0)
+                rows += try messages(for: job, item, kind: .down, channels: settings.channels(for: job.escalate[step].notify),
+                                     escalation: step + 1, db: db)
             }
         }
+        try insert(rows, db: db)
+        return rows.count / 8
+    }
+
+    /// What the store knows of each job's outage, with the jobs it depends on
+    /// that are failing now: down (failure, missed deadline, timeout), and
+    /// neither paused nor retired nor gone.
+    func outages(of ids: [JobID], jobs: [JobID: Job],
+                 db: any SQLConnection) throws -> [JobID: (outage: AlertPolicy.Outage, status: String, escalatedChannels: [String])] {
+        var upstream = Set<JobID>()
+        for id in ids { upstream.formUnion(jobs[id]?.dependsOn ?? []) }
+        let rows = try Self.states(ids + upstream.subtracting(ids), db: db)
+        let upstreamJobs = try JobRow.jobs(Array(upstream), db, corruptRows: corruptRows)
+        let failing = Set(upstream.filter { id in
+            guard let job = upstreamJobs[id], job.status != .paused, job.status != .retired else { return false }
+            return rows[id].map { NotificationKind.downStatuses.contains($0.status) } ?? false
+        })
+        var outages: [JobID: (outage: AlertPolicy.Outage, status: String, escalatedChannels: [String])] = [:]
+        for id in ids {
+            guard let row = rows[id] else { continue }
+            outages[id] = (AlertPolicy.Outage(failedRuns: row.streak, downSentAt: row.downSentAt, escalated: row.escalated,
+                                              failingUpstream: failing), row.status, row.escalatedChannels)
+        }
+        return outages
+    }
+
+    /// The notification columns of some jobs' state.
+    static func states(_ ids: [JobID],
+                       db: any SQLConnection) throws -> [JobID: (status: String, streak: Int, downSentAt: Date?, escalated: Int, escalatedChannels: [String])] {
+        var states: [JobID: (status: String, streak: Int, downSentAt: Date?, escalated: Int, escalatedChannels: [String])] = [:]
+        for chunk in ids.chunks(of: JobRow.rowsPerStatement) {
+            for row in try db.query("""
+                SELECT job_id, notify_status, streak, down_sent_at, escalated, escalated_channels FROM job_state
+                WHERE job_id IN (\(SQLDialect.list(chunk.count)))
+                """, chunk.map { .text($0.description) }, table: "job_state") {
+                let channels = try row.optionalString("escalated_channels").map { text in
+                    (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+                } ?? []
+                states[try row.jobID()] = (try row.optionalString("notify_status") ?? "pending", Int(try row.int("streak")),
+                                           try row.optionalDate("down_sent_at"), Int(try row.int("escalated")), channels)
+            }
+        }
+        return states
+    }
+
+    /// The outbox rows of one event, one per channel (8 values each).
+    private func messages(for job: Job, _ item: Announcement, kind: NotificationKind, channels: [String], escalation: Int? = nil,
+                          db: any SQLConnection) throws -> [SQLValue] {
+        guard let settings, !channels.isEmpty else { return [] }
+        var event = NotificationEvent(
+            kind: kind, jobId: item.jobID.description, jobName: job.jobName, host: job.host, labels: job.labels,
+            previousStatus: item.previous, status: item.status, at: item.at, repeatCount: item.repeatCount,
+            lastRun: try item.lastRun ?? Self.lastRun(item.jobID, db: db), url: settings.link(for: item.jobID.description))
+        event.escalation = escalation
+        let payload = try event.json()
+        var rows: [SQLValue] = []
+        for channel in channels {
+            rows += [.text(event.eventId), .text(channel), .text(item.jobID.description), .text(kind.rawValue), .text(payload),
+                     now.sqlValue, now.sqlValue, now.sqlValue]
+        }
+        return rows
+    }
+
+    private func insert(_ rows: [SQLValue], db: any SQLConnection) throws {
         for chunk in rows.chunks(of: 8 * JobRow.rowsPerStatement) {
             try db.send("""
                 INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
                 VALUES \(SQLDialect.valueRows(chunk.count / 8, row: "(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"))
                 """, Array(chunk))
         }
-        return rows.count / 8
     }
 
     /// The job's last reported run, from its newest result.

@@ -242,6 +242,15 @@ public enum SchemaMigrations {
                 t.add(column: "duration_sum", .double)
             }
         }
+        // Alert policy (SPEC §16): when an outage's first `down` went out, and
+        // which escalation steps (and channels) it has reached. Expand-only.
+        migrator.registerMigration("v10: escalations") { db in
+            try db.alter(table: "job_state") { t in
+                t.add(column: "down_sent_at", .double)
+                t.add(column: "escalated", .integer).notNull().defaults(to: 0)
+                t.add(column: "escalated_channels", .text)
+            }
+        }
         return migrator
     }
 
@@ -391,10 +400,15 @@ public enum SchemaMigrations {
             $$
             """,
         ]),
+        (4, "escalations", [
+            "ALTER TABLE job_state ADD COLUMN down_sent_at DOUBLE PRECISION",
+            "ALTER TABLE job_state ADD COLUMN escalated BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE job_state ADD COLUMN escalated_channels TEXT",
+        ]),
     ]
 
     /// Versions whose statements only add (columns with defaults, tables,
     /// indexes): a replica that knows an older version keeps working on
     /// them, so replicas upgrade one at a time. Recorded as `expand_only`.
-    static let postgresExpandOnly: Set<Int> = [2, 3]
+    static let postgresExpandOnly: Set<Int> = [2, 3, 4]
 }

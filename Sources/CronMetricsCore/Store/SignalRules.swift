@@ -136,12 +136,13 @@ struct SignalRules {
                     duration_sum = CASE WHEN excluded.duration_sum IS NULL THEN job_state.duration_sum
                         ELSE COALESCE(job_state.duration_sum, 0) + excluded.duration_sum END,
                     \(Self.streak("excluded.last_status = 'failure'", at: "excluded.streak_since"))
-                RETURNING job_id, notify_status, version
+                RETURNING job_id, notify_status, notified_at, version
                 """, arguments: folds),
         ], on: "job_id", table: "results")
         var byJob: [String: SQLRow] = [:]
         for row in rows { byJob[try row.string("job_id")] = row }
         var changes: [Outbox.Change] = []
+        var held: [Outbox.Announcement] = []
         let stored = try results.map { submitted in
             guard let row = byJob[submitted.jobID.description] else {
                 throw StoreError.query("no row stored for the result of \(submitted.jobID)")
@@ -155,6 +156,9 @@ struct SignalRules {
                                      version: try row.int("version"), reason: .result, runID: result.runID,
                                      lastRun: .init(status: result.status.rawValue, at: result.runAt, exitCode: result.exitCode,
                                                     duration: result.duration, output: result.output)))
+            } else if result.status == .failure, try row.optionalDouble("notified_at") == nil {
+                held.append(.init(jobID: result.jobID, previous: result.status.rawValue, status: result.status.rawValue, notifiedAt: nil,
+                                  at: result.receivedAt, lastRun: nil, repeatCount: 0))
             }
             return result
         }
@@ -164,6 +168,7 @@ struct SignalRules {
         }, db: db)
         // A change of status bumps the version again: what a replica applies is the one after it.
         let versions = try outbox.change(changes, db: db)
+        try outbox.reconsider(held, db: db)
         return stored.map { result in
             var result = result
             if let version = versions[result.jobID] { result.stateVersion = version }

@@ -250,7 +250,7 @@ extension StateStore {
                                            notifiedAt: notifiedAt, at: now, lastRun: nil, repeatCount: count)
             }
             let written = try outbox.announce(due, db: db)
-            return written
+            return written + (try outbox.escalate(db: db))
         }
     }
 

@@ -27,7 +27,7 @@ extension StateStore {
                         missed_deadlines_total = \(db.dialect.greatest("job_state.missed_deadlines_total", "excluded.missed_deadlines_total")),
                         missed_anchor = CASE WHEN job_state.version = ? THEN excluded.missed_anchor ELSE job_state.missed_anchor END,
                         activated_at = excluded.activated_at, version = job_state.version + 1
-                    RETURNING notify_status, last_received_at, last_start_at, version
+                    RETURNING notify_status, notified_at, last_received_at, last_start_at, version
                     """, [job, .integer(Int64(item.missedDeadlinesTotal)), SQLValue(item.missedAnchor), SQLValue(item.activatedAt),
                           .integer(item.version)],
                     table: "job_state")
@@ -53,6 +53,10 @@ extension StateStore {
                 if previous == ExportedStatus.missedDeadline.rawValue {
                     try FlipRows.insert([(item.jobID, Flip(at: now, from: previous, to: ExportedStatus.missedDeadline.rawValue,
                                                            reason: FlipReason.deadline.rawValue))], db: db)
+                    try outbox.reconsider([.init(jobID: item.jobID, previous: ExportedStatus.missedDeadline.rawValue,
+                                                 status: ExportedStatus.missedDeadline.rawValue,
+                                                 notifiedAt: try row.optionalDouble("notified_at"), at: now, lastRun: nil, repeatCount: 0)],
+                                          db: db)
                 }
                 wrote(item.jobID, version, then: try outbox.change(
                     item.jobID, from: previous, to: ExportedStatus.missedDeadline.rawValue,
@@ -68,10 +72,16 @@ extension StateStore {
                         timeouts_total = job_state.timeouts_total + 1,
                         last_timeout_at = \(db.dialect.greatest("COALESCE(job_state.last_timeout_at, 0)", "excluded.last_timeout_at")),
                         version = job_state.version + 1
-                    RETURNING notify_status, version
+                    RETURNING notify_status, notified_at, version
                     """, [.text(timeout.jobID.description), timeout.at.sqlValue], table: "job_state") else { continue }
                 let version = try row.int("version")
                 try Self.countFailedRun(timeout.jobID, .timeout, at: timeout.at, db: db)
+                if try row.optionalString("notify_status") == ExportedStatus.timeout.rawValue {
+                    try outbox.reconsider([.init(jobID: timeout.jobID, previous: ExportedStatus.timeout.rawValue,
+                                                 status: ExportedStatus.timeout.rawValue,
+                                                 notifiedAt: try row.optionalDouble("notified_at"), at: timeout.at, lastRun: nil,
+                                                 repeatCount: 0)], db: db)
+                }
                 wrote(timeout.jobID, version, then: try outbox.change(
                     timeout.jobID, from: try row.optionalString("notify_status"), to: ExportedStatus.timeout.rawValue,
                     at: timeout.at, version: version, reason: .timeout, lastRun: nil, db: db))
