@@ -22,9 +22,15 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var maxRuntimeSeconds: Int?
     public var status: String
     public var maintenanceUntil: Date?
+    /// `[{schedule, duration, timezone}]` as written; nil without windows.
+    public var maintenanceWindows: JSONValue?
     public var labels: [String: String]
     /// The job's channels as written; nil when `notifications.default_channels` apply.
     public var notify: [String]?
+    /// The alert policy as written (nil when not set).
+    public var alertAfter: Int?
+    public var escalate: JSONValue?
+    public var dependsOn: [String]?
     /// `{success_ratio, window}` as written, when the job has an SLO.
     public var slo: JSONValue?
     /// `{duration_histogram}` as written.
@@ -49,8 +55,12 @@ public struct JobRecord: Codable, Sendable, Hashable {
         maxRuntimeSeconds = job.maxRuntime?.seconds
         status = job.status.rawValue
         maintenanceUntil = job.maintenanceUntil
+        maintenanceWindows = job.value(of: .maintenanceWindows)
         labels = job.labels
         notify = job.notify
+        alertAfter = job.alertAfter
+        escalate = job.value(of: .escalate)
+        dependsOn = job.dependsOn.isEmpty ? nil : job.dependsOn.map(\.description)
         slo = job.slo?.json
         metrics = job.metrics?.json
         description = job.description

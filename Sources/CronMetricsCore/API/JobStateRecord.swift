@@ -34,8 +34,17 @@ public struct JobStateRecord: Codable, Sendable, Hashable {
     public var failuresTotal: Int
     public var missedDeadlinesTotal: Int
     public var timeoutsTotal: Int
+    /// While the job is in one of its maintenance windows: when it ends.
+    public var maintenanceWindowUntil: Date?
+    /// When its next maintenance window starts.
+    public var nextMaintenanceWindow: Date?
+    /// The jobs of its `depends_on` failing now: its downs are held.
+    public var blockedBy: [String]?
 
-    public init(firstSeen: Date, state: JobState, verdict: Verdict?) {
+    public init(firstSeen: Date, state: JobState, verdict: Verdict?, nextWindow: Date? = nil, blockedBy: [JobID] = []) {
+        maintenanceWindowUntil = verdict?.window?.end
+        nextMaintenanceWindow = nextWindow
+        self.blockedBy = blockedBy.isEmpty ? nil : blockedBy.map(\.description)
         status = verdict?.status.rawValue ?? "retired"
         value = verdict?.status.value ?? -1
         deadline = verdict?.deadline

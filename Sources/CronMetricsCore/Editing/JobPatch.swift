@@ -57,6 +57,34 @@ public struct JobPatch: Sendable, Hashable {
         fields["slo"] = .object(change)
     }
 
+    /// The job's maintenance windows (replacing them); nil removes them.
+    public mutating func setMaintenanceWindows(_ windows: [(schedule: String, duration: String, timezone: String?)]?) {
+        fields[JobFileKey.maintenanceWindows.rawValue] = windows.map { windows in
+            .array(windows.map { window in
+                var fields: [String: JSONValue] = ["schedule": .string(window.schedule), "duration": JSONValue(durationText: window.duration)]
+                if let zone = window.timezone, !zone.isEmpty { fields["timezone"] = .string(zone) }
+                return .object(fields)
+            })
+        } ?? .null
+    }
+
+    /// The jobs this one depends on (replacing them); nil removes them.
+    public mutating func setDependencies(_ ids: [String]?) {
+        fields[JobFileKey.dependsOn.rawValue] = ids.map { .array($0.map(JSONValue.string)) } ?? .null
+    }
+
+    /// `alert_after` as written (a number; the decoder says what else is wrong); empty removes it.
+    public mutating func setAlertAfter(_ text: String) {
+        fields[JobFileKey.alertAfter.rawValue] = text.isEmpty ? .null : (Int64(text).map(JSONValue.integer) ?? .string(text))
+    }
+
+    /// The escalation steps (replacing them); nil removes them.
+    public mutating func setEscalation(_ steps: [(after: String, notify: [String])]?) {
+        fields[JobFileKey.escalate.rawValue] = steps.map { steps in
+            .array(steps.map { .object(["after": JSONValue(durationText: $0.after), "notify": .array($0.notify.map(JSONValue.string))]) })
+        } ?? .null
+    }
+
     /// `metrics.duration_histogram`; nil: the server's default.
     public mutating func setDurationHistogram(_ value: Bool?) {
         fields["metrics"] = .object(["duration_histogram": value.map(JSONValue.bool) ?? .null])

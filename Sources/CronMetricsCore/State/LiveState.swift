@@ -235,6 +235,16 @@ public final class LiveState: Sendable {
     }
 
     /// One job's definition, state and verdict as of `now`, or nil if it is not in the catalog.
+    /// The jobs of `job`'s `depends_on` that are failing at `now` (failure,
+    /// missed deadline, timeout): its down notifications are held.
+    public func blockedBy(_ job: Job, now: Date) -> [JobID] {
+        guard !job.dependsOn.isEmpty else { return [] }
+        return job.dependsOn.filter { id in
+            guard let status = self.job(id, now: now)?.verdict?.status else { return false }
+            return status == .failure || status == .missedDeadline || status == .timeout
+        }.sorted()
+    }
+
     public func job(_ id: JobID, now: Date) -> (job: Job, firstSeen: Date, state: JobState, verdict: Verdict?)? {
         storage.withLock { storage in
             Self.refresh(&storage, now: now)

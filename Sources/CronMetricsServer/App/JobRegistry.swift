@@ -122,9 +122,12 @@ public actor JobRegistry {
     }
 
     private func record(_ stored: StoredJob) -> JobRecord {
-        let live = state.job(stored.job.id, now: now())
-        return JobRecord(job: stored.job, path: stored.path,
-                         state: live.map { JobStateRecord(firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict) })
+        let time = now()
+        let live = state.job(stored.job.id, now: time)
+        return JobRecord(job: stored.job, path: stored.path, state: live.map {
+            JobStateRecord(firstSeen: $0.firstSeen, state: $0.state, verdict: $0.verdict,
+                           nextWindow: stored.job.nextMaintenanceWindow(after: time)?.start, blockedBy: state.blockedBy(stored.job, now: time))
+        })
     }
 
     /// A reload; the caller holds the lock.

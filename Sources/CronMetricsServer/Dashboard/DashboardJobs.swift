@@ -55,6 +55,7 @@ struct DashboardJobs: Sendable {
         var model = JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
                                  file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
         model.history = try? await history(live.job, now: time)
+        model.policy(blockedBy: state.blockedBy(live.job, now: time), now: time)
         return model
     }
 

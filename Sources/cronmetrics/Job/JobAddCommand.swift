@@ -9,6 +9,7 @@ struct JobAddCommand: AsyncParsableCommand {
     @OptionGroup var timing: TimingOptions
     @OptionGroup var channels: NotifyOptions
     @OptionGroup var objective: ObjectiveOptions
+    @OptionGroup var policy: PolicyOptions
     @Option(help: "A label, name=value (repeatable).") var label: [String] = []
     @Option(help: "A description.") var description: String?
     @Option(help: "Use this key (at least 32 characters) instead of generating one.") var apiKey: String?
@@ -19,6 +20,7 @@ struct JobAddCommand: AsyncParsableCommand {
         timing.apply(to: &patch)
         channels.apply(to: &patch)
         objective.apply(to: &patch)
+        policy.apply(to: &patch)
         patch.setLabels(try await refusing { () throws(JobEditError) in try JobFilter.labels(label) })
         if let description { patch.setDescription(description) }
         let fields = patch.fields.merging(["job_name": .string(name), "host": .string(host)]) { $1 }

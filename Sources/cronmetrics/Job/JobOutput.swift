@@ -23,6 +23,10 @@ enum JobOutput {
         if let until = record.maintenanceUntil { lines.append("maintenance_until: \(RFC3339.format(until))") }
         if !record.labels.isEmpty { lines.append("labels: \(labels(record))") }
         if let notify = record.notify { lines.append("notify: [\(notify.joined(separator: ", "))]") }
+        if let windows = record.maintenanceWindows { lines.append("maintenance_windows: \(windows.canonical)") }
+        if let alertAfter = record.alertAfter { lines.append("alert_after: \(alertAfter)") }
+        if let escalate = record.escalate { lines.append("escalate: \(escalate.canonical)") }
+        if let dependsOn = record.dependsOn { lines.append("depends_on: [\(dependsOn.joined(separator: ", "))]") }
         for (name, value) in [("slo", record.slo), ("metrics", record.metrics)] {
             if case let .object(fields)? = value {
                 lines.append("\(name): {" + fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.string ?? $0.value.description)" }.joined(separator: ", ") + "}")

@@ -11,6 +11,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
     @OptionGroup var timing: TimingOptions
     @OptionGroup var channels: NotifyOptions
     @OptionGroup var objective: ObjectiveOptions
+    @OptionGroup var policy: PolicyOptions
     @Option(help: "Set a label, name=value (repeatable).") var label: [String] = []
     @Option(help: "Remove a label (repeatable).") var removeLabel: [String] = []
     @Option(help: "A new description.") var description: String?
@@ -27,6 +28,7 @@ struct JobUpdateCommand: AsyncParsableCommand {
         timing.apply(to: &patch)
         channels.apply(to: &patch)
         objective.apply(to: &patch)
+        policy.apply(to: &patch)
         patch.setLabels(try JobFilter.labels(label), removing: removeLabel)
         if let description { patch.setDescription(description) }
         return patch

@@ -55,10 +55,44 @@ struct JobPageModel: Sendable {
     var changed, newKey, error: String?
     /// The strip of days, statistics and flips (nil when the store did not answer).
     var history: JobHistoryModel?
+    /// The alert policy in words (SPEC §16): its windows and the next one,
+    /// `alert_after`, the escalation steps, what it depends on, and what
+    /// holds its alerts now.
+    var windows: [String] = []
+    var hasWindows = false
+    var nextWindow, alertAfter, escalation, dependsOn, blockedBy: String?
+
+    /// Fills the alert policy's lines; `blockedBy`: its upstreams failing now.
+    mutating func policy(blockedBy upstream: [JobID], now: Date) {
+        let job = policyJob
+        windows = job.maintenanceWindows.map { window in
+            "\(window.schedule.text) (\(window.timezone ?? job.timezone ?? "UTC")): \(ScheduleWords.describe(window.schedule.text)), for "
+                + (window.duration.text ?? Self.words(window.duration.seconds))
+        }
+        hasWindows = !windows.isEmpty
+        if let next = job.nextMaintenanceWindow(after: now) {
+            nextWindow = "\(TimeWords.absolute(next.start)) (\(TimeWords.relative(next.start, now: now))) until \(TimeWords.absolute(next.end))"
+        }
+        alertAfter = job.alertAfter.map { "after \($0) failed runs in a row" }
+        escalation = job.escalate.isEmpty ? nil : job.escalate.map { "after \($0.after.text ?? Self.words($0.after.seconds)): \($0.notify.joined(separator: ", "))" }
+            .joined(separator: "; ")
+        dependsOn = job.dependsOn.isEmpty ? nil : job.dependsOn.map(\.description).joined(separator: ", ")
+        if !upstream.isEmpty {
+            blockedBy = "blocked by " + upstream.map(\.description).joined(separator: ", ")
+            why.append("Its down notifications are held: it is \(blockedBy ?? "") (failing now); they go out when that recovers, if this job is still down.")
+        }
+        if let window = job.maintenanceWindow(at: now), job.status == .active {
+            why[0] = "In a maintenance window until \(TimeWords.absolute(window.end)) (\(TimeWords.relative(window.end, now: now))): results are recorded, no deadline fails it, no alerts."
+        }
+    }
+
+    /// The job, for ``policy(blockedBy:now:)``.
+    private let policyJob: Job
 
     init(snapshot: JobSnapshot, record: JobRecord, results: [JobResult], notifications: [NotificationRecord],
          file: String, base: String, now: Date) {
         let job = snapshot.job
+        policyJob = job
         row = DashboardRow(snapshot, now: now)
         labels = row.labels
         why = Self.why(snapshot, row: row, now: now)
