@@ -96,7 +96,7 @@ struct ReconcilerTests {
             try await f.reconciler.reconcile()
         } throws: { error in
             guard case let ReconcileError.invalid(errors) = error else { return false }
-            return errors.map(\.description) == ["\(f.tree.path)/b@db1.yaml:5:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, slo, metrics, api_key_sha256, description"]
+            return errors.map(\.description) == ["\(f.tree.path)/b@db1.yaml:5:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, maintenance_windows, labels, notify, alert_after, escalate, depends_on, slo, metrics, api_key_sha256, description"]
         }
         #expect(try await f.database.fetchJobs() == before)
     }

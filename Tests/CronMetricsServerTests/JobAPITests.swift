@@ -109,7 +109,7 @@ struct JobAPITests {
             let (status, body) = try await client.reply(ErrorBody.self, .post, "/-/reload", headers: Self.admin)
             #expect(status == .badRequest)
             let errors = body.errors ?? []
-            #expect(errors.count == 1 && errors[0].hasSuffix("a@web1.yaml:6:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, labels, notify, slo, metrics, api_key_sha256, description"))
+            #expect(errors.count == 1 && errors[0].hasSuffix("a@web1.yaml:6:1: unknown key 'colour'; allowed keys are version, job_name, host, automatic_failure_threshold, schedule, timezone, grace, max_runtime, status, maintenance_until, maintenance_windows, labels, notify, alert_after, escalate, depends_on, slo, metrics, api_key_sha256, description"))
             let metrics = try await client.metrics()
             #expect(metrics.contains("\ncronmetrics_config_last_reload_successful 0\n"))
             #expect(try await client.statusLine("a") != nil)

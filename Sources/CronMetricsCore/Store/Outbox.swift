@@ -177,6 +177,12 @@ struct Outbox {
     ///
     /// - Returns: how many outbox rows were written.
     func escalate(db: any SQLConnection) throws -> Int {
+        try escalations(db: db, send: true).rows
+    }
+
+    /// The escalations due now (sent when `send`), and when the next one
+    /// not due yet will be.
+    func escalations(db: any SQLConnection, send: Bool) throws -> (rows: Int, next: Date?) {
         var candidates: [JobID] = []
         for row in try db.query("""
             SELECT job_id FROM job_state
@@ -184,14 +190,18 @@ struct Outbox {
             """, table: "job_state") {
             if let id = corruptRows.reading({ () throws(StoreError) in try row.jobID() }) { candidates.append(id) }
         }
-        guard !candidates.isEmpty else { return 0 }
+        guard !candidates.isEmpty else { return (0, nil) }
         let jobs = try JobRow.jobs(candidates, db, corruptRows: corruptRows).filter { !$0.value.escalate.isEmpty }
         let outages = try outages(of: Array(jobs.keys), jobs: jobs, db: db)
         var rows: [SQLValue] = []
+        var next: Date?
         for id in jobs.keys.sorted() {
             guard let job = jobs[id], let known = outages[id] else { continue }
             let steps = AlertPolicy.escalationsDue(job, known.outage, at: now)
-            guard !steps.isEmpty else { continue }
+            var after = known.outage
+            after.escalated = steps.upperBound
+            if let time = AlertPolicy.nextEscalation(job, after), time > now { next = min(next ?? time, time) }
+            guard send, !steps.isEmpty else { continue }
             var reached = known.escalatedChannels
             reached += AlertPolicy.channels(of: job, steps: steps).filter { !reached.contains($0) }
             try db.send("UPDATE job_state SET escalated = ?, escalated_channels = ? WHERE job_id = ?",
@@ -205,7 +215,7 @@ struct Outbox {
             }
         }
         try insert(rows, db: db)
-        return rows.count / 8
+        return (rows.count / 8, next)
     }
 
     /// What the store knows of each job's outage, with the jobs it depends on

@@ -254,6 +254,13 @@ extension StateStore {
         }
     }
 
+    /// When the next escalation step of a job still down falls due (a read:
+    /// the dispatcher wakes for it rather than waiting for its next pass).
+    public func nextEscalation(_ settings: NotificationSettings, now: Date) async throws(StoreError) -> Date? {
+        let outbox = Outbox(settings: settings, now: now, corruptRows: corruptRows)
+        return try await reading { db in try outbox.escalations(db: db, send: false).next }
+    }
+
     @discardableResult
     private static func requeue(_ db: any SQLConnection, clause: String, arguments: [SQLValue], now: Date) throws -> Int {
         try db.execute("""

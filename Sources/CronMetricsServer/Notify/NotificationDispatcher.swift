@@ -37,6 +37,8 @@ struct NotificationDispatcher: NamedService {
         try? await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 var lastAnnounce = ContinuousClock.now - announceInterval
+                // An escalation step falls due between passes: the pass comes then.
+                var nextEscalation: Date?
                 while !Task.isCancelled {
                     let current = settings.notifications
                     for name in current.channels.keys.sorted() where running.names.withLock({ $0.insert(name).inserted }) {
@@ -46,9 +48,11 @@ struct NotificationDispatcher: NamedService {
                             _ = running.names.withLock { $0.remove(name) }
                         }
                     }
-                    if ContinuousClock.now - lastAnnounce >= announceInterval, leadership?.isLeader ?? true {
+                    let escalationDue = nextEscalation.map { $0 <= now() } ?? false
+                    if ContinuousClock.now - lastAnnounce >= announceInterval || escalationDue, leadership?.isLeader ?? true {
                         lastAnnounce = ContinuousClock.now
                         await housekeeping(current)
+                        nextEscalation = try? await database.nextEscalation(current, now: now())
                     }
                     await refreshQueued()
                     try? await Task.sleep(for: min(pollInterval * 4, .seconds(1)))
