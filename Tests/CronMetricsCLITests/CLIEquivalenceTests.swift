@@ -31,6 +31,13 @@ struct CLIEquivalenceTests {
         ["job", "update", "backup@db1", "--slo", "99.5%", "--duration-histogram", "true"],
         ["job", "update", "backup@db1", "--slo-window", "7d"],
         ["job", "update", "backup@db1", "--slo", "100%"],
+        ["job", "update", "backup@db1", "--maintenance-window", "0 1 * * 0;3h;Europe/Berlin", "--alert-after", "2", "--depends-on", "existing@db2"],
+        ["job", "update", "existing@db2", "--depends-on", "backup@db1"],
+        ["job", "update", "backup@db1", "--depends-on", "nobody@db2"],
+        ["job", "update", "backup@db1", "--alert-after", "0"],
+        ["job", "update", "backup@db1", "--escalate", "1h"],
+        ["job", "show", "backup@db1"],
+        ["job", "update", "backup@db1", "--maintenance-window", "", "--depends-on", ""],
         ["job", "show", "backup@db1"],
         ["job", "rotate-key", "report@web1"],
         ["job", "delete", "report@web1"],
@@ -60,7 +67,9 @@ struct CLIEquivalenceTests {
 
     /// Output with generated keys and their hashes replaced.
     static func masked(_ text: String) -> String {
+        // Tree errors name files by their path, which differs between the two temp trees.
         text.replacing(/cm_[a-z2-7]{52}/, with: "cm_KEY").replacing(/[0-9a-f]{64}/, with: "HASH")
+            .replacing(/\/tmp\/cronmetrics-test-[0-9A-F-]+\//, with: "TMP/")
     }
 
     static func files(_ tree: TempDir) throws -> [String: String] {
