@@ -177,6 +177,19 @@ def main():
         # state's colours are on the page.
         accessibility(driver, "overview")
 
+        # The alert policy on a job page: sync_db depends on backup (failing
+        # now: its down is held), certbot-renew has a monthly window.
+        driver.get(server.url + "/dashboard/jobs/certbot-renew@edge1")
+        next_window = driver.find_element(By.CSS_SELECTOR, "[data-field=next_window]").text
+        if "03:00" not in next_window:
+            fail(f"certbot-renew's next window says {next_window!r}, expected its start at 03:00 UTC")
+        driver.get(server.url + "/dashboard/jobs/sync_db@web1")
+        facts = driver.find_element(By.CSS_SELECTOR, "dl.facts").text
+        if "Depends on\nbackup@db1" not in facts or "after 2 failed runs in a row" not in facts:
+            fail(f"sync_db's page does not show its policy: {facts!r}")
+        accessibility(driver, "job page with an alert policy")
+        print(f"ok: the job pages show the next window ({next_window!r}) and the dependency")
+
         # Pause from the job page: the file on disk changes.
         driver.get(server.url + "/dashboard/jobs/backup@db1")
         bars = driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
