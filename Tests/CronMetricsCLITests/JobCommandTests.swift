@@ -92,6 +92,37 @@ struct JobCommandTests {
         #expect(try CLIRunner.run(["job", "update", "a@h1", "--duration-histogram", "yes"], in: tree.path).status == 2)
     }
 
+    @Test("the alert policy flags: write, show, replace and remove; a cycle exits 1 naming it; \"\" mixed with values is a usage error")
+    func policyFlags() throws {
+        let tree = try TempDir()
+        try tree.write("jobs.d/a@h1.yaml", "version: 1\njob_name: a\nhost: h1\nautomatic_failure_threshold: 60\n")
+        try tree.write("jobs.d/b@h1.yaml", "version: 1\njob_name: b\nhost: h1\nautomatic_failure_threshold: 60\ndepends_on: [a@h1]\n")
+        let written = try CLIRunner.run(["job", "update", "a@h1", "--maintenance-window", "0 1 * * 0;2h;Europe/Berlin", "--maintenance-window", "30 4 1 * *;15m",
+                                         "--alert-after", "3", "--escalate", "1h=pager,boss", "--escalate", "4h=cto"], in: tree.path)
+        #expect(written.status == 0, "\(written.stderr)")
+        let file = try String(contentsOfFile: "\(tree.path)/jobs.d/a@h1.yaml", encoding: .utf8)
+        #expect(file.contains("""
+            maintenance_windows: [{duration: 2h, schedule: "0 1 * * 0", timezone: Europe/Berlin}, {duration: 15m, schedule: "30 4 1 * *"}]
+            alert_after: 3
+            escalate: [{after: 1h, notify: [pager, boss]}, {after: 4h, notify: [cto]}]
+            """), "\(file)")
+        let show = try CLIRunner.run(["job", "show", "b@h1"], in: tree.path)
+        #expect(show.stdout.contains("depends_on: [a@h1]\n"), "\(show.stdout)")
+        let cycle = try CLIRunner.run(["job", "update", "a@h1", "--depends-on", "b@h1"], in: tree.path)
+        #expect(cycle.status == 1)
+        #expect(cycle.stderr.contains("depends_on forms a cycle: a@h1 → b@h1 → a@h1"), "\(cycle.stderr)")
+        #expect(try String(contentsOfFile: "\(tree.path)/jobs.d/a@h1.yaml", encoding: .utf8) == file, "nothing written")
+        for flag in ["--maintenance-window", "--depends-on", "--escalate"] {
+            let mixed = try CLIRunner.run(["job", "update", "a@h1", flag, "", flag, flag == "--escalate" ? "1h=pager" : flag == "--depends-on" ? "b@h1" : "0 1 * * 0;1h"],
+                                          in: tree.path)
+            #expect(mixed.status == 2 && mixed.stderr.contains("removes the list: give it alone"), "\(flag): \(mixed.stderr)")
+        }
+        let removed = try CLIRunner.run(["job", "update", "a@h1", "--maintenance-window", "", "--escalate", "", "--alert-after", ""], in: tree.path)
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(try String(contentsOfFile: "\(tree.path)/jobs.d/a@h1.yaml", encoding: .utf8)
+            .hasSuffix("automatic_failure_threshold: 60\nstatus: active\n"))
+    }
+
     @Test("an edit that would make the tree invalid changes nothing and exits 1")
     func invalidEdit() throws {
         let tree = try TempDir()

@@ -131,6 +131,32 @@ struct AlertPolicyStoreTests {
         #expect(try await Self.outbox(fixture).last == "w@h ops up success")
     }
 
+    @Test("a timeout saved late, with its limit before a window the job is in now: held until the window ends", arguments: StoreBackend.allCases)
+    func lateTimeoutInWindow(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["w@h": Self.job("w", "notify: [ops]\nmaintenance_windows: [{schedule: \"0 8 * * *\", duration: 1h}]")])
+        let stored = try await fixture.database.store([.start(jobID: Self.id("w"), runID: nil, at: Self.base - 3600)], notifications: fixture.settings,
+                                                      now: Self.base - 3600)
+        guard case let .start(_, run, _) = stored.first else { Issue.record("no run"); return }
+        try await fixture.database.save(PendingChanges(timeouts: [TimedOutRun(jobID: Self.id("w"), runID: run.id, at: Self.base - 1800)]),
+                                        notifications: fixture.settings, now: Self.base + 600)
+        #expect(try await Self.outbox(fixture).isEmpty, "saved at 08:10, inside the window")
+        #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3600) == 1)
+        #expect(try await Self.outbox(fixture) == ["w@h ops down timeout"])
+    }
+
+    @Test("alert_after 2 and a job that goes silent: one missed deadline, then a threshold more of silence, pages", arguments: StoreBackend.allCases)
+    func silentAlertAfter(_ backend: StoreBackend) async throws {
+        let fixture = try await Fixture(backend, ["s@h": Self.job("s", "notify: [ops]\nalert_after: 2")])
+        try await fixture.result("s", .success, at: 1)
+        let miss = Bookkeeping(jobID: Self.id("s"), missedDeadlinesTotal: 1, missedAnchor: Self.base + 1, activatedAt: nil,
+                               version: try await FlipTests.version(fixture.database, "s"))
+        try await fixture.database.save(PendingChanges(bookkeeping: [miss]), notifications: fixture.settings, now: Self.base + 3700)
+        #expect(try await Self.outbox(fixture).isEmpty, "one missed deadline of two")
+        #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3700 + 3599) == 0)
+        #expect(try await fixture.database.announcePending(fixture.settings, now: Self.base + 3700 + 3600) == 1)
+        #expect(try await Self.outbox(fixture) == ["s@h ops down missed_deadline"])
+    }
+
     @Test("the tree refuses unknown ids, cycles (named) and escalation channels the server does not have")
     func treeRefuses() throws {
         let dir = try TempDir()

@@ -51,6 +51,10 @@ struct AlertPolicyTests {
               expected: "2026-12-06T01:00:00Z..2026-12-06T03:30:00Z"),
         .init(windows: [sunday, window("30 2 * * 0", "1h")], now: "2026-12-06T03:10:00Z",
               expected: "2026-12-06T02:30:00Z..2026-12-06T03:30:00Z"),
+        // One schedule whose instances overlap (01:00 and 01:50, an hour
+        // each): the 01:00 window runs on to the 01:50 one's end.
+        .init(windows: [window("0,50 1 * * *", "1h")], now: "2026-12-06T01:55:00Z", expected: "2026-12-06T01:00:00Z..2026-12-06T02:50:00Z"),
+        .init(windows: [window("0,50 1 * * *", "1h")], now: "2026-12-06T01:10:00Z", expected: "2026-12-06T01:00:00Z..2026-12-06T02:50:00Z"),
         // Berlin, spring forward (02:00 → 03:00 on 2026-03-29): 02:30 does
         // not exist that day; the window opens when the gap ends (03:00 CEST).
         .init(windows: [window("30 2 * * *", "1h", "Europe/Berlin")], now: "2026-03-29T00:45:00Z", expected: nil),
@@ -106,6 +110,12 @@ struct AlertPolicyTests {
         .init(name: "a result long after the window counts from the result",
               job: job(windows: [sunday]), lastResult: "2026-12-06T05:00:00Z", now: "2026-12-06T05:30:00Z",
               status: .success, deadline: "2026-12-06T06:00:00Z", nextChange: "2026-12-06T06:00:00Z"),
+        .init(name: "a job missed before the window opened stays missed after it (no fresh threshold from the window's end)",
+              job: job(windows: [sunday]), lastResult: "2026-12-05T23:00:00Z", now: "2026-12-06T03:30:00Z",
+              status: .missedDeadline, deadline: "2026-12-06T00:00:00Z", nextChange: "2026-12-13T01:00:00Z"),
+        .init(name: "a window across the autumn change in Berlin: the threshold counts from its real end",
+              job: job(windows: [window("0 1 * * *", "3h", "Europe/Berlin")]), lastResult: "2026-10-24T22:30:00Z",
+              now: "2026-10-25T02:30:00Z", status: .success, deadline: "2026-10-25T03:00:00Z", nextChange: "2026-10-25T03:00:00Z"),
         .init(name: "paused wins over a window",
               job: job(windows: [sunday], status: .paused), lastResult: "2026-12-06T00:30:00Z", now: "2026-12-06T01:45:00Z",
               status: .paused, deadline: nil, nextChange: nil),
@@ -143,6 +153,8 @@ struct AlertPolicyTests {
         live.saved(changes)
         #expect(Self.status(live, job, "2026-12-06T02:59:00Z") == .maintenance)
         #expect(live.tick(now: Self.at("2026-12-06T02:59:00Z")).timeouts.isEmpty)
+        // At the window's very end the postponed limit is not past yet (and the tick returns).
+        #expect(live.tick(now: Self.at("2026-12-06T03:00:00Z")).timeouts.isEmpty)
         changes = live.tick(now: Self.at("2026-12-06T03:00:01Z"))
         #expect(changes.timeouts.map { "\($0.runID) \(RFC3339.format($0.at))" } == ["1 2026-12-06T03:00:00Z"])
         #expect(Self.status(live, job, "2026-12-06T03:00:02Z") == .timeout)
@@ -184,6 +196,18 @@ struct AlertPolicyTests {
         .init(name: "alert_after 3: the third alerts", job: job(alertAfter: 3), outage: .init(failedRuns: 3), expected: nil),
         .init(name: "alert_after 3: more than three alert too (a reload lowered it)", job: job(alertAfter: 3), outage: .init(failedRuns: 7),
               expected: nil),
+        .init(name: "alert_after 3, silent: one missed deadline and one more threshold of silence still wait",
+              job: job(alertAfter: 3), outage: .init(failedRuns: 1, missedSince: at("2026-12-06T10:00:00Z")), now: "2026-12-06T11:59:59Z",
+              expected: .waiting(failedRuns: 2, needed: 3)),
+        .init(name: "alert_after 3, silent: two more thresholds of silence are the third failed run",
+              job: job(alertAfter: 3), outage: .init(failedRuns: 1, missedSince: at("2026-12-06T10:00:00Z")), now: "2026-12-06T12:00:00Z",
+              expected: nil),
+        .init(name: "alert_after 3, silent, scheduled hourly: each later run whose grace passed counts",
+              job: job(threshold: nil, schedule: "0 * * * *", alertAfter: 3), outage: .init(failedRuns: 1, missedSince: at("2026-12-06T10:05:00Z")),
+              now: "2026-12-06T12:04:59Z", expected: .waiting(failedRuns: 2, needed: 3)),
+        .init(name: "alert_after 3, silent, scheduled hourly: the third",
+              job: job(threshold: nil, schedule: "0 * * * *", alertAfter: 3), outage: .init(failedRuns: 1, missedSince: at("2026-12-06T10:05:00Z")),
+              now: "2026-12-06T12:05:00Z", expected: nil),
         .init(name: "chain a ← b ← c: b is blocked while a fails", job: job("b", dependsOn: ["a"]), outage: .init(failedRuns: 1, failingUpstream: [a]),
               expected: .blocked(by: [a])),
         .init(name: "chain a ← b ← c: c is blocked by b, not by a (it names b)", job: job("c", dependsOn: ["b"]),
@@ -276,5 +300,14 @@ struct AlertPolicyTests {
         #expect(graph.cycles.map(DependencyGraph.describe) == ["p@h → q@h → p@h", "x@h → y@h → z@h → x@h"])
         #expect(graph.unknown.map { "\($0.job) → \($0.missing)" } == ["q@h → gone@h"])
         #expect(DependencyGraph(edges: [id("a"): [], id("b"): [id("a")], id("c"): [id("b"), id("a")]]).cycles.isEmpty)
+        // Two cycles through a: at least one is reported, so the tree is refused.
+        #expect(DependencyGraph(edges: [id("a"): [id("b"), id("c")], id("b"): [id("c")], id("c"): [id("a")]]).cycles.map(DependencyGraph.describe)
+            == ["a@h → b@h → c@h → a@h"])
+        // A chain of 200,000 jobs: no cycle, and no stack overflow.
+        var chain: [JobID: [JobID]] = [id("n0"): []]
+        for n in 1..<200_000 { chain[id("n\(n)")] = [id("n\(n - 1)")] }
+        #expect(DependencyGraph(edges: chain).cycles.isEmpty)
+        chain[id("n0")] = [id("n199999")]
+        #expect(DependencyGraph(edges: chain).cycles.first?.count == 200_001)
     }
 }

@@ -26,6 +26,9 @@ struct AlertPolicyServerTests {
             let body = #"{"job_name":"db","host":"web1","status":"failure","exit_code":1}"#
             try await client.execute(uri: "/api/job-result", method: .post, headers: [HTTPField.Name("X-API-Key")!: "key-db"],
                                      body: ByteBuffer(string: body)) { #expect($0.status == .created) }
+            let mine = #"{"job_name":"report","host":"web1","status":"failure","exit_code":1}"#
+            try await client.execute(uri: "/api/job-result", method: .post, headers: [HTTPField.Name("X-API-Key")!: "key-report"],
+                                     body: ByteBuffer(string: mine)) { #expect($0.status == .created) }
             let browser = Browser()
             try await browser.signIn(client, key: ServerFixture.adminKey)
             var page = try await browser.execute(client, "/dashboard/jobs/report@web1").body

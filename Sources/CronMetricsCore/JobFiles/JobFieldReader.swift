@@ -283,6 +283,11 @@ struct JobFieldReader {
             error("'\(field)' must be a list of windows, such as \(example)", at: node, field: field)
             return nil
         }
+        guard sequence.count <= MaintenanceWindow.maximumCount else {
+            error("'\(field)' may have at most \(MaintenanceWindow.maximumCount) windows (got \(sequence.count)); merge them into fewer schedules",
+                  at: node, field: field)
+            return nil
+        }
         var windows: [MaintenanceWindow] = []
         for (index, item) in sequence.enumerated() {
             let name = "\(field)[\(index)]"

@@ -13,6 +13,8 @@ public struct MaintenanceWindow: Hashable, Sendable {
 
     /// The longest window: a window is an interruption, not a state (pause the job instead).
     public static let maximumSeconds = 31 * 86_400
+    /// The most windows a job may have (each costs a schedule lookup per evaluation).
+    public static let maximumCount = 16
 
     public init(schedule: CronSchedule, duration: JobDuration, timezone: String? = nil) {
         self.schedule = schedule
@@ -41,9 +43,9 @@ public struct MaintenanceWindow: Hashable, Sendable {
         return DateInterval(start: start, end: start.addingTimeInterval(length))
     }
 
-    /// The end of the latest window that ended at or before `now`: its
-    /// start is the last one at or before `now` minus the duration.
-    func lastEnd(atOrBefore now: Date, zone fallback: ZonedCalendar) -> Date? {
+    /// The latest window that ended at or before `now`: its start is the
+    /// last one at or before `now` minus the duration.
+    func last(atOrBefore now: Date, zone fallback: ZonedCalendar) -> DateInterval? {
         let zone = zone(fallback)
         let length = TimeInterval(duration.seconds)
         let latest = now.addingTimeInterval(-length)
@@ -57,7 +59,7 @@ public struct MaintenanceWindow: Hashable, Sendable {
             guard let next = schedule.next(after: start, in: zone), next <= latest else { break }
             start = next
         }
-        return start.addingTimeInterval(length)
+        return DateInterval(start: start, end: start.addingTimeInterval(length))
     }
 
     /// The first start strictly after `instant`.
@@ -85,7 +87,9 @@ extension Job {
         for _ in 0..<4 where extended {
             extended = false
             for window in maintenanceWindows {
-                var cursor = now
+                // From the merged window's start: an instance that began
+                // between it and now may run on past its end.
+                var cursor = merged.start
                 for _ in 0..<64 {
                     guard let start = window.nextStart(after: cursor, zone: zone), start <= merged.end else { break }
                     let end = start.addingTimeInterval(TimeInterval(window.duration.seconds))
@@ -100,11 +104,11 @@ extension Job {
         return merged
     }
 
-    /// The end of the latest maintenance window that ended at or before
-    /// `now` (when the job is not in one at `now`).
-    public func lastMaintenanceWindowEnd(atOrBefore now: Date) -> Date? {
+    /// The latest maintenance window that ended at or before `now` (when
+    /// the job is not in one at `now`): the one that ended last.
+    public func lastMaintenanceWindow(atOrBefore now: Date) -> DateInterval? {
         let zone = zone
-        return maintenanceWindows.compactMap { $0.lastEnd(atOrBefore: now, zone: zone) }.max()
+        return maintenanceWindows.compactMap { $0.last(atOrBefore: now, zone: zone) }.max { $0.end < $1.end }
     }
 
     /// The next maintenance window to start strictly after `instant`.

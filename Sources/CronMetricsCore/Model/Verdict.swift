@@ -59,8 +59,13 @@ public struct Verdict: Sendable, Hashable {
         if let window = job.maintenanceWindow(at: now) {
             return Verdict(status: .maintenance, nextChange: window.end, window: window)
         }
-        let ended = job.lastMaintenanceWindowEnd(atOrBefore: now)
-        var verdict = counted(job: job, firstSeen: firstSeen, state: state, since: [since, ended].compactMap { $0 }.max(), now: now)
+        var verdict = counted(job: job, firstSeen: firstSeen, state: state, since: since, now: now)
+        // A deadline that fell inside the last window counts again from its
+        // end; a job already missed before the window opened stays missed.
+        if let last = job.lastMaintenanceWindow(atOrBefore: now), verdict.deadline.map({ $0 > last.start }) ?? true,
+           last.end > (verdict.anchor ?? .distantPast) {
+            verdict = counted(job: job, firstSeen: firstSeen, state: state, since: [since, last.end].compactMap { $0 }.max(), now: now)
+        }
         if let next = job.nextMaintenanceWindow(after: now)?.start {
             verdict.nextChange = min(verdict.nextChange ?? next, next)
         }
@@ -80,9 +85,14 @@ public struct Verdict: Sendable, Hashable {
                 .addingTimeInterval(TimeInterval(job.graceSeconds))
         }
         let deadline = [byThreshold, expected].compactMap { $0 }.min()
-        // The earliest open run's timeout, when the job has a max_runtime.
+        // The earliest open run's timeout, when the job has a max_runtime (a
+        // limit inside a maintenance window counts at its end, as in
+        // ``JobState/timeOut(maxRuntime:now:postponed:)``).
         let timeoutAt = job.maxRuntime.flatMap { limit in
-            state.openRuns.first.map { $0.startedAt.addingTimeInterval(TimeInterval(limit.seconds)) }
+            state.openRuns.first.map { run in
+                let at = run.startedAt.addingTimeInterval(TimeInterval(limit.seconds))
+                return job.maintenanceWindows.isEmpty ? at : job.maintenanceWindow(at: at)?.end ?? at
+            }
         }
         // A silence already counted as missed stays missed until a new signal,
         // even if the clock is stepped back before its deadline.

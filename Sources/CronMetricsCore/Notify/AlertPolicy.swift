@@ -27,12 +27,17 @@ public enum AlertPolicy {
         public var escalated: Int
         /// The jobs it depends on that are failing now.
         public var failingUpstream: Set<JobID>
+        /// While it is missing its deadline: since when (one silence is one
+        /// missed deadline, however long it lasts).
+        public var missedSince: Date?
 
-        public init(failedRuns: Int, downSentAt: Date? = nil, escalated: Int = 0, failingUpstream: Set<JobID> = []) {
+        public init(failedRuns: Int, downSentAt: Date? = nil, escalated: Int = 0, failingUpstream: Set<JobID> = [],
+                    missedSince: Date? = nil) {
             self.failedRuns = failedRuns
             self.downSentAt = downSentAt
             self.escalated = escalated
             self.failingUpstream = failingUpstream
+            self.missedSince = missedSince
         }
     }
 
@@ -52,8 +57,32 @@ public enum AlertPolicy {
         if isQuiet(job, at: now) { return .quiet }
         let upstream = job.dependsOn.filter(outage.failingUpstream.contains)
         if !upstream.isEmpty { return .blocked(by: upstream.sorted()) }
-        if let needed = job.alertAfter, outage.failedRuns < needed { return .waiting(failedRuns: outage.failedRuns, needed: needed) }
+        if let needed = job.alertAfter {
+            let failed = outage.failedRuns + silentRuns(job, since: outage.missedSince, at: now, upTo: needed)
+            if failed < needed { return .waiting(failedRuns: failed, needed: needed) }
+        }
         return nil
+    }
+
+    /// The runs a silent job has missed since its missed deadline was
+    /// counted (`since`), beyond that one: a whole threshold each, or each
+    /// scheduled time whose grace has passed. So `alert_after: 3` on a job
+    /// whose host died pages after three runs' worth of silence, not never.
+    /// At most `limit`.
+    public static func silentRuns(_ job: Job, since: Date?, at now: Date, upTo limit: Int) -> Int {
+        guard let since, now > since else { return 0 }
+        if let threshold = job.threshold {
+            return min(limit, Int(now.timeIntervalSince(since) / Double(threshold.seconds)))
+        }
+        guard let schedule = job.schedule else { return 0 }
+        let grace = TimeInterval(job.graceSeconds)
+        var count = 0
+        var cursor = since.addingTimeInterval(-grace)
+        while count < limit, let fire = schedule.next(after: cursor, in: job.zone), fire.addingTimeInterval(grace) <= now {
+            count += 1
+            cursor = fire
+        }
+        return count
     }
 
     /// Whether a repeat of a `down` already sent, or an escalation, is held:

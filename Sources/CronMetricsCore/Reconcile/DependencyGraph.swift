@@ -15,35 +15,45 @@ public struct DependencyGraph: Sendable {
         }
     }
 
-    /// Every cycle, once, each as the path from its smallest id back to it
-    /// (`[a, b, c, a]`); deterministic whatever the order of the dictionary.
+    /// Cycles, each once, as the path from its smallest id back to it
+    /// (`[a, b, a]`); deterministic whatever the order of the dictionary.
+    /// A depth-first search reports the cycles it closes: whenever the
+    /// graph has a cycle, at least one is reported (so the tree is refused),
+    /// not necessarily every one through shared jobs. Iterative: a chain of
+    /// a million jobs does not exhaust the stack.
     public var cycles: [[JobID]] {
-        var state: [JobID: Bool] = [:]  // false: on the current path, true: done
-        var path: [JobID] = []
+        var done = Set<JobID>()
+        var onPath = Set<JobID>()
         var found: [[JobID]] = []
         var seen = Set<[JobID]>()
-        func visit(_ node: JobID) {
-            state[node] = false
-            path.append(node)
-            for next in edges[node, default: []] where edges[next] != nil {
-                switch state[next] {
-                case nil: visit(next)
-                case false?:
-                    guard let start = path.lastIndex(of: next) else { continue }
-                    var cycle = Array(path[start...])
+        for root in edges.keys.sorted() where !done.contains(root) {
+            // Each frame: a job and the index of its next edge to follow.
+            var stack: [(node: JobID, next: Int)] = [(root, 0)]
+            onPath.insert(root)
+            while let top = stack.last {
+                let targets = edges[top.node, default: []]
+                guard top.next < targets.count else {
+                    stack.removeLast()
+                    onPath.remove(top.node)
+                    done.insert(top.node)
+                    continue
+                }
+                stack[stack.count - 1].next += 1
+                let next = targets[top.next]
+                guard edges[next] != nil, !done.contains(next) else { continue }
+                if onPath.contains(next) {
+                    guard let start = stack.lastIndex(where: { $0.node == next }) else { continue }
+                    var cycle = stack[start...].map(\.node)
                     // Rotated to start at its smallest id, so it is reported once.
                     if let smallest = cycle.indices.min(by: { cycle[$0] < cycle[$1] }) {
                         cycle = Array(cycle[smallest...] + cycle[..<smallest])
                     }
                     if seen.insert(cycle).inserted { found.append(cycle + [cycle[0]]) }
-                case true?: continue
+                    continue
                 }
+                stack.append((next, 0))
+                onPath.insert(next)
             }
-            path.removeLast()
-            state[node] = true
-        }
-        for node in edges.keys.sorted() where state[node] == nil {
-            visit(node)
         }
         return found
     }

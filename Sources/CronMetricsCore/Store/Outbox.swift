@@ -140,10 +140,13 @@ struct Outbox {
         let outages = try outages(of: due.map(\.0.jobID), jobs: jobs, db: db)
         let loud = due.filter { item, kind in
             guard let job = jobs[item.jobID], let outage = outages[item.jobID]?.outage else { return false }
+            // Decided as of now: a timeout saved late carries its limit's
+            // time, which may lie before a window the job is in now.
+            let at = max(item.at, now)
             switch kind {
-            case .down where item.repeatCount == 0: return AlertPolicy.hold(job, outage, at: item.at) == nil
-            case .down: return !AlertPolicy.holdsFollowUp(job, outage, at: item.at)
-            default: return !AlertPolicy.isQuiet(job, at: item.at)
+            case .down where item.repeatCount == 0: return AlertPolicy.hold(job, outage, at: at) == nil
+            case .down: return !AlertPolicy.holdsFollowUp(job, outage, at: at)
+            default: return !AlertPolicy.isQuiet(job, at: at)
             }
         }
         let statements: [(NotificationKind, Bool, String, [SQLValue])] = [
@@ -185,8 +188,9 @@ struct Outbox {
     func escalations(db: any SQLConnection, send: Bool) throws -> (rows: Int, next: Date?) {
         var candidates: [JobID] = []
         for row in try db.query("""
-            SELECT job_id FROM job_state
-            WHERE notify_status IN ('failure', 'missed_deadline', 'timeout') AND down_sent_at IS NOT NULL AND notified_at IS NOT NULL
+            SELECT s.job_id FROM job_state s JOIN jobs j ON j.id = s.job_id
+            WHERE s.notify_status IN ('failure', 'missed_deadline', 'timeout') AND s.down_sent_at IS NOT NULL
+                AND s.notified_at >= s.down_sent_at AND j.definition LIKE '%"escalate":%'
             """, table: "job_state") {
             if let id = corruptRows.reading({ () throws(StoreError) in try row.jobID() }) { candidates.append(id) }
         }
@@ -219,8 +223,9 @@ struct Outbox {
     }
 
     /// What the store knows of each job's outage, with the jobs it depends on
-    /// that are failing now: down (failure, missed deadline, timeout), and
-    /// neither paused nor retired nor gone.
+    /// that are failing now: down (failure, missed deadline, timeout), there,
+    /// and not quiet (paused, retired, in maintenance): what the dashboard
+    /// and the API call failing (``LiveState/blockedBy(_:now:)``).
     func outages(of ids: [JobID], jobs: [JobID: Job],
                  db: any SQLConnection) throws -> [JobID: (outage: AlertPolicy.Outage, status: String, escalatedChannels: [String])] {
         var upstream = Set<JobID>()
@@ -228,31 +233,35 @@ struct Outbox {
         let rows = try Self.states(ids + upstream.subtracting(ids), db: db)
         let upstreamJobs = try JobRow.jobs(Array(upstream), db, corruptRows: corruptRows)
         let failing = Set(upstream.filter { id in
-            guard let job = upstreamJobs[id], job.status != .paused, job.status != .retired else { return false }
+            guard let job = upstreamJobs[id], !AlertPolicy.isQuiet(job, at: now) else { return false }
             return rows[id].map { NotificationKind.downStatuses.contains($0.status) } ?? false
         })
         var outages: [JobID: (outage: AlertPolicy.Outage, status: String, escalatedChannels: [String])] = [:]
         for id in ids {
             guard let row = rows[id] else { continue }
             outages[id] = (AlertPolicy.Outage(failedRuns: row.streak, downSentAt: row.downSentAt, escalated: row.escalated,
-                                              failingUpstream: failing), row.status, row.escalatedChannels)
+                                              failingUpstream: failing,
+                                              missedSince: row.status == ExportedStatus.missedDeadline.rawValue ? row.since : nil),
+                           row.status, row.escalatedChannels)
         }
         return outages
     }
 
     /// The notification columns of some jobs' state.
-    static func states(_ ids: [JobID],
-                       db: any SQLConnection) throws -> [JobID: (status: String, streak: Int, downSentAt: Date?, escalated: Int, escalatedChannels: [String])] {
-        var states: [JobID: (status: String, streak: Int, downSentAt: Date?, escalated: Int, escalatedChannels: [String])] = [:]
+    typealias NotifyState = (status: String, since: Date?, streak: Int, downSentAt: Date?, escalated: Int, escalatedChannels: [String])
+
+    static func states(_ ids: [JobID], db: any SQLConnection) throws -> [JobID: NotifyState] {
+        var states: [JobID: NotifyState] = [:]
         for chunk in ids.chunks(of: JobRow.rowsPerStatement) {
             for row in try db.query("""
-                SELECT job_id, notify_status, streak, down_sent_at, escalated, escalated_channels FROM job_state
+                SELECT job_id, notify_status, notify_since, streak, down_sent_at, escalated, escalated_channels FROM job_state
                 WHERE job_id IN (\(SQLDialect.list(chunk.count)))
                 """, chunk.map { .text($0.description) }, table: "job_state") {
                 let channels = try row.optionalString("escalated_channels").map { text in
                     (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
                 } ?? []
-                states[try row.jobID()] = (try row.optionalString("notify_status") ?? "pending", Int(try row.int("streak")),
+                states[try row.jobID()] = (try row.optionalString("notify_status") ?? "pending", try row.optionalDate("notify_since"),
+                                           Int(try row.int("streak")),
                                            try row.optionalDate("down_sent_at"), Int(try row.int("escalated")), channels)
             }
         }

@@ -21,6 +21,10 @@ struct PolicyOptions: ParsableArguments {
     var escalate: [String] = []
 
     func validate() throws {
+        for (flag, values) in [("--maintenance-window", maintenanceWindows), ("--depends-on", dependsOn), ("--escalate", escalate)]
+        where values.count > 1 && values.contains("") {
+            throw ValidationError("\(flag) \"\" removes the list: give it alone, or give only values")
+        }
         for text in maintenanceWindows where !text.isEmpty {
             let parts = text.split(separator: ";", omittingEmptySubsequences: false)
             guard (2...3).contains(parts.count) else {

@@ -77,7 +77,8 @@ struct JobPageModel: Sendable {
         escalation = job.escalate.isEmpty ? nil : job.escalate.map { "after \($0.after.text ?? Self.words($0.after.seconds)): \($0.notify.joined(separator: ", "))" }
             .joined(separator: "; ")
         dependsOn = job.dependsOn.isEmpty ? nil : job.dependsOn.map(\.description).joined(separator: ", ")
-        if !upstream.isEmpty {
+        let down: Set<ExportedStatus?> = [.failure, .missedDeadline, .timeout]
+        if !upstream.isEmpty, down.contains(policyStatus) {
             blockedBy = "blocked by " + upstream.map(\.description).joined(separator: ", ")
             why.append("Its down notifications are held: it is \(blockedBy ?? "") (failing now); they go out when that recovers, if this job is still down.")
         }
@@ -86,13 +87,15 @@ struct JobPageModel: Sendable {
         }
     }
 
-    /// The job, for ``policy(blockedBy:now:)``.
+    /// The job and its status, for ``policy(blockedBy:now:)``.
     private let policyJob: Job
+    private let policyStatus: ExportedStatus?
 
     init(snapshot: JobSnapshot, record: JobRecord, results: [JobResult], notifications: [NotificationRecord],
          file: String, base: String, now: Date) {
         let job = snapshot.job
         policyJob = job
+        policyStatus = snapshot.verdict?.status
         row = DashboardRow(snapshot, now: now)
         labels = row.labels
         why = Self.why(snapshot, row: row, now: now)
