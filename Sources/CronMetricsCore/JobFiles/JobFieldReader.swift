@@ -227,24 +227,34 @@ struct JobFieldReader {
     /// each names a configured channel is checked against the configuration
     /// (``JobTreeLoader``), which a job file alone does not know.
     mutating func readChannels(_ node: Node, field: String = JobFileKey.notify.rawValue) -> [String]? {
+        readDistinct(node, field: field, notAList: "'\(field)' must be a list of channel names, such as [ops, chat] ([] for none)",
+                     twice: { "channel '\($0)' is listed twice" }) { reader, name, item in
+            if let problem = Identifier.problem(name) {
+                reader.error("channel name \(problem) (got \"\(name.prefix(64))\")", at: item, field: field)
+                return nil
+            }
+            return name
+        }
+    }
+
+    /// A list of distinct values, each read from its text by `value` (nil
+    /// after recording what is wrong with it); nil after the first problem.
+    mutating func readDistinct<Value: Equatable>(_ node: Node, field: String, notAList: String, twice: (Value) -> String,
+                                                 value: (inout JobFieldReader, String, Node) -> Value?) -> [Value]? {
         guard let sequence = node.sequence else {
-            error("'\(field)' must be a list of channel names, such as [ops, chat] ([] for none)", at: node, field: field)
+            error(notAList, at: node, field: field)
             return nil
         }
-        var names: [String] = []
+        var values: [Value] = []
         for item in sequence {
-            guard let name = scalarText(item, field: field) else { return nil }
-            if let problem = Identifier.problem(name) {
-                error("channel name \(problem) (got \"\(name.prefix(64))\")", at: item, field: field)
+            guard let text = scalarText(item, field: field), let read = value(&self, text, item) else { return nil }
+            if values.contains(read) {
+                error(twice(read), at: item, field: field)
                 return nil
             }
-            if names.contains(name) {
-                error("channel '\(name)' is listed twice", at: item, field: field)
-                return nil
-            }
-            names.append(name)
+            values.append(read)
         }
-        return names
+        return values
     }
 
     /// The entries of a small mapping field (`slo`, `metrics`), each key one
@@ -379,28 +389,18 @@ struct JobFieldReader {
     /// Whether each exists, and cycles, are checked with the whole tree (``JobTreeLoader``).
     mutating func readDependencies(_ node: Node, of own: JobID?) -> [JobID]? {
         let field = JobFileKey.dependsOn.rawValue
-        guard let sequence = node.sequence else {
-            error("'\(field)' must be a list of job ids, such as [backup@db1]", at: node, field: field)
-            return nil
-        }
-        var ids: [JobID] = []
-        for item in sequence {
-            guard let text = scalarText(item, field: field) else { return nil }
+        return readDistinct(node, field: field, notAList: "'\(field)' must be a list of job ids, such as [backup@db1]",
+                            twice: { "job '\($0)' is listed twice" }) { reader, text, item in
             guard let id = JobID(text) else {
-                error("'\(field)' entries are job ids, job_name@host (got \"\(text.prefix(64))\")", at: item, field: field)
+                reader.error("'\(field)' entries are job ids, job_name@host (got \"\(text.prefix(64))\")", at: item, field: field)
                 return nil
             }
             if id == own {
-                error("a job cannot depend on itself (\(id))", at: item, field: field)
+                reader.error("a job cannot depend on itself (\(id))", at: item, field: field)
                 return nil
             }
-            if ids.contains(id) {
-                error("job '\(id)' is listed twice", at: item, field: field)
-                return nil
-            }
-            ids.append(id)
+            return id
         }
-        return ids
     }
 
     /// `slo: {success_ratio: 99.5%, window: 30d}`.
