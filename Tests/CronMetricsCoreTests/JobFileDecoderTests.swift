@@ -49,6 +49,7 @@ struct JobFileDecoderTests {
         ("slo-not-mapping.yaml", ["5:6: 'slo' must be a mapping, such as {success_ratio: 99.5%, window: 30d}"]),
         ("window-no-duration.yaml", ["5:23: 'maintenance_windows[0]' needs duration, such as [{schedule: \"0 1 * * 0\", duration: 2h}]"]),
         ("window-too-long.yaml", ["5:57: 'maintenance_windows[0].duration' is not a valid duration (got \"32d\"): a window may last at most 31d (pause the job instead)"]),
+        ("window-too-many.yaml", ["5:22: 'maintenance_windows' may have at most 16 windows (got 17); merge them into fewer schedules"]),
         ("window-bad-schedule.yaml", ["5:34: 'maintenance_windows[0].schedule' is not a cron schedule (got \"0 25 * * *\"): the hour field '25' has 25, outside 0–23"]),
         ("window-bad-zone.yaml", ["5:71: 'maintenance_windows[0].timezone' is not a known time zone (got \"Europe/Berln\") (did you mean 'Europe/Berlin'?)"]),
         ("alert-after-zero.yaml", ["5:14: 'alert_after' must be a whole number of failed runs from 1 to 1000 (got \"0\")"]),

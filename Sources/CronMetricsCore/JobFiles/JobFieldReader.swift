@@ -285,27 +285,41 @@ struct JobFieldReader {
         return entries
     }
 
-    /// `maintenance_windows: [{schedule: "0 1 * * 0", duration: 2h, timezone: Europe/Berlin}]`.
-    mutating func readMaintenanceWindows(_ node: Node) -> [MaintenanceWindow]? {
-        let field = JobFileKey.maintenanceWindows.rawValue
-        let example = "[{schedule: \"0 1 * * 0\", duration: 2h}]"
+    /// A list of small mappings (`maintenance_windows`, `escalate`): each
+    /// item's keys among `allowed`, the `required` ones present, at most
+    /// `limit` items (`limitHint` says what to do instead). Each item comes
+    /// with its name in messages (`escalate[1]`); nil after the first problem.
+    mutating func readMappings(_ node: Node, field: String, kind: String, allowed: [String], required: [String], example: String,
+                               limit: Int? = nil, limitHint: String = "") -> [(name: String, entries: [String: Node])]? {
         guard let sequence = node.sequence else {
-            error("'\(field)' must be a list of windows, such as \(example)", at: node, field: field)
+            error("'\(field)' must be a list of \(kind), such as \(example)", at: node, field: field)
             return nil
         }
-        guard sequence.count <= MaintenanceWindow.maximumCount else {
-            error("'\(field)' may have at most \(MaintenanceWindow.maximumCount) windows (got \(sequence.count)); merge them into fewer schedules",
-                  at: node, field: field)
+        if let limit, sequence.count > limit {
+            error("'\(field)' may have at most \(limit) \(kind) (got \(sequence.count)); \(limitHint)", at: node, field: field)
             return nil
         }
-        var windows: [MaintenanceWindow] = []
+        var items: [(name: String, entries: [String: Node])] = []
         for (index, item) in sequence.enumerated() {
             let name = "\(field)[\(index)]"
-            guard let entries = readEntries(item, field: name, allowed: ["schedule", "duration", "timezone"], example: example) else { return nil }
-            for key in ["schedule", "duration"] where entries[key] == nil {
+            guard let entries = readEntries(item, field: name, allowed: allowed, example: example) else { return nil }
+            for key in required where entries[key] == nil {
                 error("'\(name)' needs \(key), such as \(example)", at: item, field: "\(name).\(key)")
                 return nil
             }
+            items.append((name, entries))
+        }
+        return items
+    }
+
+    /// `maintenance_windows: [{schedule: "0 1 * * 0", duration: 2h, timezone: Europe/Berlin}]`.
+    mutating func readMaintenanceWindows(_ node: Node) -> [MaintenanceWindow]? {
+        guard let items = readMappings(node, field: JobFileKey.maintenanceWindows.rawValue, kind: "windows",
+                                       allowed: ["schedule", "duration", "timezone"], required: ["schedule", "duration"],
+                                       example: "[{schedule: \"0 1 * * 0\", duration: 2h}]",
+                                       limit: MaintenanceWindow.maximumCount, limitHint: "merge them into fewer schedules") else { return nil }
+        var windows: [MaintenanceWindow] = []
+        for (name, entries) in items {
             guard let scheduleNode = entries["schedule"], let durationNode = entries["duration"],
                   let scheduleText = scalarText(scheduleNode, field: "\(name).schedule"),
                   let durationText = scalarText(durationNode, field: "\(name).duration") else { return nil }
@@ -349,20 +363,10 @@ struct JobFieldReader {
 
     /// `escalate: [{after: 1h, notify: [pager]}]`, in increasing order of `after`.
     mutating func readEscalation(_ node: Node) -> [EscalationStep]? {
-        let field = JobFileKey.escalate.rawValue
-        let example = "[{after: 1h, notify: [pager]}]"
-        guard let sequence = node.sequence else {
-            error("'\(field)' must be a list of steps, such as \(example)", at: node, field: field)
-            return nil
-        }
+        guard let items = readMappings(node, field: JobFileKey.escalate.rawValue, kind: "steps", allowed: ["after", "notify"],
+                                       required: ["after", "notify"], example: "[{after: 1h, notify: [pager]}]") else { return nil }
         var steps: [EscalationStep] = []
-        for (index, item) in sequence.enumerated() {
-            let name = "\(field)[\(index)]"
-            guard let entries = readEntries(item, field: name, allowed: ["after", "notify"], example: example) else { return nil }
-            for key in ["after", "notify"] where entries[key] == nil {
-                error("'\(name)' needs \(key), such as \(example)", at: item, field: "\(name).\(key)")
-                return nil
-            }
+        for (name, entries) in items {
             guard let afterNode = entries["after"], let notifyNode = entries["notify"],
                   let text = scalarText(afterNode, field: "\(name).after") else { return nil }
             guard let after = JobDuration(parsing: text) else {
