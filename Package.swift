@@ -90,7 +90,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "CronMetricsCLITests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"]),
+        .testTarget(name: "CronMetricsCLITests", dependencies: ["CronMetricsCore", "CronMetricsTestSupport", "cronmetrics"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

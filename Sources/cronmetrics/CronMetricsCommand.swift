@@ -11,7 +11,7 @@ struct CronMetricsCommand: AsyncParsableCommand {
         abstract: "Tells you whether your cron jobs ran, and exports that truth to Prometheus.",
         version: CronMetricsVersion.current,
         subcommands: [ServeCommand.self, ValidateCommand.self, JobCommand.self, ConfigCommand.self, PurgeCommand.self, StatsCommand.self, ScheduleCommand.self, RunCommand.self,
-                      NotifyCommand.self, ImportCommand.self, StoreCommand.self])
+                      NotifyCommand.self, ImportCommand.self, StoreCommand.self, PlanCommand.self, AuditCommand.self])
 
     /// Exit codes: 0 ok, 1 failure, 2 usage. ArgumentParser's own usage code (64)
     /// is mapped to 2, the code the CLI documents.

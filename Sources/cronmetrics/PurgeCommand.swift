@@ -29,6 +29,9 @@ struct PurgeCommand: AsyncParsableCommand {
             print("Purged \(removed) result\(removed == 1 ? "" : "s") received before \(RFC3339.format(cutoff))"
                 + (server.keepLast > 0 ? " (keeping the last \(server.keepLast) per job)" : ""))
             print("Purged \(rollups) rollup\(rollups == 1 ? "" : "s") and \(flips) flip\(flips == 1 ? "" : "s") before \(RFC3339.format(history)) (retention.rollup_days)")
+            let auditCutoff = server.retention.auditCutoff(now: now)
+            let audit = try await database.purgeAudit(before: auditCutoff)
+            print("Purged \(audit) audit row\(audit == 1 ? "" : "s") before \(RFC3339.format(auditCutoff)) (retention.audit_days)")
         }
     }
 }

@@ -24,7 +24,7 @@ struct StoreMigrateTests {
     }
 
     /// A SQLite site as a server leaves it: a job, `count` results and the
-    /// state they made, a closed and an open run, an outbox row.
+    /// state they made, a closed and an open run, an outbox row, an audit row.
     static func site(_ path: String, results count: Int) async throws -> StateStore {
         let store = try await StateStore.open(.sqlite(path: path), logger: StoreBackend.quietLogger)
         let id = JobID(jobName: "backup", host: "db1")
@@ -49,6 +49,10 @@ struct StoreMigrateTests {
             try db.execute("""
                 INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
                 VALUES ('ev-1', 'ops', ?, 'down', '{"job":"backup@db1"}', 'pending', 1, 1790000000, 1790000000, 1790000060)
+                """, [.text(id.description)])
+            try db.execute("""
+                INSERT INTO audit (at, actor, role, route, action, job_id, path, hash_after, request_id, commit_sha)
+                VALUES (1789000100.5, 'git', 'git', 'start', 'added', ?, 'backup@db1.yaml', 'abc123', NULL, 'f00d')
                 """, [.text(id.description)])
         }
         return store
@@ -78,7 +82,8 @@ struct StoreMigrateTests {
         #expect(first.stdout.contains("  flips: 715 read, 715 written (new or changed); the target has 715\n"))
         // All of them in one hour of one day: an hourly and a daily rollup.
         #expect(first.stdout.contains("  rollups: 2 read, 2 written (new or changed); the target has 2\n"))
-        #expect(first.stdout.contains("Done: 3222 rows written."))
+        #expect(first.stdout.contains("  audit: 1 read, 1 written (new or changed); the target has 1\n"), "the audit trail goes along")
+        #expect(first.stdout.contains("Done: 3223 rows written."))
         let copied = try await StateStore.open(target, logger: StoreBackend.quietLogger)
         let expected = try await Self.dump(site)
         #expect(expected["results"]?.count == 2500)
@@ -191,7 +196,7 @@ struct StoreMigrateTests {
         #expect(refused.stderr.contains("which no cronmetrics schema has"), "\(refused.stderr)")
         let untouched = try await StateStore.open(target, logger: StoreBackend.quietLogger)
         let tables = try await Self.dump(untouched)
-        #expect(tables.keys.sorted() == ["flips", "job_state", "jobs", "notifications", "results", "rollups", "runs"])
+        #expect(tables.keys.sorted() == ["audit", "flips", "job_state", "jobs", "notifications", "results", "rollups", "runs"])
         #expect(tables.values.allSatisfy { $0.isEmpty }, "every table checked before anything is written")
         try await untouched.close()
     }

@@ -40,7 +40,7 @@ struct TLSAndConfigTests {
                                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], in: tree.path)
         #expect(made.0 == 0, "\(made.1)")
         try Self.shell(["openssl", "genrsa", "-out", "other.pem", "2048"], in: tree.path)
-        let port = Int.random(in: 20_000..<60_000)
+        let port = ServerProcess.freePort()
         try tree.write("cronmetrics.yaml", """
             server:
               listen: 127.0.0.1:\(port)

@@ -154,7 +154,7 @@ struct StateStoreTests {
         #expect(applied == (backend == .sqlite ? SchemaMigrations.sqliteMigrator.migrations.count : SchemaMigrations.postgres.count))
         // PostgreSQL adds the replicas' coordination tables (StateStore.coordinationTables).
         #expect(try await store.driver.tableNames().filter { !StateStore.coordinationTables.contains($0) }
-            == ["flips", "job_state", "jobs", "notifications", "results", "rollups", "runs"])
+            == ["audit", "flips", "job_state", "jobs", "notifications", "results", "rollups", "runs"])
         #expect(try await store.driver.tableNames().filter { StateStore.coordinationTables.contains($0) }
             == (backend == .postgres ? ["replicas", "session_revocations", "shared_secrets", "signin_attempts"] : []))
         try await store.close()

@@ -100,9 +100,9 @@ struct ReadKeysAndBadgesTests {
             #expect(health.jobs == 1, "a read key sees /health's details")
             return (reads, writes)
         }
-        // GET (and HEAD) of 8 admin routes (3 of them statistics); POST, PUT, PATCH and DELETE of 11.
-        #expect(guarded.count == 19)
-        #expect((reads, writes) == (16, 11))
+        // GET (and HEAD) of 10 admin routes (3 of them statistics; the audit trail and the plan's basis); POST, PUT, PATCH and DELETE of 11.
+        #expect(guarded.count == 21)
+        #expect((reads, writes) == (20, 11))
         #expect(Self.files(fixture.jobsDir) == filesBefore, "no job file changed")
         #expect(try fixture.sqliteRows(outbox) == outboxBefore, "the outbox is as it was")
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What ships beside the binary is checked like code: the Dockerfile (hadolint),
 # the alert rules and their unit tests (promtool), the Prometheus config, the
-# bundled jobs.d against the JSON Schema (check-jsonschema), and the Grafana
+# bundled jobs.d against the JSON Schema and the example GitHub workflows
+# against GitHub's (check-jsonschema), and the Grafana
 # dashboard parses.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +14,8 @@ promtool check rules examples/alerts.yml
 promtool test rules examples/alerts.test.yml
 promtool check config examples/prometheus.yml >/dev/null
 check-jsonschema --schemafile docs/job.schema.json jobs.d/*/*.yaml
+# The example GitHub workflows, against GitHub's workflow schema (vendored in check-jsonschema).
+check-jsonschema --builtin-schema vendor.github-workflows examples/github/validate-jobs.yml examples/github-actions/plan-jobs.yml
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' examples/grafana/cronmetrics-dashboard.json
 # Replicas: the Kubernetes manifests (YAML, wired together, their settings
 # valid for this cronmetrics) and the HAProxy configuration (haproxy -c).
@@ -25,4 +28,4 @@ touch "$tmp/ca.crt"
 sed -i "s|/etc/cronmetrics/db-ca/ca.crt|$tmp/ca.crt|" "$tmp/cronmetrics.yaml"
 CRONMETRICS_DB_PASSWORD=x "$1" config validate "$tmp/cronmetrics.yaml"
 haproxy -c -f examples/haproxy.cfg >/dev/null
-echo "artifacts: ok (hadolint, promtool rules and tests, job schema, dashboard, kubernetes, haproxy)"
+echo "artifacts: ok (hadolint, promtool rules and tests, job schema, workflows, dashboard, kubernetes, haproxy)"

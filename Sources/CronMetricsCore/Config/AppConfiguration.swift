@@ -152,9 +152,26 @@ public struct AppConfiguration: Sendable {
             } else if let key = ConfigKey.byKey[full] {
                 var values: [String]
                 if case .list = key.kind, let sequence = value.sequence {
-                    values = sequence.compactMap { $0.scalar?.string }
+                    let named = key == .adminAPIKeys || key == .readAPIKeys
+                    values = []
+                    var itemProblems: [String] = []
+                    for item in sequence {
+                        if let scalar = item.scalar {
+                            values.append(scalar.string)
+                        } else if named, let mapping = item.mapping {
+                            let place = "\(path):\(item.mark?.line ?? 1):\(item.mark?.column ?? 1)"
+                            switch Self.namedKey(mapping) {
+                            case let .success(text): values.append(text)
+                            case let .failure(problem): itemProblems.append("\(place): \(full): \(problem.message)")
+                            }
+                        }
+                    }
+                    guard itemProblems.isEmpty else {
+                        problems += itemProblems
+                        continue
+                    }
                     guard values.count == sequence.count else {
-                        problems.append("\(location): '\(full)' must be a list of strings")
+                        problems.append("\(location): '\(full)' must be a list of \(named ? "keys, or {name, sha256} mappings" : "strings")")
                         continue
                     }
                 } else if let scalar = value.scalar {
@@ -260,6 +277,32 @@ public struct AppConfiguration: Sendable {
         }
     }
 
+    /// A named key written as a mapping (`{name: alice, sha256: <hex>}` or
+    /// `{name: alice, key: KEY}`), as the one-string form ``AccessKeyItem`` reads.
+    static func namedKey(_ mapping: Node.Mapping) -> Result<String, NamedKeyProblem> {
+        var fields: [String: String] = [:]
+        for (keyNode, value) in mapping {
+            let name = keyNode.scalar?.string ?? ""
+            guard ["name", "sha256", "key"].contains(name) else {
+                return .failure(NamedKeyProblem("unknown key '\(name)' in a named key; allowed: name, sha256, key"))
+            }
+            guard let scalar = value.scalar, !value.isYAMLNull else { return .failure(NamedKeyProblem("'\(name)' must be a string")) }
+            fields[name] = scalar.string
+        }
+        guard let name = fields["name"], AccessKeyItem.isName(Substring(name)), name != "sha256" else {
+            return .failure(NamedKeyProblem("'name' is required: a letter, then up to 63 letters, digits, _ . @ -"))
+        }
+        switch (fields["sha256"], fields["key"]) {
+        case let (hash?, nil):
+            guard APIKeyHash.isValidHex(hash) else { return .failure(NamedKeyProblem("'sha256' must be 64 lowercase hex digits (the SHA-256 of the key)")) }
+            return .success("\(name):sha256:\(hash)")
+        case let (nil, key?) where !key.isEmpty:
+            return .success("\(name):\(key)")
+        default:
+            return .failure(NamedKeyProblem("give exactly one of 'sha256' (the key's SHA-256, safe to commit) or 'key'"))
+        }
+    }
+
     /// A list from one string: a JSON array of strings when it starts with `[`
     /// (for items that hold commas, such as the pattern `\d{1,3}`), else
     /// comma-separated items. nil when it starts with `[` but is not such an array.
@@ -305,4 +348,10 @@ public struct AppConfiguration: Sendable {
             return nil
         }
     }
+}
+
+/// Why a named key's mapping was refused.
+struct NamedKeyProblem: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
 }

@@ -57,6 +57,7 @@ public struct ConfigKey: Sendable, Hashable {
     public static let retentionDays = ConfigKey("retention.days", .integer(min: 1, max: 36_500), default: "30")
     public static let keepLast = ConfigKey("retention.keep_last", .integer(min: 0, max: 1_000_000), default: "0")
     public static let rollupDays = ConfigKey("retention.rollup_days", .integer(min: 1, max: 36_500), default: "400")
+    public static let auditDays = ConfigKey("retention.audit_days", .integer(min: 1, max: 36_500), default: "400")
     public static let redactOutput = ConfigKey("retention.redact_output", .boolean, default: "false")
     public static let redactPatterns = ConfigKey("retention.redact_patterns", .list)
     public static let maxOutputBytes = ConfigKey("retention.max_output_bytes", .integer(min: 0, max: 16 << 20), default: "65536")
@@ -87,7 +88,7 @@ public struct ConfigKey: Sendable, Hashable {
     public static let all: [ConfigKey] = [
         listen, tlsCertFile, tlsKeyFile, maxConnections, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds,
         maxBodyBytes, trustedProxies, jobsDir, jobsWatch, pollIntervalSeconds, jobsReadOnly, database, storageURL, storagePasswordFile,
-        storagePasswordEnv, storageTLSMode, storageTLSCAFile, storagePoolSize, storageStatementTimeout, storageConnectTimeout, adminAPIKeys, readAPIKeys, retentionDays, keepLast, rollupDays,
+        storagePasswordEnv, storageTLSMode, storageTLSCAFile, storagePoolSize, storageStatementTimeout, storageConnectTimeout, adminAPIKeys, readAPIKeys, retentionDays, keepLast, rollupDays, auditDays,
         redactOutput, redactPatterns, maxOutputBytes, logLevel, logFormat, externalURL,
         dashboardEnabled, dashboardTitle, sessionTTL, badgeKey, dashboardMaxStreams, dashboardMaxStreamsPerSession,
         notifyDefaultChannels, notifyRepeatInterval, notifyRetryBase, notifyRetryCap, notifyRetryMaxAttempts,

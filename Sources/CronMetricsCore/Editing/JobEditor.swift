@@ -14,13 +14,16 @@ import Foundation
 public struct JobEditor {
     public let root: String
     private let currentJobs: () throws(JobEditError) -> [JobID: CatalogEntry]
-    private let check: () async -> [String]?
+    private let check: (_ written: String?) async -> [String]?
 
     /// - Parameters:
     ///   - root: the `jobs.d` folder.
     ///   - currentJobs: the tree's jobs now, with their files.
     ///   - check: after a write: nil when the tree is good, else every error.
-    public init(root: String, currentJobs: @escaping () throws(JobEditError) -> [JobID: CatalogEntry], check: @escaping () async -> [String]?) {
+    ///     Given the file written or removed (relative to `root`), or nil for
+    ///     the check after a refused write was undone.
+    public init(root: String, currentJobs: @escaping () throws(JobEditError) -> [JobID: CatalogEntry],
+                check: @escaping (_ written: String?) async -> [String]?) {
         self.root = root
         self.currentJobs = currentJobs
         self.check = check
@@ -30,7 +33,7 @@ public struct JobEditor {
     public static func validatingTree(root: String, channels: Set<String>? = nil) -> JobEditor {
         JobEditor(root: root) { () throws(JobEditError) in
             try TreeCheck(root: root, channels: channels).catalog().entries
-        } check: {
+        } check: { _ in
             do throws(JobEditError) {
                 _ = try TreeCheck(root: root, channels: channels).catalog()
                 return nil
@@ -92,7 +95,7 @@ public struct JobEditor {
         } catch {
             throw .unavailable(error.description)
         }
-        try await settle(path, previous: previous)
+        try await settle(path, relative: current.path, previous: previous)
         return current
     }
 
@@ -114,14 +117,14 @@ public struct JobEditor {
         } catch {
             throw .unavailable(error.description)
         }
-        try await settle(target, previous: previous)
+        try await settle(target, relative: relative, previous: previous)
         return relative
     }
 
     /// Checks the tree after a write to `path`; if the check refuses it, puts
     /// `previous` back (or removes a new file) and checks again.
-    private nonisolated(nonsending) func settle(_ path: String, previous: Data?) async throws(JobEditError) {
-        guard let errors = await check() else { return }
+    private nonisolated(nonsending) func settle(_ path: String, relative: String, previous: Data?) async throws(JobEditError) {
+        guard let errors = await check(relative) else { return }
         do {
             if let previous {
                 try AtomicFile.write(Array(previous), to: path)
@@ -132,7 +135,7 @@ public struct JobEditor {
             throw .unavailable("the change was refused and could not be undone: \(error); refused because:\n"
                 + errors.joined(separator: "\n"))
         }
-        _ = await check()
+        _ = await check(nil)
         throw .invalidTree(errors)
     }
 }

@@ -11,6 +11,8 @@ public struct LocalNotificationOutbox: NotificationOutbox {
     let send: Sender
     /// The clock requeued rows are due by (the server's, where it runs there).
     public let now: @Sendable () -> Date
+    /// Who acts: each requeue or delete that takes rows writes an audit row.
+    public var audit: AuditContext?
 
     public init(database: StateStore, settings: @escaping @Sendable () -> NotificationSettings, now: @escaping @Sendable () -> Date = Date.init,
                 send: @escaping Sender) {
@@ -18,6 +20,13 @@ public struct LocalNotificationOutbox: NotificationOutbox {
         self.settings = settings
         self.send = send
         self.now = now
+    }
+
+    /// This outbox, acting as `audit`.
+    public func auditing(_ audit: AuditContext) -> LocalNotificationOutbox {
+        var copy = self
+        copy.audit = audit
+        return copy
     }
 
     public func list(_ filter: NotificationFilter, limit: Int, before: Int64?) async throws(NotificationActionError) -> NotificationPage {
@@ -42,7 +51,7 @@ public struct LocalNotificationOutbox: NotificationOutbox {
     public func requeue(id: Int64) async throws(NotificationActionError) -> NotificationRecord {
         let result: StateStore.RequeueResult
         do {
-            result = try await database.requeueNotification(id: id, now: now())
+            result = try await database.requeueNotification(id: id, now: now(), audit: audit)
         } catch {
             throw .unavailable("\(error)")
         }
@@ -55,7 +64,7 @@ public struct LocalNotificationOutbox: NotificationOutbox {
 
     public func requeue(_ filter: NotificationFilter) async throws(NotificationActionError) -> Int {
         do {
-            return try await database.requeueNotifications(filter, now: now())
+            return try await database.requeueNotifications(filter, now: now(), audit: audit)
         } catch {
             throw .unavailable("\(error)")
         }
@@ -67,7 +76,7 @@ public struct LocalNotificationOutbox: NotificationOutbox {
             throw .conflict("notification \(id) is \(record.state); only dead letters are deleted (retention removes delivered ones)")
         }
         do {
-            _ = try await database.deleteDeadNotifications(id: id)
+            _ = try await database.deleteDeadNotifications(id: id, audit: audit, now: now())
         } catch {
             throw .unavailable("\(error)")
         }
@@ -75,7 +84,7 @@ public struct LocalNotificationOutbox: NotificationOutbox {
 
     public func delete(_ filter: NotificationFilter) async throws(NotificationActionError) -> Int {
         do {
-            return try await database.deleteDeadNotifications(filter)
+            return try await database.deleteDeadNotifications(filter, audit: audit, now: now())
         } catch {
             throw .unavailable("\(error)")
         }

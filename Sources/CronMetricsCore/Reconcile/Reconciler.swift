@@ -16,6 +16,7 @@ public final class Reconciler {
     private var applied: [JobID: StoredJob]?
     /// The catalog hash of the last successful apply.
     private var appliedHash: String?
+    private let root: String
 
     /// - Parameters:
     ///   - root: the `jobs.d` folder.
@@ -29,13 +30,16 @@ public final class Reconciler {
 
     public init(root: String, database: StateStore, channels: Set<String>? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.loader = JobTreeLoader(root: root, channels: channels)
+        self.root = root
         self.database = database
         self.now = now
     }
 
     /// Reads the tree and, if every file is valid, applies it.
+    /// - Parameter audit: whom changes are credited to (the reload's own
+    ///   context gets the checkout's HEAD commit); nil writes no audit rows.
     /// - Throws: ``ReconcileError``; the job table is unchanged when it throws.
-    public nonisolated(nonsending) func reconcile() async throws(ReconcileError) -> ReconcileReport {
+    public nonisolated(nonsending) func reconcile(audit: AuditSource? = nil) async throws(ReconcileError) -> ReconcileReport {
         let load: TreeLoad
         do {
             load = try loader.load()
@@ -49,7 +53,9 @@ public final class Reconciler {
         // The same files as last time (a poll, a touch): the table already holds them.
         if applied == nil || catalog.hash != appliedHash {
             do {
-                (diff, applied) = try await database.apply(catalog, previous: applied, now: now())
+                var audit = audit
+                audit?.reload.commit = GitHead.commit(containing: root)
+                (diff, applied) = try await database.apply(catalog, previous: applied, now: now(), audit: audit)
                 appliedHash = catalog.hash
             } catch {
                 // The table may or may not hold this attempt: read it again next time.

@@ -10,10 +10,21 @@ extension StateStore {
     ///     (a caller that is the table's only writer passes what the previous
     ///     call returned, so a reload does not re-read every row).
     ///   - now: stamps first-seen times of new jobs.
+    ///   - audit: whom the changes are credited to: each job added, changed,
+    ///     moved or removed gets an audit row in this transaction. nil: none.
     /// - Returns: what changed, and the table as it now is.
-    public func apply(_ catalog: JobCatalog, previous: [JobID: StoredJob]? = nil, now: Date) async throws(StoreError) -> (CatalogDiff, [JobID: StoredJob]) {
+    public func apply(_ catalog: JobCatalog, previous: [JobID: StoredJob]? = nil, now: Date,
+                      audit: AuditSource? = nil) async throws(StoreError) -> (CatalogDiff, [JobID: StoredJob]) {
         try await writing { connection in
             var diff = CatalogDiff()
+            var entries: [AuditEntry] = []
+            func record(_ action: String, _ id: JobID, old: JobRow?, new: CatalogEntry?) {
+                guard let audit else { return }
+                let context = audit.context(old: old?.path, new: new?.path)
+                entries.append(AuditEntry(context: context, action: action, jobID: id.description, path: new?.path ?? old?.path,
+                                          hashBefore: old?.contentHash, hashAfter: new?.contentHash,
+                                          detail: old.flatMap { old in new.flatMap { $0.path == old.path ? nil : "from \(old.path)" } }))
+            }
             var existing = try previous.map { $0.mapValues(JobRow.init(stored:)) } ?? JobRow.all(connection)
             var current: [JobID: StoredJob] = [:]
             current.reserveCapacity(catalog.count)
@@ -23,13 +34,16 @@ extension StateStore {
                 guard let old = existing.removeValue(forKey: id) else {
                     diff.added.append(id)
                     added.append(entry)
+                    record("added", id, old: nil, new: entry)
                     continue
                 }
                 let sameJob = old.defines(entry.job)
                 if !sameJob {
                     diff.changed.append(id)
+                    record("changed", id, old: old, new: entry)
                 } else if old.path != entry.path {
                     diff.moved.append(id)
+                    record("moved", id, old: old, new: entry)
                 }
                 if !sameJob || old.path != entry.path || old.contentHash != entry.contentHash {
                     writes.append((entry, old.firstSeen))
@@ -57,10 +71,13 @@ extension StateStore {
                 }
             }
             try JobRow.upsert(writes, updatedAt: now, connection)
-            for id in existing.keys {
+            for (id, old) in existing {
                 try connection.execute("DELETE FROM jobs WHERE id = ?", [.text(id.description)])
                 diff.removed.append(id)
+                record("removed", id, old: old, new: nil)
             }
+            entries.sort { ($0.jobID ?? "") < ($1.jobID ?? "") }
+            try Self.appendAudit(entries, at: now, db: connection)
             // The life of each job added, changed or removed, where it differs from the stored one: a flip.
             var lives = (diff.added + diff.changed).compactMap { id in catalog.entries[id].map { (id, FlipRows.Life($0.job)) } }
             lives += diff.removed.map { ($0, FlipRows.Life.removed) }

@@ -166,14 +166,20 @@ extension StateStore {
     }
 
     /// Puts a dead letter back in the queue, due now, with a fresh retry window.
-    public func requeueNotification(id: Int64, now: Date) async throws(StoreError) -> RequeueResult {
+    /// - Parameter audit: who did it: an audit row in the same transaction.
+    public func requeueNotification(id: Int64, now: Date, audit: AuditContext? = nil) async throws(StoreError) -> RequeueResult {
         try await writing { db in
-            guard let state = try db.queryOne("SELECT state FROM notifications WHERE id = ?", [.integer(id)], table: "notifications")?
-                .string("state") else {
+            guard let found = try db.queryOne("SELECT state, job_id FROM notifications WHERE id = ?", [.integer(id)], table: "notifications")
+            else {
                 return .notFound
             }
+            let state = try found.string("state")
             guard state == "dead" else { return .notDead(state: state) }
             try Self.requeue(db, clause: "WHERE id = ?", arguments: [.integer(id)], now: now)
+            if let audit {
+                try Self.appendAudit([AuditEntry(context: audit, action: "requeued", jobID: try found.string("job_id"), detail: "notification \(id)")],
+                                     at: now, db: db)
+            }
             guard let row = try db.queryOne("SELECT \(NotificationRow.columns) FROM notifications WHERE id = ?", [.integer(id)],
                                             table: "notifications") else { return .notFound }
             return .requeued(try NotificationRow(row).record)
@@ -181,17 +187,21 @@ extension StateStore {
     }
 
     /// Requeues every dead letter the filter takes (its state is always dead).
-    public func requeueNotifications(_ filter: NotificationFilter, now: Date) async throws(StoreError) -> Int {
+    public func requeueNotifications(_ filter: NotificationFilter, now: Date, audit: AuditContext? = nil) async throws(StoreError) -> Int {
         var filter = filter
         filter.state = .dead
         let (clause, arguments) = Self.whereClause(filter, before: nil)
+        let taken = filter
         return try await writing { db in
-            try Self.requeue(db, clause: clause, arguments: arguments, now: now)
+            let count = try Self.requeue(db, clause: clause, arguments: arguments, now: now)
+            try Self.auditOutbox(audit, "requeued", count: count, filter: taken, id: nil, at: now, db: db)
+            return count
         }
     }
 
     /// Deletes dead letters (one by id, or all the filter takes); other rows are kept.
-    public func deleteDeadNotifications(id: Int64? = nil, _ filter: NotificationFilter = .init()) async throws(StoreError) -> Int {
+    public func deleteDeadNotifications(id: Int64? = nil, _ filter: NotificationFilter = .init(), audit: AuditContext? = nil,
+                                        now: Date = Date()) async throws(StoreError) -> Int {
         var filter = filter
         filter.state = .dead
         var (clause, arguments) = Self.whereClause(filter, before: nil)
@@ -199,10 +209,25 @@ extension StateStore {
             clause += " AND id = ?"
             arguments.append(.integer(id))
         }
-        let (condition, values) = (clause, arguments)
+        let (condition, values, taken) = (clause, arguments, filter)
         return try await writing { db in
-            try db.execute("DELETE FROM notifications \(condition)", values)
+            let job = try id.flatMap { try db.queryOne("SELECT job_id FROM notifications WHERE id = ?", [.integer($0)], table: "notifications")?
+                .string("job_id") }
+            let count = try db.execute("DELETE FROM notifications \(condition)", values)
+            var filter = taken
+            filter.job = filter.job ?? job
+            try Self.auditOutbox(audit, "deleted", count: count, filter: filter, id: id, at: now, db: db)
+            return count
         }
+    }
+
+    /// The audit row of an action on dead letters, when it took any.
+    private static func auditOutbox(_ audit: AuditContext?, _ action: String, count: Int, filter: NotificationFilter, id: Int64?,
+                                    at time: Date, db: any SQLConnection) throws {
+        guard let audit, count > 0 else { return }
+        let what = id.map { "notification \($0)" } ?? "\(count) dead notification\(count == 1 ? "" : "s")"
+            + (filter.channel.map { " of channel \($0)" } ?? "")
+        try appendAudit([AuditEntry(context: audit, action: action, jobID: filter.job, detail: what)], at: time, db: db)
     }
 
     /// Rows waiting or given up, by channel and state (`pending` covers `sending`).

@@ -61,7 +61,7 @@ extension StateStore {
 
     /// Runs `sql` (its last placeholder is the batch size) until a batch deletes fewer rows than the size.
     @discardableResult
-    private func deleteInBatches(_ batchSize: Int, _ sql: String, _ arguments: [SQLValue],
+    func deleteInBatches(_ batchSize: Int, _ sql: String, _ arguments: [SQLValue],
                                  onBatch: (@Sendable (Int, Duration) -> Void)? = nil) async throws(StoreError) -> Int {
         let clock = ContinuousClock()
         var total = 0

@@ -13,10 +13,19 @@ public struct AppRequestContext: RequestContext {
     public let remoteAddress: SocketAddress?
     /// The signed-in dashboard session, set by ``DashboardAuthMiddleware``.
     var dashboardSession: DashboardSession?
+    /// The admin or read-only key's name and role (`admin`, `read`), set by
+    /// ``AdminAuthMiddleware`` (audit rows name who wrote).
+    var keyHolder: (name: String, role: String)?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Who a write on `route` is audited as: the request's key.
+    func audit(_ route: String) -> AuditContext {
+        AuditContext(actor: keyHolder?.name ?? "unknown", role: keyHolder?.role ?? "unknown", route: route,
+                     requestID: requestID.isEmpty ? nil : requestID)
     }
 
     public var requestDecoder: JSONDecoder { APICoding.decoder }

@@ -109,6 +109,7 @@ func buildRouter(_ components: ServerComponents) -> Router<AppRequestContext> {
     JobController(registry: components.registry, settings: components.settingsReloader, maxBodyBytes: configuration.maxBodyBytes)
         .addRoutes(to: admin)
     NotificationController(outbox: components.notificationOutbox).addRoutes(to: admin)
+    AuditController(database: components.database).addRoutes(to: admin)
     StatsController(components: components).addRoutes(to: admin)
     BadgeController(registry: components.registry, settings: runtime, now: components.now).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)

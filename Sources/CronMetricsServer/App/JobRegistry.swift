@@ -48,7 +48,7 @@ public actor JobRegistry {
             logger.warning("removed a temp file left by an interrupted write", metadata: ["file": .string(path)])
         }
         let storedStates = try await database.fetchStates()
-        if case .failed = await reloadLocked(loadedStates: storedStates) {
+        if case .failed = await reloadLocked(loadedStates: storedStates, audit: AuditSource(reload: .git(route: "start"))) {
             let lastGood = try await database.fetchJobs()
             jobs = Dictionary(uniqueKeysWithValues: lastGood.map { ($0.job.id, $0) })
             state.replaceJobs(lastGood, loadedStates: storedStates, now: now())
@@ -83,23 +83,28 @@ public actor JobRegistry {
 
     /// Reads `jobs.d` again; applies it if it is valid, else keeps the current
     /// set. Every trigger uses it: start, SIGHUP, `POST /-/reload`, the watcher
-    /// and each edit.
+    /// and each edit. The changes it finds are audited as `git`'s, under
+    /// `route` (what triggered it) and the checkout's HEAD commit.
     @discardableResult
-    public func reload() async -> ReloadOutcome {
-        await lock.withLock { await reloadLocked(loadedStates: [:]) }
+    public func reload(route: String = "reload", requestID: String? = nil) async -> ReloadOutcome {
+        await lock.withLock { await reloadLocked(loadedStates: [:], audit: AuditSource(reload: .git(route: route, requestID: requestID))) }
     }
 
     /// Runs one change through the job editor, whose check is a reload: the
     /// file is written, reloaded, and put back if the tree is then invalid,
     /// all under the lock, so concurrent edits apply one after another.
+    /// What the reload changes in the files the editor wrote is audited as
+    /// `audit`'s (in the reload's transaction), anything else it finds as `git`'s.
     @discardableResult
-    public func edit<T: Sendable>(_ change: nonisolated(nonsending) (JobEditor) async throws(JobEditError) -> T) async throws(JobEditError) -> T {
+    public func edit<T: Sendable>(_ audit: AuditContext? = nil,
+                                  _ change: nonisolated(nonsending) (JobEditor) async throws(JobEditError) -> T) async throws(JobEditError) -> T {
         guard !readOnly else { throw .conflict(Self.readOnlyMessage) }
         return try await lock.withLock { () async throws(JobEditError) -> T in
             let editor = JobEditor(root: root) { () throws(JobEditError) in
                 self.jobs.mapValues { CatalogEntry(job: $0.job, path: $0.path, contentHash: $0.contentHash) }
-            } check: {
-                if case let .failed(errors) = await self.reloadLocked(loadedStates: [:]) { return errors }
+            } check: { written in
+                let source = AuditSource(edit: audit, editedPaths: Set([written].compactMap { $0 }), reload: .git(route: "reload"))
+                if case let .failed(errors) = await self.reloadLocked(loadedStates: [:], audit: source) { return errors }
                 return nil
             }
             return try await change(editor)
@@ -109,6 +114,20 @@ public actor JobRegistry {
     /// One job as the API shows it, with its current state.
     public func record(_ id: JobID) -> JobRecord? {
         jobs[id].map(record)
+    }
+
+    /// What `cronmetrics plan` compares a checkout with: every job's
+    /// definition, status, open runs and deadline anchor, now.
+    public func planBasis(channels: [String]) -> PlanBasis {
+        let time = now()
+        let served = jobs.values.sorted { $0.job.id < $1.job.id }.map { stored in
+            let live = state.job(stored.job.id, now: time)
+            let (fields, fingerprint) = PlanBasis.basisFields(of: stored.job)
+            return PlanBasis.BasisJob(id: stored.job.id.description, path: stored.path, fields: fields, keyFingerprint: fingerprint,
+                                      status: live?.verdict?.status.rawValue ?? "retired", running: live?.state.openRuns.count ?? 0,
+                                      deadlineAnchor: live?.verdict?.anchor)
+        }
+        return PlanBasis(generatedAt: time, channels: channels.sorted(), jobs: served)
     }
 
     /// The jobs that match `filter`, by id.
@@ -131,10 +150,10 @@ public actor JobRegistry {
     }
 
     /// A reload; the caller holds the lock.
-    private func reloadLocked(loadedStates: [JobID: JobState]) async -> ReloadOutcome {
+    private func reloadLocked(loadedStates: [JobID: JobState], audit: AuditSource) async -> ReloadOutcome {
         let time = now()
         do {
-            let report = try await reconciler.reconcile()
+            let report = try await reconciler.reconcile(audit: audit)
             let previous = metrics.lastReload
             if report.diff.isEmpty, previous.successful, previous.configHash == report.catalog.hash {
                 // Nothing changed (a poll, a touch): nothing to re-render or announce.

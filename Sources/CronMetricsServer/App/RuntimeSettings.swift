@@ -9,6 +9,7 @@ final class RuntimeSettings: Sendable {
     struct Snapshot: Sendable {
         var adminKeyHashes: Set<String>
         var readKeyHashes: Set<String> = []
+        var keyNames: [String: String] = [:]
         var badgeKeyHash: String?
         var notifications: NotificationSettings
         var retention: RetentionPolicy
@@ -21,6 +22,7 @@ final class RuntimeSettings: Sendable {
 
     init(_ configuration: ServerConfiguration, logLevel: LogLevelControl) {
         current = Mutex(Snapshot(adminKeyHashes: configuration.adminKeyHashes, readKeyHashes: configuration.readKeyHashes,
+                                 keyNames: configuration.keyNames,
                                  badgeKeyHash: configuration.badgeKeyHash, notifications: configuration.notifications,
                                  retention: configuration.retention, logLevel: logLevel.level))
         self.logLevel = logLevel
@@ -29,7 +31,7 @@ final class RuntimeSettings: Sendable {
     var snapshot: Snapshot { current.withLock { $0 } }
     var adminKeyHashes: Set<String> { current.withLock { $0.adminKeyHashes } }
     /// Admin and read-only keys, for the auth middleware.
-    var keys: AccessKeys { current.withLock { AccessKeys(admin: $0.adminKeyHashes, read: $0.readKeyHashes) } }
+    var keys: AccessKeys { current.withLock { AccessKeys(admin: $0.adminKeyHashes, read: $0.readKeyHashes, names: $0.keyNames) } }
     var badgeKeyHash: String? { current.withLock { $0.badgeKeyHash } }
     var notifications: NotificationSettings { current.withLock { $0.notifications } }
     var retention: RetentionPolicy { current.withLock { $0.retention } }

@@ -50,6 +50,8 @@ extension ServerConfiguration {
         } catch {
             problems += error.problems
         }
+        let named = Self.keyNames(admin: settings.list(.adminAPIKeys), read: settings.list(.readAPIKeys))
+        problems += named.problems
         guard problems.isEmpty, let address else { throw ConfigError(problems) }
         let retry = RetryPolicy(base: Double(settings.seconds(.notifyRetryBase) ?? 1), cap: Double(settings.seconds(.notifyRetryCap) ?? 600),
                                 maxAttempts: settings.integer(.notifyRetryMaxAttempts),
@@ -66,6 +68,7 @@ extension ServerConfiguration {
         self.storage = storage
         adminKeyHashes = Self.adminKeyHashes(from: settings.list(.adminAPIKeys))
         readKeyHashes = Self.adminKeyHashes(from: settings.list(.readAPIKeys))
+        keyNames = named.names
         badgeKeyHash = settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first }
         maxBodyBytes = settings.integer(.maxBodyBytes)
         connectionLimits = ConnectionLimits(
@@ -79,6 +82,7 @@ extension ServerConfiguration {
         retentionDays = settings.integer(.retentionDays)
         keepLast = settings.integer(.keepLast)
         rollupDays = settings.integer(.rollupDays)
+        auditDays = settings.integer(.auditDays)
         durationHistogram = settings.boolean(.durationHistogram)
         redactOutput = settings.boolean(.redactOutput)
         redactPatterns = patterns

@@ -13,6 +13,10 @@ public struct ServerConfiguration: Sendable {
     public var adminKeyHashes: Set<String> = []
     /// Keys for every GET of the API (403 on writes), as hashes.
     public var readKeyHashes: Set<String> = []
+    /// The names of named admin and read-only keys, by hash (audit rows
+    /// name the key that made a write; a key not here is named by a prefix
+    /// of its hash, ``AccessKeyItem/defaultName(hash:)``).
+    public var keyNames: [String: String] = [:]
     /// The secret in badge URLs (`/badge/{key}/…`), as its hash; nil: no badges.
     public var badgeKeyHash: String?
     /// Request bodies larger than this are refused with 413.
@@ -43,7 +47,11 @@ public struct ServerConfiguration: Sendable {
     /// The two together.
     /// How long rollups and flips are kept (`retention.rollup_days`).
     public var rollupDays = 400
-    public var retention: RetentionPolicy { RetentionPolicy(days: retentionDays, keepLast: keepLast, rollupDays: rollupDays) }
+    /// How long audit rows are kept (`retention.audit_days`).
+    public var auditDays = 400
+    public var retention: RetentionPolicy {
+        RetentionPolicy(days: retentionDays, keepLast: keepLast, rollupDays: rollupDays, auditDays: auditDays)
+    }
     /// Store no `output` at all.
     public var redactOutput = false
     /// Matches in `output` are replaced by `[REDACTED]` before anything is stored.
@@ -94,19 +102,30 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Admin keys from settings: each a key, or `sha256:<hex>` of one (so a
-    /// committed file need not hold the key). Blank entries are ignored.
+    /// committed file need not hold the key), optionally named
+    /// (``AccessKeyItem``). Blank entries are ignored.
     public static func adminKeyHashes(from keys: [String]) -> Set<String> {
-        var hashes: Set<String> = []
-        for item in keys {
-            let key = item.trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { continue }
-            if key.hasPrefix("sha256:"), APIKeyHash.isValidHex(String(key.dropFirst(7))) {
-                hashes.insert(String(key.dropFirst(7)))
-            } else {
-                hashes.insert(APIKeyHash.sha256Hex(of: key))
+        Set(keys.compactMap { AccessKeyItem(parsing: $0)?.hash })
+    }
+
+    /// The names given to admin and read-only keys, by hash.
+    /// - Returns: the names, and a problem for each name given to two keys
+    ///   or key given two names.
+    static func keyNames(admin: [String], read: [String]) -> (names: [String: String], problems: [String]) {
+        var names: [String: String] = [:]
+        var owners: [String: String] = [:]
+        var problems: [String] = []
+        for item in (admin + read).compactMap({ AccessKeyItem(parsing: $0) }) {
+            guard let name = item.name else { continue }
+            if let owner = owners[name], owner != item.hash {
+                problems.append("security: the key name '\(name)' is given to two different keys; each key needs its own name")
+            } else if let other = names[item.hash], other != name {
+                problems.append("security: one key is named both '\(other)' and '\(name)'")
             }
+            owners[name] = item.hash
+            names[item.hash] = names[item.hash] ?? name
         }
-        return hashes
+        return (names, problems)
     }
 
     /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).

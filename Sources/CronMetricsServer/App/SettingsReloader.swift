@@ -46,7 +46,7 @@ struct SettingsReloader: Sendable {
         }
         let problems = registry.setChannels(Set(next.notifications.channels.keys))
         guard problems.isEmpty else { return refuse(problems) }
-        runtime.replace(.init(adminKeyHashes: next.adminKeyHashes, readKeyHashes: next.readKeyHashes, badgeKeyHash: next.badgeKeyHash,
+        runtime.replace(.init(adminKeyHashes: next.adminKeyHashes, readKeyHashes: next.readKeyHashes, keyNames: next.keyNames, badgeKeyHash: next.badgeKeyHash,
                               notifications: next.notifications,
                               retention: next.retention, logLevel: next.logLevel))
         metrics.settingsReloaded(successful: true)

@@ -28,6 +28,7 @@ struct DashboardAuthMiddleware: RouterMiddleware {
         var request = request
         var context = context
         context.dashboardSession = session
+        context.keyHolder = (sessions.keys().name(ofHash: session.keyHash), session.isAdmin ? "admin" : "read")
         guard request.method == .post else { return try await next(request, context) }
         let body = try await request.collectBody(upTo: Self.formLimit)
         let form = try? URLEncodedFormDecoder().decode(DashboardCSRFForm.self, from: String(buffer: body))

@@ -55,6 +55,8 @@ struct DashboardJobs: Sendable {
         var model = JobPageModel(snapshot: snapshot, record: record, results: results, notifications: notifications,
                                  file: Self.readFile(jobsDirectory, record.path), base: baseURL(request), now: time)
         model.history = try? await history(live.job, now: time)
+        let changes = (try? await database.audit(AuditFilter(job: id.description), limit: 10).entries) ?? []
+        model.changes = changes.map { JobPageModel.ChangeItem($0, now: time) }
         model.policy(blockedBy: state.blockedBy(live.job, now: time), now: time)
         return model
     }
@@ -91,12 +93,12 @@ struct DashboardJobs: Sendable {
     }
 
     /// Writes the job's file with `fields` merged in (pause, resume, maintenance).
-    func patch(_ id: JobID, _ fields: [String: JSONValue]) async throws(JobEditError) {
-        try await registry.edit { editor throws(JobEditError) in try await editor.patch(id, fields, apiKey: nil) }
+    func patch(_ id: JobID, _ fields: [String: JSONValue], audit: AuditContext) async throws(JobEditError) {
+        try await registry.edit(audit) { editor throws(JobEditError) in try await editor.patch(id, fields, apiKey: nil) }
     }
 
     /// A new key for the job; the key, shown once.
-    func rotateKey(_ id: JobID) async throws(JobEditError) -> String {
-        try await registry.edit { editor throws(JobEditError) in try await editor.rotateKey(id) }.1
+    func rotateKey(_ id: JobID, audit: AuditContext) async throws(JobEditError) -> String {
+        try await registry.edit(audit) { editor throws(JobEditError) in try await editor.rotateKey(id) }.1
     }
 }

@@ -109,7 +109,7 @@ struct DashboardJobsController {
         case "rotate-key":
             let key: String
             do {
-                key = try await jobs.rotateKey(id)
+                key = try await jobs.rotateKey(id, audit: context.audit("dashboard rotate-key"))
             } catch {
                 return try await failed(error)
             }
@@ -119,7 +119,7 @@ struct DashboardJobsController {
             return pages.message(session, status: .notFound, "No such action", "The dashboard cannot '\(action)' a job.", back: back)
         }
         do {
-            try await jobs.patch(id, fields)
+            try await jobs.patch(id, fields, audit: context.audit("dashboard \(action)"))
         } catch {
             return try await failed(error)
         }

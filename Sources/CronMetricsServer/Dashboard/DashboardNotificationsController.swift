@@ -51,6 +51,7 @@ struct DashboardNotificationsController {
     func requeue(_ id: Int64?, context: AppRequestContext) async throws -> Response {
         var count = 1
         do {
+            let outbox = outbox.auditing(context.audit(id == nil ? "dashboard requeue" : "dashboard requeue {id}"))
             if let id {
                 _ = try await outbox.requeue(id: id)
             } else {

@@ -15,3 +15,5 @@ extension NotificationRecord: ResponseEncodable {}
 extension NotificationPage: ResponseEncodable {}
 extension NotificationCount: ResponseEncodable {}
 extension NotificationTestResult: ResponseEncodable {}
+extension PlanBasis: ResponseEncodable {}
+extension AuditPage: ResponseEncodable {}

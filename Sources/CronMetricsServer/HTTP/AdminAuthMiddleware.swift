@@ -19,7 +19,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
         guard let key = Self.key(request) else {
             throw APIError(.unauthorized, "missing admin key: send Authorization: Bearer <admin key> (or X-API-Key)")
         }
-        switch keys.access(key) {
+        var context = context
+        let holder = keys.identify(key)
+        context.keyHolder = holder.map { ($0.name, $0.access == .admin ? "admin" : "read") }
+        switch holder?.access {
         case .admin?:
             break
         case .read?:

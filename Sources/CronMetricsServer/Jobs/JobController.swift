@@ -19,13 +19,18 @@ struct JobController {
         admin.patch("/api/job/{id}") { request, context in try await change(request, context: context, merge: true) }
         admin.delete("/api/job/{id}") { _, context in try await delete(context) }
         admin.post("/api/job/{id}/rotate-key") { _, context in try await rotateKey(context) }
-        admin.post("/-/reload") { _, _ in try await reload() }
+        admin.post("/-/reload") { _, context in try await reload(context) }
+        admin.get("/api/plan-basis") { _, _ in
+            await registry.planBasis(channels: Array(settings.runtime.notifications.channels.keys))
+        }
     }
 
     func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<JobWithKey> {
         var fields = try await request.jsonObject(limit: maxBodyBytes)
         let key = try Self.takeKey(from: &fields)
-        let (entry, issued) = try await registry.edit { editor throws(JobEditError) in try await editor.create(fields: fields, apiKey: key) }
+        let (entry, issued) = try await registry.edit(context.audit("POST /api/job")) { editor throws(JobEditError) in
+            try await editor.create(fields: fields, apiKey: key)
+        }
         context.logger.info("job created", metadata: ["job": .string(entry.job.jobName), "host": .string(entry.job.host), "file": .string(entry.path)])
         return EditedResponse(status: .created, response: JobWithKey(job: try await record(entry.job.id), apiKey: issued))
     }
@@ -61,7 +66,7 @@ struct JobController {
         let id = try JobRoute.id(context)
         var fields = try await request.jsonObject(limit: maxBodyBytes)
         let key = try Self.takeKey(from: &fields)
-        try await registry.edit { editor throws(JobEditError) in
+        try await registry.edit(context.audit(merge ? "PATCH /api/job/{id}" : "PUT /api/job/{id}")) { editor throws(JobEditError) in
             merge ? try await editor.patch(id, fields, apiKey: key) : try await editor.replace(id, fields: fields, apiKey: key)
         }
         context.logger.info("job updated", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
@@ -70,25 +75,27 @@ struct JobController {
 
     func delete(_ context: AppRequestContext) async throws -> Response {
         let id = try JobRoute.id(context)
-        try await registry.edit { editor throws(JobEditError) in try await editor.delete(id) }
+        try await registry.edit(context.audit("DELETE /api/job/{id}")) { editor throws(JobEditError) in try await editor.delete(id) }
         context.logger.info("job deleted", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
         return Response(status: .noContent)
     }
 
     func rotateKey(_ context: AppRequestContext) async throws -> JobWithKey {
         let id = try JobRoute.id(context)
-        let (_, key) = try await registry.edit { editor throws(JobEditError) in try await editor.rotateKey(id) }
+        let (_, key) = try await registry.edit(context.audit("POST /api/job/{id}/rotate-key")) { editor throws(JobEditError) in
+            try await editor.rotateKey(id)
+        }
         context.logger.info("job key rotated", metadata: ["job": .string(id.jobName), "host": .string(id.host)])
         return JobWithKey(job: try await record(id), apiKey: key)
     }
 
-    func reload() async throws -> ReloadSummary {
+    func reload(_ context: AppRequestContext) async throws -> ReloadSummary {
         if case let .failed(problems) = await settings.reload() {
             var error = APIError(.badRequest, "configuration reload refused; the running configuration is kept")
             error.details = problems
             throw error
         }
-        switch await registry.reload() {
+        switch await registry.reload(route: "POST /-/reload", requestID: context.requestID) {
         case let .applied(diff):
             return ReloadSummary(diff)
         case let .failed(errors):

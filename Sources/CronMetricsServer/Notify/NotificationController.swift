@@ -16,18 +16,18 @@ struct NotificationController {
             return try await outbox.show(id: id)
         }
         admin.post("/api/notifications/{id}/requeue") { _, context in try await requeue(context) }
-        admin.post("/api/notifications/requeue") { request, _ in
+        admin.post("/api/notifications/requeue") { request, context in
             let filter = try filter(request, deadOnly: true)
-            return NotificationCount(count: try await outbox.requeue(filter))
+            return NotificationCount(count: try await outbox.auditing(context.audit("POST /api/notifications/requeue")).requeue(filter))
         }
         admin.delete("/api/notifications/{id}") { _, context in
             let id = try Self.id(context)
-            try await outbox.delete(id: id)
+            try await outbox.auditing(context.audit("DELETE /api/notifications/{id}")).delete(id: id)
             return Response(status: .noContent)
         }
-        admin.delete("/api/notifications") { request, _ in
+        admin.delete("/api/notifications") { request, context in
             let filter = try filter(request, deadOnly: true)
-            return NotificationCount(count: try await outbox.delete(filter))
+            return NotificationCount(count: try await outbox.auditing(context.audit("DELETE /api/notifications")).delete(filter))
         }
         admin.post("/api/notifications/test") { request, context in try await test(request, context: context) }
     }
@@ -40,7 +40,7 @@ struct NotificationController {
 
     func requeue(_ context: AppRequestContext) async throws -> NotificationRecord {
         let id = try Self.id(context)
-        let record = try await outbox.requeue(id: id)
+        let record = try await outbox.auditing(context.audit("POST /api/notifications/{id}/requeue")).requeue(id: id)
         context.logger.info("notification requeued", metadata: ["id": "\(id)", "channel": .string(record.channel)])
         return record
     }

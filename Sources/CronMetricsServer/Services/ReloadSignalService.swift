@@ -15,7 +15,7 @@ struct ReloadSignalService: NamedService {
         for await _ in signals.cancelOnGracefulShutdown() {
             logger.info("SIGHUP: reloading the configuration and jobs")
             _ = await settings.reload()
-            await registry.reload()
+            await registry.reload(route: "SIGHUP")
             if let tls {
                 do {
                     try tls.reload()

@@ -44,6 +44,9 @@ struct RetentionService: NamedService {
             logger.info("retention: history purged", metadata: [
                 "rollups": "\(rollups)", "flips": "\(flips)", "older_than": .string(RFC3339.format(history)),
             ])
+            let auditCutoff = policy.auditCutoff(now: now())
+            let audit = try await database.purgeAudit(before: auditCutoff)
+            logger.info("retention: audit rows purged", metadata: ["removed": "\(audit)", "older_than": .string(RFC3339.format(auditCutoff))])
         } catch {
             logger.error("retention: purge failed", metadata: ["error": .string("\(error)")])
         }

@@ -67,6 +67,6 @@ struct WatchService: NamedService {
         if let lock = GitLock(containing: watch.root), await lock.waitUntilReleased() {
             logger.debug("waited for git to finish before reloading", metadata: ["lock": .string(lock.path)])
         }
-        await registry.reload()
+        await registry.reload(route: "watch")
     }
 }

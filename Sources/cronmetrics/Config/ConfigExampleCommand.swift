@@ -57,7 +57,8 @@ struct ConfigExampleCommand: ParsableCommand {
 
         security:
           admin_api_keys: []               # keys, or sha256:<hex> of a key (safe to commit);
-                                           # none: admin routes answer 401
+                                           # named for the audit trail: - {name: alice, sha256: <hex>}
+                                           # (env: alice:KEY); none: admin routes answer 401
           read_api_keys: []                # the same, for every GET of the API and the
                                            # dashboard (403 on writes)
 
@@ -75,6 +76,7 @@ struct ConfigExampleCommand: ParsableCommand {
           days: 30                         # results older than this are purged daily
           keep_last: 0                     # ... but at least this many per job are kept
           rollup_days: 400                 # hourly and daily statistics (rollups, flips) are kept this long
+          audit_days: 400                  # audit rows (who changed what) are kept this long
           redact_output: false             # true: store no output at all
           redact_patterns: []              # regular expressions; matches become [REDACTED]
           max_output_bytes: 65536          # output keeps its last this-many bytes

@@ -12,6 +12,14 @@ struct OutboxOptions: ParsableArguments {
     @Option(help: "Go through this server's API instead, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "The admin key for --server (default: $CRONMETRICS_ADMIN_KEY).") var adminKey: String?
 
+    /// Who a write on a store this command opened is audited as: the
+    /// user who ran it (`local:USER`), with the command line as its route.
+    static var localAudit: AuditContext {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "\(getuid())"
+        let command = CommandLine.arguments.dropFirst().prefix(2).joined(separator: " ")
+        return AuditContext(actor: "local:\(user)", role: "local", route: "cronmetrics \(command)")
+    }
+
     /// Runs `body` on the outbox; a refusal prints its error and exits 1.
     func with<T>(_ body: (any NotificationOutbox) async throws(NotificationActionError) -> T) async throws -> T {
         let outbox: any NotificationOutbox
@@ -28,7 +36,7 @@ struct OutboxOptions: ParsableArguments {
             let notifications = settings.notifications
             outbox = LocalNotificationOutbox(database: database, settings: { notifications }) { channel, current in
                 await NotificationTestSender.send(channel, settings: current)
-            }
+            }.auditing(Self.localAudit)
         }
         let result: Result<T, NotificationActionError>
         do {

@@ -19,6 +19,22 @@ struct JobPageModel: Sendable {
         var lastError: String?
     }
 
+    /// One audit row of the job: who changed it, how, through what.
+    struct ChangeItem: Sendable {
+        var at, atTitle, atText, actor, action, route, file, reference: String
+
+        init(_ record: AuditRecord, now: Date) {
+            at = RFC3339.format(record.at)
+            atTitle = TimeWords.absolute(record.at)
+            atText = TimeWords.relative(record.at, now: now)
+            actor = record.actor
+            action = record.action
+            route = record.route
+            file = [record.path, record.detail].compactMap { $0 }.joined(separator: ", ")
+            reference = record.commit.map { String($0.prefix(12)) } ?? record.requestId ?? ""
+        }
+    }
+
     /// What an admin action did, in a sentence (`?changed=pause`).
     static let changedText = [
         "pause": "Paused: no deadlines, no alerts until it is resumed.",
@@ -55,6 +71,8 @@ struct JobPageModel: Sendable {
     var changed, newKey, error: String?
     /// The strip of days, statistics and flips (nil when the store did not answer).
     var history: JobHistoryModel?
+    /// The job's latest audit rows, newest first.
+    var changes: [ChangeItem] = []
     /// The alert policy in words (SPEC §16): its windows and the next one,
     /// `alert_after`, the escalation steps, what it depends on, and what
     /// holds its alerts now.
