@@ -5,12 +5,12 @@ import Testing
 
 @Suite("cronmetrics stats")
 struct StatsCommandTests {
-    /// Posts a result with curl, as a cron host would.
-    static func submit(_ url: String, _ body: String, key: String) throws {
+    /// Posts a result (or, with `path`, a start) with curl, as a cron host would.
+    static func submit(_ url: String, _ body: String, key: String, path: String = "/api/job-result") throws {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sf", "-o", "/dev/null", "-H", "X-API-Key: \(key)", "-H", "Content-Type: application/json", "-d", body,
-                          "\(url)/api/job-result"]
+                          "\(url)\(path)"]
         try curl.run()
         curl.waitUntilExit()
         #expect(curl.terminationStatus == 0, "\(body)")

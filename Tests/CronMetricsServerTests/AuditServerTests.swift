@@ -12,16 +12,19 @@ import Testing
 /// `git` rows for what a reload finds, `GET /api/audit` and the job page.
 @Suite("Audit trail: every write, by whom")
 struct AuditServerTests {
-    static let alice = "alice-admin-key"
-    static let unnamed = "unnamed-admin-key"
-    static let reader = "reader-key"
-    static let unnamedName = "key-" + APIKeyHash.sha256Hex(of: unnamed).prefix(12)
+    /// The keys: alice's, an unnamed admin key, and a read-only key named reader.
+    enum Key {
+        static let alice = "alice-admin-key"
+        static let unnamed = "unnamed-admin-key"
+        static let reader = "reader-key"
+        static let unnamedName = "key-" + APIKeyHash.sha256Hex(of: unnamed).prefix(12)
+    }
 
     static func adjust(_ configuration: inout ServerConfiguration) {
-        let items = ["alice:\(alice)", unnamed]
+        let items = ["alice:\(Key.alice)", Key.unnamed]
         configuration.adminKeyHashes = ServerConfiguration.adminKeyHashes(from: items)
-        configuration.readKeyHashes = ServerConfiguration.adminKeyHashes(from: ["reader:\(reader)"])
-        configuration.keyNames = ServerConfiguration.keyNames(admin: items, read: ["reader:\(reader)"]).names
+        configuration.readKeyHashes = ServerConfiguration.adminKeyHashes(from: ["reader:\(Key.reader)"])
+        configuration.keyNames = ServerConfiguration.keyNames(admin: items, read: ["reader:\(Key.reader)"]).names
     }
 
     static func bearer(_ key: String, request: String? = nil) -> HTTPFields {
@@ -44,25 +47,25 @@ struct AuditServerTests {
     func everyWrite(_ backend: StoreBackend) async throws {
         let fixture = try await ServerFixture(backend, jobs: "a", "b")
         try await fixture.app { Self.adjust(&$0) }.test(.router) { client in
-            func status(_ method: HTTPRequest.Method, _ uri: String, key: String = Self.alice, body: String? = nil, request: String? = nil) async throws -> HTTPResponse.Status {
+            func status(_ method: HTTPRequest.Method, _ uri: String, key: String = Key.alice, body: String? = nil, request: String? = nil) async throws -> HTTPResponse.Status {
                 try await client.execute(uri: uri, method: method, headers: Self.bearer(key, request: request), body: body.map { ByteBuffer(string: $0) }) { $0.status }
             }
             func audit(_ query: String = "") async throws -> AuditPage {
-                try await client.reply(AuditPage.self, .get, "/api/audit\(query)", headers: Self.bearer(Self.reader)).1
+                try await client.reply(AuditPage.self, .get, "/api/audit\(query)", headers: Self.bearer(Key.reader)).1
             }
             #expect(Self.lines(try await audit()) == ["git git start added a@web1", "git git start added b@web1"])
 
             let created = try await status(.post, "/api/job", body: #"{"job_name":"c","host":"web1","automatic_failure_threshold":"1h"}"#, request: "req-create")
             #expect(created == .created)
             let createdHash = Self.sha256("\(fixture.jobsDir)/c@web1.yaml")
-            #expect(try await status(.put, "/api/job/c@web1", key: Self.unnamed, body: #"{"automatic_failure_threshold":"2h"}"#) == .ok)
+            #expect(try await status(.put, "/api/job/c@web1", key: Key.unnamed, body: #"{"automatic_failure_threshold":"2h"}"#) == .ok)
             #expect(try await status(.patch, "/api/job/a@web1", body: #"{"labels":{"team":"dba"}}"#) == .ok)
             #expect(try await status(.post, "/api/job/a@web1/rotate-key") == .ok)
             #expect(try await status(.delete, "/api/job/c@web1") == .noContent)
 
             // Refused: nothing written, no row.
             let before = try await audit().entries.count
-            #expect(try await status(.patch, "/api/job/a@web1", key: Self.reader, body: #"{"labels":{"team":"x"}}"#) == .forbidden)
+            #expect(try await status(.patch, "/api/job/a@web1", key: Key.reader, body: #"{"labels":{"team":"x"}}"#) == .forbidden)
             #expect(try await status(.post, "/api/job", body: #"{"job_name":"a","host":"web1","automatic_failure_threshold":"1h"}"#) == .conflict)
             #expect(try await status(.patch, "/api/job/a@web1", body: #"{"grace":"soon"}"#) == .unprocessableContent)
             #expect(try await status(.patch, "/api/job/a@web1", body: #"{"depends_on":["nobody@web1"]}"#) == .unprocessableContent,
@@ -72,7 +75,7 @@ struct AuditServerTests {
 
             // The dashboard, signed in with alice's key.
             let browser = Browser()
-            try await browser.signIn(client, key: Self.alice)
+            try await browser.signIn(client, key: Key.alice)
             _ = try await browser.execute(client, "/dashboard/jobs/b@web1", method: .get)
             #expect(try await browser.execute(client, "/dashboard/jobs/b@web1/pause", method: .post, form: ["csrf": browser.csrf ?? ""]).status == .seeOther)
             _ = try await browser.execute(client, "/dashboard/jobs/b@web1", method: .get)
@@ -96,10 +99,10 @@ struct AuditServerTests {
                     VALUES ('ev\(n)', 'gone', 'b@web1', 'down', '\(payload)', 'dead', 10, 1790000000, 1790000000, 1790000060)
                     """)
             }
-            let dead = try await client.reply(NotificationPage.self, .get, "/api/notifications?state=dead", headers: Self.bearer(Self.alice)).1
+            let dead = try await client.reply(NotificationPage.self, .get, "/api/notifications?state=dead", headers: Self.bearer(Key.alice)).1
                 .notifications.map(\.id).sorted()
             try #require(dead.count == 3)
-            #expect(try await status(.post, "/api/notifications/\(dead[0])/requeue", key: Self.unnamed) == .ok)
+            #expect(try await status(.post, "/api/notifications/\(dead[0])/requeue", key: Key.unnamed) == .ok)
             #expect(try await status(.post, "/api/notifications/\(dead[0])/requeue") == .conflict, "not dead now: refused, no row")
             #expect(try await status(.delete, "/api/notifications/\(dead[1])") == .noContent)
             _ = try await browser.execute(client, "/dashboard/notifications", method: .get)
@@ -114,7 +117,7 @@ struct AuditServerTests {
             #expect(Self.lines(all) == [
                 "git git start added a@web1", "git git start added b@web1",
                 "alice admin POST /api/job added c@web1",
-                "\(Self.unnamedName) admin PUT /api/job/{id} changed c@web1",
+                "\(Key.unnamedName) admin PUT /api/job/{id} changed c@web1",
                 "alice admin PATCH /api/job/{id} changed a@web1",
                 "alice admin POST /api/job/{id}/rotate-key changed a@web1",
                 "alice admin DELETE /api/job/{id} removed c@web1",
@@ -122,7 +125,7 @@ struct AuditServerTests {
                 "alice admin dashboard resume changed b@web1",
                 "alice admin dashboard maintenance changed b@web1",
                 "alice admin dashboard rotate-key changed b@web1",
-                "\(Self.unnamedName) admin POST /api/notifications/{id}/requeue requeued b@web1",
+                "\(Key.unnamedName) admin POST /api/notifications/{id}/requeue requeued b@web1",
                 "alice admin DELETE /api/notifications/{id} deleted b@web1",
                 "alice admin dashboard requeue requeued -",
                 "git git POST /-/reload added d@web1",
@@ -139,13 +142,13 @@ struct AuditServerTests {
             #expect(Self.lines(try await audit("?job=a@web1")) == [
                 "git git start added a@web1", "alice admin PATCH /api/job/{id} changed a@web1", "alice admin POST /api/job/{id}/rotate-key changed a@web1",
             ])
-            #expect(try await audit("?actor=\(Self.unnamedName)").entries.count == 2)
+            #expect(try await audit("?actor=\(Key.unnamedName)").entries.count == 2)
             let first = try await audit("?actor=alice&limit=3")
             #expect(first.entries.count == 3 && first.nextBefore == first.entries.last?.id)
             let second = try await audit("?actor=alice&limit=3&before=\(first.nextBefore ?? 0)")
             #expect(second.entries.map(\.route) == ["dashboard maintenance", "dashboard resume", "dashboard pause"])
             #expect(second.nextBefore == second.entries.last?.id, "four more rows on the next pages")
-            #expect(try await status(.get, "/api/audit?before=x", key: Self.reader) == .unprocessableContent)
+            #expect(try await status(.get, "/api/audit?before=x", key: Key.reader) == .unprocessableContent)
 
             // The job page lists its changes.
             let page = try await browser.execute(client, "/dashboard/jobs/a@web1", method: .get).body
@@ -191,10 +194,10 @@ extension AuditServerTests {
             }
             let second = try await Self.head(fixture.root)
             #expect(second != first && second.count == 40)
-            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: Self.bearer(Self.alice)) { $0.status } == .ok)
-            #expect(try await client.execute(uri: "/api/job/a@web1", method: .patch, headers: Self.bearer(Self.alice),
+            #expect(try await client.execute(uri: "/-/reload", method: .post, headers: Self.bearer(Key.alice)) { $0.status } == .ok)
+            #expect(try await client.execute(uri: "/api/job/a@web1", method: .patch, headers: Self.bearer(Key.alice),
                                              body: ByteBuffer(string: #"{"grace":"5m"}"#)) { $0.status } == .ok)
-            let rows = try await client.reply(AuditPage.self, .get, "/api/audit", headers: Self.bearer(Self.alice)).1.entries.reversed().map { $0 }
+            let rows = try await client.reply(AuditPage.self, .get, "/api/audit", headers: Self.bearer(Key.alice)).1.entries.reversed().map { $0 }
             #expect(rows.map { "\($0.actor) \($0.route) \($0.jobId ?? "") \($0.commit ?? "-")" } == [
                 "git start a@web1 \(first)", "git POST /-/reload b@web1 \(second)", "alice PATCH /api/job/{id} a@web1 -",
             ])

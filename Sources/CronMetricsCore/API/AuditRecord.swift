@@ -15,23 +15,6 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var requestId: String?
     public var commit: String?
     public var detail: String?
-
-    public init(id: Int64, at: Date, actor: String, role: String, route: String, action: String, jobId: String?, path: String?,
-                hashBefore: String?, hashAfter: String?, requestId: String?, commit: String?, detail: String?) {
-        self.id = id
-        self.at = at
-        self.actor = actor
-        self.role = role
-        self.route = route
-        self.action = action
-        self.jobId = jobId
-        self.path = path
-        self.hashBefore = hashBefore
-        self.hashAfter = hashAfter
-        self.requestId = requestId
-        self.commit = commit
-        self.detail = detail
-    }
 }
 
 /// A page of audit rows, newest first.
@@ -39,11 +22,6 @@ public struct AuditPage: Codable, Sendable {
     public var entries: [AuditRecord]
     /// Pass as `before` for the next page; nil on the last one.
     public var nextBefore: Int64?
-
-    public init(entries: [AuditRecord], nextBefore: Int64?) {
-        self.entries = entries
-        self.nextBefore = nextBefore
-    }
 }
 
 /// Which audit rows to list.

@@ -33,24 +33,14 @@ public struct AuditEntry: Sendable, Hashable {
     public var context: AuditContext
     /// `added`, `changed`, `moved`, `removed` (a job); `requeued`, `deleted` (notifications).
     public var action: String
-    public var jobID: String?
+    public var jobID: String? = nil
     /// The job's file, relative to `jobs.d`.
-    public var path: String?
+    public var path: String? = nil
     /// SHA-256 of the file's bytes before and after (nil where there was no file).
-    public var hashBefore, hashAfter: String?
+    public var hashBefore: String? = nil
+    public var hashAfter: String? = nil
     /// More about it: the old path of a move, the notifications an action took.
-    public var detail: String?
-
-    public init(context: AuditContext, action: String, jobID: String? = nil, path: String? = nil,
-                hashBefore: String? = nil, hashAfter: String? = nil, detail: String? = nil) {
-        self.context = context
-        self.action = action
-        self.jobID = jobID
-        self.path = path
-        self.hashBefore = hashBefore
-        self.hashAfter = hashAfter
-        self.detail = detail
-    }
+    public var detail: String? = nil
 }
 
 /// Whom a reload's changes are credited to: those in the files an edit

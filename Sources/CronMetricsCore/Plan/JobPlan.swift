@@ -11,14 +11,7 @@ public struct JobPlan: Codable, Sendable, Hashable {
         public var before: JSONValue?
         public var after: JSONValue?
         /// True for `api_key_sha256`: `before` and `after` are left out.
-        public var secret: Bool?
-
-        public init(field: String, before: JSONValue?, after: JSONValue?, secret: Bool? = nil) {
-            self.field = field
-            self.before = before
-            self.after = after
-            self.secret = secret
-        }
+        public var secret: Bool? = nil
     }
 
     /// One job added, changed or removed.
@@ -29,14 +22,7 @@ public struct JobPlan: Codable, Sendable, Hashable {
         /// Its file in the checkout (the server's, for a removal).
         public var path: String
         /// For `change`: what differs, in job-file order (`file` first when it moved).
-        public var fields: [FieldChange]
-
-        public init(action: String, job: String, path: String, fields: [FieldChange] = []) {
-            self.action = action
-            self.job = job
-            self.path = path
-            self.fields = fields
-        }
+        public var fields: [FieldChange] = []
     }
 
     /// Something to read before merging.
@@ -45,12 +31,6 @@ public struct JobPlan: Codable, Sendable, Hashable {
         /// `removes-failing`, `removes-running`, `late-at-once`, `no-key`, `unknown-channel`, `renames-series`.
         public var kind: String
         public var message: String
-
-        public init(job: String, kind: String, message: String) {
-            self.job = job
-            self.kind = kind
-            self.message = message
-        }
     }
 
     /// Where the basis came from (the server's URL or the saved file).
@@ -59,13 +39,6 @@ public struct JobPlan: Codable, Sendable, Hashable {
     public var basisTime: Date
     public var changes: [Change]
     public var warnings: [Warning]
-
-    public init(basis: String, basisTime: Date, changes: [Change], warnings: [Warning]) {
-        self.basis = basis
-        self.basisTime = basisTime
-        self.changes = changes
-        self.warnings = warnings
-    }
 
     public func count(_ action: String) -> Int {
         changes.count { $0.action == action }
