@@ -73,13 +73,20 @@ struct AuditStoreTests {
         for threshold in ["7200", "3600", "7200"] {
             _ = try tree.write("a@db1.yaml", jobYAML("a", threshold: threshold))
             _ = try await first.reconcile(audit: source)
+            // An outbox action on the job between the two replicas' reloads.
+            try await database.driver.write { db in
+                try StateStore.appendAudit([AuditEntry(context: AuditContext(actor: "alice", role: "admin", route: "DELETE /api/notifications/{id}"),
+                                                       action: "deleted", jobID: "a@db1")], at: clock.now, db: db)
+            }
             _ = try await second.reconcile(audit: source)
         }
         try FileManager.default.removeItem(atPath: "\(tree.path)/a@db1.yaml")
         _ = try await second.reconcile(audit: source)
         _ = try await first.reconcile(audit: source)
-        let rows = try await database.audit(AuditFilter(), limit: 100).entries.reversed().map { "\($0.action) \($0.jobId ?? "")" }
-        #expect(rows == ["added a@db1", "changed a@db1", "changed a@db1", "changed a@db1", "removed a@db1"])
+        let rows = try await database.audit(AuditFilter(actor: "git"), limit: 100).entries.reversed()
+        #expect(rows.map { "\($0.action) \($0.jobId ?? "")" } == ["added a@db1", "changed a@db1", "changed a@db1", "changed a@db1", "removed a@db1"])
+        let hashes = rows.map { $0.action == "removed" ? $0.hashBefore : $0.hashAfter }
+        #expect(hashes[1] == hashes[3] && hashes[1] != hashes[2] && rows.last?.hashBefore == hashes[3], "each row's file hash is the change it records")
         try await database.close()
     }
 

@@ -46,7 +46,12 @@ struct AuditServerTests {
           arguments: StoreBackend.allCases)
     func everyWrite(_ backend: StoreBackend) async throws {
         let fixture = try await ServerFixture(backend, jobs: "a", "b")
-        try await fixture.app { Self.adjust(&$0) }.test(.router) { client in
+        // The dead letters' channel exists (the dispatcher, which runs here,
+        // would otherwise make a requeued row of an unknown channel dead again)
+        // and its receiver never answers: a requeued row stays pending.
+        let notify = NotificationDeliveryTests.notifying([try NotificationDeliveryTests.webhook("gone", url: "http://127.0.0.1:9/hook")],
+                                                         maxAttempts: 1000, cap: 600)
+        try await fixture.app { Self.adjust(&$0); notify(&$0) }.test(.router) { client in
             func status(_ method: HTTPRequest.Method, _ uri: String, key: String = Key.alice, body: String? = nil, request: String? = nil) async throws -> HTTPResponse.Status {
                 try await client.execute(uri: uri, method: method, headers: Self.bearer(key, request: request), body: body.map { ByteBuffer(string: $0) }) { $0.status }
             }
@@ -108,6 +113,22 @@ struct AuditServerTests {
             _ = try await browser.execute(client, "/dashboard/notifications", method: .get)
             #expect(try await browser.execute(client, "/dashboard/notifications/requeue", method: .post, form: ["csrf": browser.csrf ?? ""]).status == .seeOther)
             #expect(try await status(.delete, "/api/notifications?state=dead") == .ok, "nothing dead is left: no row")
+            for n in 4...6 {
+                try await fixture.execute("""
+                    INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
+                    SELECT 'ev\(n)', 'gone', 'b@web1', 'down', payload, 'dead', 10, 1790000000, 1790000000, 1790000060 FROM notifications
+                    WHERE event_id = 'ev1'
+                    """)
+            }
+            #expect(try await status(.post, "/api/notifications/requeue?job=b@web1", key: Self.Key.unnamed) == .ok)
+            for n in 7...8 {
+                try await fixture.execute("""
+                    INSERT INTO notifications (event_id, channel, job_id, kind, payload, state, attempts, created_at, queued_at, next_attempt_at)
+                    SELECT 'ev\(n)', 'gone', 'b@web1', 'down', payload, 'dead', 10, 1790000000, 1790000000, 1790000060 FROM notifications
+                    WHERE event_id = 'ev1'
+                    """)
+            }
+            #expect(try await status(.delete, "/api/notifications?channel=gone") == .ok)
 
             // A file changed on disk and reloaded: git's.
             try fixture.addJob("d")
@@ -128,25 +149,29 @@ struct AuditServerTests {
                 "\(Key.unnamedName) admin POST /api/notifications/{id}/requeue requeued b@web1",
                 "alice admin DELETE /api/notifications/{id} deleted b@web1",
                 "alice admin dashboard requeue requeued -",
+                "\(Key.unnamedName) admin POST /api/notifications/requeue requeued b@web1",
+                "alice admin DELETE /api/notifications deleted -",
                 "git git POST /-/reload added d@web1",
             ])
             let rows = all.entries.reversed().map { $0 }
             #expect(rows[2].requestId == "req-create" && rows[2].path == "c@web1.yaml" && rows[2].hashBefore == nil && rows[2].hashAfter == createdHash)
             #expect(rows[3].hashBefore == createdHash && rows[3].hashAfter != createdHash && rows[6].hashAfter == nil
                     && rows[6].hashBefore == rows[3].hashAfter, "each file hash before is the one after of the row before it")
-            #expect(rows[11].detail == "notification \(dead[0])" && rows[13].detail == "1 dead notification")
-            #expect(rows[14].requestId == "req-reload" && rows[14].commit == nil, "not a git work tree: no commit")
+            #expect(rows[11].detail == "notification \(dead[0])")
+            #expect(rows[13].detail == "1 dead notification", "\(Self.lines(all))")
+            #expect(rows[14].detail == "3 dead notifications" && rows[15].detail == "2 dead notifications of channel gone")
+            #expect(rows[16].requestId == "req-reload" && rows[16].commit == nil, "not a git work tree: no commit")
             #expect(rows.allSatisfy { $0.at == fixture.clock.now })
 
             // Filters and pages.
             #expect(Self.lines(try await audit("?job=a@web1")) == [
                 "git git start added a@web1", "alice admin PATCH /api/job/{id} changed a@web1", "alice admin POST /api/job/{id}/rotate-key changed a@web1",
             ])
-            #expect(try await audit("?actor=\(Key.unnamedName)").entries.count == 2)
+            #expect(try await audit("?actor=\(Key.unnamedName)").entries.count == 3)
             let first = try await audit("?actor=alice&limit=3")
             #expect(first.entries.count == 3 && first.nextBefore == first.entries.last?.id)
             let second = try await audit("?actor=alice&limit=3&before=\(first.nextBefore ?? 0)")
-            #expect(second.entries.map(\.route) == ["dashboard maintenance", "dashboard resume", "dashboard pause"])
+            #expect(second.entries.map(\.route) == ["dashboard rotate-key", "dashboard maintenance", "dashboard resume"])
             #expect(second.nextBefore == second.entries.last?.id, "four more rows on the next pages")
             #expect(try await status(.get, "/api/audit?before=x", key: Key.reader) == .unprocessableContent)
 
@@ -214,5 +239,30 @@ extension AuditServerTests {
             "security: one key is named both 'alice' and 'bob'",
         ])
         #expect(names == [APIKeyHash.sha256Hex(of: "k1"): "alice", APIKeyHash.sha256Hex(of: "k2"): "alice"])
+        #expect(ServerConfiguration.keyNames(admin: ["git:k4", "Key-abc:k5", "local:k6"], read: []).problems.count == 3, "names of other actors are reserved")
+    }
+
+    @Test("named keys from a configuration file reach the server; the badge key is a plain key even with a colon")
+    func namesFromTheFile() throws {
+        let dir = try TempDir()
+        let file = try dir.write("cronmetrics.yaml", """
+            security:
+              admin_api_keys:
+                - {name: alice, sha256: \(APIKeyHash.sha256Hex(of: "alice-key"))}
+                - plain-admin-key
+              read_api_keys:
+                - name: ci
+                  key: ci-key
+            dashboard:
+              badge_key: team:badge-secret
+            """)
+        let configuration = try ServerConfiguration(settings: try AppConfiguration(file: file, environment: [:]))
+        let keys = AccessKeys(admin: configuration.adminKeyHashes, read: configuration.readKeyHashes, names: configuration.keyNames)
+        #expect(keys.identify("alice-key")?.name == "alice" && keys.identify("alice-key")?.access == .admin)
+        #expect(keys.identify("ci-key")?.name == "ci" && keys.identify("ci-key")?.access == .read)
+        #expect(keys.identify("plain-admin-key")?.name == "key-" + APIKeyHash.sha256Hex(of: "plain-admin-key").prefix(12))
+        #expect(configuration.badgeKeyHash == APIKeyHash.sha256Hex(of: "team:badge-secret"))
+        let reserved = try dir.write("reserved.yaml", "security:\n  admin_api_keys:\n    - {name: git, key: some-key}\n")
+        #expect(throws: ConfigError.self) { try ServerConfiguration(settings: try AppConfiguration(file: reserved, environment: [:])) }
     }
 }

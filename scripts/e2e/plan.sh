@@ -50,7 +50,9 @@ if grep -q "$(key_hash key-rekey)" "$work/plan.md"; then fail "a key hash in the
 
 # A runner that cannot reach the server: a basis saved where it can.
 CRONMETRICS_ADMIN_KEY=e2e-ci "$bin" plan --save-basis "$work/basis.json" --server "$SERVER_URL" >/dev/null
-if grep -q "$(key_hash key-keep)" "$work/basis.json"; then fail "a key hash in the saved basis"; fi
+for name in keep late failing running rekey relabel pager moved; do
+  if grep -q "$(key_hash "key-$name")" "$work/basis.json"; then fail "the key hash of $name in the saved basis"; fi
+done
 cp "$work/plan.md" "$work/plan-live.md"
 : >"$work/github_output"
 (cd "$work/checkout" && PATH="$work/bin:$PATH" GITHUB_OUTPUT="$work/github_output" CRONMETRICS_BASIS="$work/basis.json" \
@@ -77,10 +79,15 @@ rows = [(e["actor"], e["role"], e["route"], e["action"]) for e in json.loads(sys
 assert rows == [("alice", "admin", "PATCH /api/job/{id}", "changed"), ("git", "git", "start", "added")], rows
 PY
 
-# A commit in the server's checkout: the watcher reloads it, credited to git at HEAD.
-sed -i 's/automatic_failure_threshold: 1h/automatic_failure_threshold: 2h/' "$work/jobs.d/late@web1.yaml"
-git -C "$work" -c user.name=e2e -c user.email=e2e@example.com commit -q -am "late: 2h"
+# A change merged elsewhere and pulled into the server's checkout (git holds
+# its index lock while it writes, and the watcher waits for it): the
+# watcher's reload is credited to git at the new HEAD.
+git clone -q "$work" "$work/upstream"
+sed -i 's/automatic_failure_threshold: 1h/automatic_failure_threshold: 2h/' "$work/upstream/jobs.d/late@web1.yaml"
+git -C "$work/upstream" -c user.name=e2e -c user.email=e2e@example.com commit -q -am "late: 2h"
+git -C "$work" pull -q --ff-only "$work/upstream" main
 head=$(git -C "$work" rev-parse HEAD)
+[[ $head == $(git -C "$work/upstream" rev-parse HEAD) ]] || fail "the pull did not fast-forward"
 git_row() {
   CRONMETRICS_ADMIN_KEY=e2e-ci "$bin" audit --server "$SERVER_URL" --job late@web1 --actor git --limit 1 --output json \
     | grep -q "\"commit\" *: *\"$head\""

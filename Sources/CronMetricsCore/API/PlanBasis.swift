@@ -43,20 +43,26 @@ public struct PlanBasis: Codable, Sendable, Hashable {
     public var channels: [String]
     public var jobs: [BasisJob]
 
-    /// A key hash as the basis shows it: SHA-256 of it, in a domain of its
-    /// own (the basis may sit in a CI artefact; the hash itself never leaves).
-    public static func keyFingerprint(ofHash hash: String) -> String {
-        APIKeyHash.sha256Hex(of: "cronmetrics plan key fingerprint:" + hash)
+    /// A random salt of this basis, for its key fingerprints.
+    public var keySalt: String
+
+    /// A key hash as this basis shows it: SHA-256 of it with the basis's salt
+    /// (the basis may sit in a CI artefact: the hash never leaves, and two
+    /// bases do not tell which jobs share a key across them).
+    public func keyFingerprint(ofHash hash: String) -> String {
+        APIKeyHash.sha256Hex(of: "cronmetrics plan key:\(keySalt):" + hash)
     }
 
     /// A job as the basis holds it: its fields without the key hash, and the key's fingerprint.
-    public static func basisFields(of job: Job) -> (fields: [String: JSONValue], keyFingerprint: String?) {
+    public func basisFields(of job: Job) -> (fields: [String: JSONValue], keyFingerprint: String?) {
         var fields = JobFields.fields(of: job)
         fields[JobFileKey.apiKeySHA256.rawValue] = nil
         return (fields, job.apiKeySHA256.map(keyFingerprint(ofHash:)))
     }
 
-    public init(generatedAt: Date, version: String = CronMetricsVersion.current, channels: [String], jobs: [BasisJob]) {
+    public init(generatedAt: Date, version: String = CronMetricsVersion.current, channels: [String], jobs: [BasisJob] = [],
+                keySalt: String = Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max) })) {
+        self.keySalt = keySalt
         self.generatedAt = generatedAt
         self.version = version
         self.channels = channels

@@ -21,15 +21,16 @@ public enum JobPlanner {
             }
             // The key compared by fingerprint: the basis never holds a hash.
             let key = JobFileKey.apiKeySHA256.rawValue
-            var before = old.fields, after = PlanBasis.basisFields(of: job)
+            var before = old.fields, after = basis.basisFields(of: job)
             before[key] = old.keyFingerprint.map(JSONValue.string)
             after.fields[key] = after.keyFingerprint.map(JSONValue.string)
             let fields = fieldChanges(before, after.fields, oldPath: old.path, newPath: entry.path)
             guard !fields.isEmpty else { continue }
             changes.append(JobPlan.Change(action: "change", job: name, path: entry.path, fields: fields))
             warnings += keyAndChannels(job, channels: channels, keyBefore: old.keyFingerprint)
-            if let previous = try? JobFields.job(from: old.fields), previous.labels != job.labels {
-                let names = Set(previous.labels.keys).union(job.labels.keys).filter { previous.labels[$0] != job.labels[$0] }.sorted()
+            let labels = old.fields[JobFileKey.labels.rawValue]?.object ?? [:]
+            if labels != job.labels.mapValues(JSONValue.string) {
+                let names = Set(labels.keys).union(job.labels.keys).filter { labels[$0] != job.labels[$0].map(JSONValue.string) }.sorted()
                 warnings.append(.init(job: name, kind: "renames-series", message: """
                     its labels change (\(names.joined(separator: ", "))): its series get a new label set, so dashboards and \
                     alert rules that select the old labels stop matching it
@@ -87,10 +88,12 @@ public enum JobPlanner {
                 ? "it has no api_key_sha256: no host can submit its results or pings"
                 : "its api_key_sha256 is removed: the hosts that submit its results will get 401"))
         }
-        for channel in job.notify ?? [] where !channels.contains(channel) {
+        let named = (job.notify ?? []).map { ("notify", $0) } + job.escalate.flatMap { step in step.notify.map { ("escalate", $0) } }
+        for (field, channel) in named where !channels.contains(channel) {
             let known = channels.sorted()
             warnings.append(.init(job: name, kind: "unknown-channel", message: """
-                notify names channel '\(channel)', which the server does not have (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))
+                \(field) names channel '\(channel)', which the server does not have (it has: \(known.isEmpty ? "none" : known.joined(separator: ", "))): \
+                the server refuses to load this tree, keeping its last good set, until the channel is configured
                 """))
         }
         return warnings

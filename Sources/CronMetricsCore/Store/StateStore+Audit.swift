@@ -8,10 +8,13 @@ extension StateStore {
 
     /// Appends `entries` inside the caller's transaction.
     ///
-    /// A change found in the tree (actor `git`) whose job's newest row
-    /// already records it (the same action and file hash) is not written
-    /// again: replicas on one PostgreSQL each reload the same checkout, and
-    /// the first to apply it has its row.
+    /// A change found in the tree (actor `git`) whose job's newest row of a
+    /// job change already records it (the same action and file hash) is not
+    /// written again: replicas on one PostgreSQL each reload the same
+    /// checkout, and the first to apply it has its row. (Two replicas applying
+    /// at once queue on the job rows they both upsert, so the second reads
+    /// the first's rows: each statement of a `READ COMMITTED` transaction sees
+    /// what committed before it began.)
     static func appendAudit(_ entries: [AuditEntry], at time: Date, db: any SQLConnection) throws {
         var entries = entries
         let found = entries.filter { $0.context.role == "git" }.compactMap(\.jobID)
@@ -20,7 +23,8 @@ extension StateStore {
             for chunk in found.chunks(of: 500) {
                 for row in try db.query("""
                     SELECT job_id, action, hash_before, hash_after FROM audit
-                    WHERE id IN (SELECT MAX(id) FROM audit WHERE job_id IN (\(SQLDialect.list(chunk.count))) GROUP BY job_id)
+                    WHERE id IN (SELECT MAX(id) FROM audit WHERE job_id IN (\(SQLDialect.list(chunk.count)))
+                        AND action IN ('added', 'changed', 'moved', 'removed') GROUP BY job_id)
                     """, chunk.map(SQLValue.text), table: "audit") {
                     let action = try row.string("action")
                     newest[try row.string("job_id")] = (action, try action == "removed" ? row.optionalString("hash_before") : row.optionalString("hash_after"))

@@ -120,14 +120,15 @@ public actor JobRegistry {
     /// definition, status, open runs and deadline anchor, now.
     public func planBasis(channels: [String]) -> PlanBasis {
         let time = now()
-        let served = jobs.values.sorted { $0.job.id < $1.job.id }.map { stored in
+        var basis = PlanBasis(generatedAt: time, channels: channels.sorted())
+        basis.jobs = jobs.values.sorted { $0.job.id < $1.job.id }.map { stored in
             let live = state.job(stored.job.id, now: time)
-            let (fields, fingerprint) = PlanBasis.basisFields(of: stored.job)
+            let (fields, fingerprint) = basis.basisFields(of: stored.job)
             return PlanBasis.BasisJob(id: stored.job.id.description, path: stored.path, fields: fields, keyFingerprint: fingerprint,
                                       status: live?.verdict?.status.rawValue ?? "retired", running: live?.state.openRuns.count ?? 0,
                                       deadlineAnchor: live?.verdict?.anchor)
         }
-        return PlanBasis(generatedAt: time, channels: channels.sorted(), jobs: served)
+        return basis
     }
 
     /// The jobs that match `filter`, by id.

@@ -69,7 +69,7 @@ extension ServerConfiguration {
         adminKeyHashes = Self.adminKeyHashes(from: settings.list(.adminAPIKeys))
         readKeyHashes = Self.adminKeyHashes(from: settings.list(.readAPIKeys))
         keyNames = named.names
-        badgeKeyHash = settings.optionalString(.badgeKey).flatMap { Self.adminKeyHashes(from: [$0]).first }
+        badgeKeyHash = settings.optionalString(.badgeKey).map(Self.badgeKeyHash)
         maxBodyBytes = settings.integer(.maxBodyBytes)
         connectionLimits = ConnectionLimits(
             maxConnections: settings.integer(.maxConnections), headerTimeout: .seconds(settings.integer(.headerTimeoutSeconds)),

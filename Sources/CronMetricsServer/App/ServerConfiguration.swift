@@ -108,6 +108,19 @@ public struct ServerConfiguration: Sendable {
         Set(keys.compactMap { AccessKeyItem(parsing: $0)?.hash })
     }
 
+    /// The badge key's hash: the key, or `sha256:<hex>` of it (never a named key).
+    static func badgeKeyHash(_ item: String) -> String {
+        let key = item.trimmingCharacters(in: .whitespaces)
+        if key.hasPrefix("sha256:"), APIKeyHash.isValidHex(String(key.dropFirst(7))) { return String(key.dropFirst(7)) }
+        return APIKeyHash.sha256Hex(of: key)
+    }
+
+    /// Names audit rows use for other actors, and the prefix of unnamed keys:
+    /// no key may take them.
+    static func isReservedKeyName(_ name: String) -> Bool {
+        ["git", "unknown", "local"].contains(name.lowercased()) || name.lowercased().hasPrefix("key-")
+    }
+
     /// The names given to admin and read-only keys, by hash.
     /// - Returns: the names, and a problem for each name given to two keys
     ///   or key given two names.
@@ -117,7 +130,9 @@ public struct ServerConfiguration: Sendable {
         var problems: [String] = []
         for item in (admin + read).compactMap({ AccessKeyItem(parsing: $0) }) {
             guard let name = item.name else { continue }
-            if let owner = owners[name], owner != item.hash {
+            if isReservedKeyName(name) {
+                problems.append("security: the key name '\(name)' is reserved (git, unknown, local and key-… name other actors); choose another")
+            } else if let owner = owners[name], owner != item.hash {
                 problems.append("security: the key name '\(name)' is given to two different keys; each key needs its own name")
             } else if let other = names[item.hash], other != name {
                 problems.append("security: one key is named both '\(other)' and '\(name)'")

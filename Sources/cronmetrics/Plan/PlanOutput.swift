@@ -72,7 +72,16 @@ enum PlanOutput {
     /// A code span that holds any text, in a table cell.
     static func code(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
-        return flat.contains("`") ? "`` \(flat) ``" : "`\(flat)`"
+        // A fence one backtick longer than the longest run inside: a value
+        // from a pull request cannot close the span and write markdown of its own.
+        var longest = 0, run = 0
+        for character in flat {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        guard longest > 0 else { return "`\(flat)`" }
+        let fence = String(repeating: "`", count: longest + 1)
+        return "\(fence) \(flat) \(fence)"
     }
 
     static func cell(_ text: String) -> String {
