@@ -31,15 +31,26 @@ curl -sf -o /dev/null -X POST -H "X-API-Key: key-running" -H "Content-Type: appl
 # The workflow's step: `cronmetrics` on PATH, the server and a read-only key.
 mkdir -p "$work/bin"
 ln -s "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" "$work/bin/cronmetrics"
-run_plan() {  # run_plan DIR: the example's script, as the workflow runs it
+# run_plan DIR [VAR=VALUE…]: the example's script, as the workflow runs it;
+# its exit status in $work/plan.exit (the workflow reads status= instead:
+# both are checked).
+run_plan() {
+  local dir=$1 code=0
+  shift
   : >"$work/github_output"
-  (cd "$work/$1" && PATH="$work/bin:$PATH" GITHUB_OUTPUT="$work/github_output" CRONMETRICS_SERVER=$SERVER_URL \
-    CRONMETRICS_ADMIN_KEY=e2e-ci sh "$root/examples/github-actions/plan.sh" jobs.d "$work/plan.md" >"$work/plan.out" 2>&1) || true
+  (cd "$work/$dir" && env PATH="$work/bin:$PATH" GITHUB_OUTPUT="$work/github_output" CRONMETRICS_SERVER="$SERVER_URL" \
+    CRONMETRICS_ADMIN_KEY=e2e-ci "$@" sh "$root/examples/github-actions/plan.sh" jobs.d "$work/plan.md" >"$work/plan.out" 2>&1) || code=$?
+  echo "$code" >"$work/plan.exit"
+}
+# expect_status N: the script exited N and told the workflow status=N.
+expect_status() {
+  [[ $(cat "$work/plan.exit") == "$1" ]] || fail "plan.sh exited $(cat "$work/plan.exit"), expected $1: $(cat "$work/plan.out")"
+  grep -qx "status=$1" "$work/github_output" || fail "status=$1 expected in GITHUB_OUTPUT, got $(cat "$work/github_output")"
 }
 late_seen() { run_plan checkout; grep -q '(late-at-once)' "$work/plan.md"; }
 # late@web1's new threshold is 1s: late once a whole second has passed since the server saw it.
 wait_for 10 "the plan warns late@web1 is late at once" late_seen
-grep -qx 'status=3' "$work/github_output" || fail "warnings: status=3 expected, got $(cat "$work/github_output")"
+expect_status 3
 [[ $(head -1 "$work/plan.md") == '<!-- cronmetrics-plan -->' ]] || fail "the comment starts with the marker the workflow updates it by"
 grep -qF '**1 to add, 5 to change, 2 to remove**, 6 warnings' "$work/plan.md" || fail "summary: $(cat "$work/plan.md")"
 for kind in late-at-once unknown-channel no-key renames-series removes-failing removes-running; do
@@ -54,16 +65,14 @@ for name in keep late failing running rekey relabel pager moved; do
   if grep -q "$(key_hash "key-$name")" "$work/basis.json"; then fail "the key hash of $name in the saved basis"; fi
 done
 cp "$work/plan.md" "$work/plan-live.md"
-: >"$work/github_output"
-(cd "$work/checkout" && PATH="$work/bin:$PATH" GITHUB_OUTPUT="$work/github_output" CRONMETRICS_BASIS="$work/basis.json" \
-  sh "$root/examples/github-actions/plan.sh" jobs.d "$work/plan.md" >/dev/null 2>&1) || true
-grep -qx 'status=3' "$work/github_output" || fail "from the basis: status=3 expected"
+run_plan checkout CRONMETRICS_BASIS="$work/basis.json" CRONMETRICS_SERVER=
+expect_status 3
 diff <(grep -v 'against the server as of' "$work/plan-live.md") <(grep -v 'against the server as of' "$work/plan.md") \
   || fail "the plan from a saved basis differs from the live one"
 
 # A broken pull request: annotations, the errors in the comment, status 1.
 run_plan invalid
-grep -qx 'status=1' "$work/github_output" || fail "errors: status=1 expected, got $(cat "$work/github_output")"
+expect_status 1
 grep -q '^::error file=jobs.d/keep@web1.yaml,line=5,col=13::depends_on names job' "$work/plan.out" || fail "annotation: $(cat "$work/plan.out")"
 grep -qF '**The tree is invalid; no plan.**' "$work/plan.md" || fail "the comment says why: $(cat "$work/plan.md")"
 
