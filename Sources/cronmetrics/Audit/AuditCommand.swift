@@ -54,9 +54,7 @@ struct AuditCommand: AsyncParsableCommand {
             guard let found else { throw ExitCode.failure }
             return found
         }
-        guard let key = adminKey ?? ProcessInfo.processInfo.environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
-            throw ValidationError("--server needs a key: --admin-key or CRONMETRICS_ADMIN_KEY (a read-only key is enough)")
-        }
+        let key = try serverKey(adminKey, readOnly: true)
         var query: [(String, String)] = [("limit", "\(limit)")]
         if let job { query.append(("job", job)) }
         if let actor { query.append(("actor", actor)) }

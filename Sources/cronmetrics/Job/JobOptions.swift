@@ -15,9 +15,7 @@ struct JobOptions: ParsableArguments {
             let settings = try tree.settings()
             return LocalJobDefinitions(root: settings.string(.jobsDir), channels: settings.channelNames)
         }
-        guard let key = adminKey ?? ProcessInfo.processInfo.environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
-            throw ValidationError("--server needs an admin key: --admin-key or CRONMETRICS_ADMIN_KEY")
-        }
+        let key = try serverKey(adminKey, readOnly: false)
         return RemoteJobDefinitions(client: APIClient(server: server, adminKey: key))
     }
 }

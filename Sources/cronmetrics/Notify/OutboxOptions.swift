@@ -25,9 +25,7 @@ struct OutboxOptions: ParsableArguments {
         let outbox: any NotificationOutbox
         var opened: StateStore?
         if let server {
-            guard let key = adminKey ?? ProcessInfo.processInfo.environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
-                throw ValidationError("--server needs an admin key: --admin-key or CRONMETRICS_ADMIN_KEY")
-            }
+            let key = try serverKey(adminKey, readOnly: false)
             outbox = RemoteNotificationOutbox(client: APIClient(server: server, adminKey: key))
         } else {
             let settings = try Settings.server(try Settings.load(configFile: config, flags: store.flags))

@@ -102,9 +102,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     private func fetchBasis() async throws -> PlanBasis {
         guard let server else { throw ValidationError("--server is required") }
-        guard let key = adminKey ?? ProcessInfo.processInfo.environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
-            throw ValidationError("--server needs a key: --admin-key or CRONMETRICS_ADMIN_KEY (a read-only key is enough)")
-        }
+        let key = try serverKey(adminKey, readOnly: true)
         do {
             return try await APIClient(server: server, adminKey: key).send(.GET, "/api/plan-basis", as: PlanBasis.self)
         } catch let failure as APIClient.Failure {

@@ -33,9 +33,7 @@ struct StatsShowCommand: AsyncParsableCommand {
         guard let server = server ?? environment["CRONMETRICS_SERVER"], !server.isEmpty else {
             throw ValidationError("stats reads a running server: --server URL (or CRONMETRICS_SERVER)")
         }
-        guard let key = adminKey ?? environment["CRONMETRICS_ADMIN_KEY"], !key.isEmpty else {
-            throw ValidationError("--server needs a key: --admin-key or CRONMETRICS_ADMIN_KEY (a read-only key is enough)")
-        }
+        let key = try serverKey(adminKey, readOnly: true)
         let client = APIClient(server: server, adminKey: key)
         var query: [(String, String)] = []
         if let window { query.append(("window", window)) }
