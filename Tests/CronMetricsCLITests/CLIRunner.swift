@@ -25,7 +25,7 @@ struct CLIRunner {
 
     static func run(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:],
                     input: String? = nil) throws -> Outcome {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)

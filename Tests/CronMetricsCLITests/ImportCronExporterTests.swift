@@ -70,7 +70,7 @@ struct ImportCronExporterTests {
     static func oldDatabase() throws -> TempDir {
         let tree = try TempDir()
         try tree.write("old.sql", schema + rows)
-        let made = Process()
+        let made = TestProcess()
         made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         made.arguments = ["sqlite3", "\(tree.path)/old.db", ".read \(tree.path)/old.sql"]
         try made.run()
@@ -139,7 +139,7 @@ struct ImportCronExporterTests {
         let server = try ServerProcess(jobsDir: "\(tree.path)/jobs.d", database: "\(tree.path)/cm.db")
         defer { server.stop() }
         try await server.waitUntilReady()
-        let curl = Process()
+        let curl = TestProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(server.url)/api/job-result", "-H", "X-API-Key: \(Self.backupKey)",
                           "-d", #"{"job_name":"backup","host":"db1","status":"success","duration":42}"#]
@@ -161,7 +161,7 @@ struct ImportCronExporterTests {
         #expect(first.stdout.contains("history: 4 results copied into \(tree.path)/cm.db, 0 already there"), "\(first.stdout)\(first.stderr)")
         let second = try CLIRunner.run(arguments)
         #expect(second.stdout.contains("history: 0 results copied into \(tree.path)/cm.db, 4 already there"), "\(second.stdout)")
-        let count = Process()
+        let count = TestProcess()
         count.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         count.arguments = ["sqlite3", "\(tree.path)/cm.db", "SELECT job_id, status, duration, received_at FROM results ORDER BY received_at"]
         let pipe = Pipe()
@@ -176,7 +176,7 @@ struct ImportCronExporterTests {
 
     /// Rows of `sqlite3` output for `sql` on `database`.
     static func query(_ database: String, _ sql: String) throws -> [String] {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["sqlite3", database, sql]
         let pipe = Pipe()
@@ -251,7 +251,7 @@ struct ImportCronExporterTests {
     func notTheOriginal() throws {
         let tree = try TempDir()
         try tree.write("other.sql", "CREATE TABLE jobs (id INTEGER PRIMARY KEY, title TEXT);")
-        let made = Process()
+        let made = TestProcess()
         made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         made.arguments = ["sqlite3", "\(tree.path)/other.db", ".read \(tree.path)/other.sql"]
         try made.run()

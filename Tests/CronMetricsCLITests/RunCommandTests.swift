@@ -117,7 +117,7 @@ struct RunCommandTests {
     @Test("TERM to the wrapper is passed on to the command, whose exit code is reported")
     func signalForwarded() async throws {
         let setup = try await Setup()
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["run", "--job", "wrap@cron1", "--", "sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"]
         process.environment = ProcessInfo.processInfo.environment.merging(setup.environment) { $1 }
@@ -133,7 +133,7 @@ struct RunCommandTests {
     func signalForwardedToTheGroup() async throws {
         let setup = try await Setup()
         let pidFile = "\(setup.tree.path)/background.pid"
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["run", "--job", "wrap@cron1", "--", "sh", "-c", "sleep 600 & echo $! > \(pidFile); wait"]
         process.environment = ProcessInfo.processInfo.environment.merging(setup.environment) { $1 }
@@ -232,7 +232,7 @@ struct RunCommandTests {
 /// Reads a job's history through the API with curl.
 enum HistoryReader {
     static func results(_ url: String, _ id: String) throws -> [[String: Any]] {
-        let curl = Process()
+        let curl = TestProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sf", "-H", "Authorization: Bearer \(ServerProcess.adminKey)", "\(url)/api/job/\(id)/results"]
         let pipe = Pipe()

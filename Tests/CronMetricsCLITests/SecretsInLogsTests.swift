@@ -87,7 +87,7 @@ struct SecretsInLogsTests {
     }
 
     static func curl(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-s", "-o", "/dev/null", "-m", "10"] + arguments
         try process.run()

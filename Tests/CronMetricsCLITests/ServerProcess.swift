@@ -1,10 +1,11 @@
+import CronMetricsTestSupport
 import Foundation
 
 /// The built binary serving a tree on a free port, for CLI tests that need a server.
 final class ServerProcess: Sendable {
     static let adminKey = "cli-admin-key"
     let url: String
-    private let process: Process
+    private let process: TestProcess
 
     /// - Parameters:
     ///   - arguments: more arguments for `serve` (`--config FILE`).
@@ -12,7 +13,7 @@ final class ServerProcess: Sendable {
     init(jobsDir: String, database: String, port: Int = freePort(), environment: [String: String] = [:],
          arguments: [String] = [], log: String? = nil) throws {
         url = "http://127.0.0.1:\(port)"
-        process = Process()
+        process = TestProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["serve", "--jobs-dir", jobsDir, "--database", database, "--listen", "127.0.0.1:\(port)"] + arguments
         process.environment = ProcessInfo.processInfo.environment
@@ -32,7 +33,7 @@ final class ServerProcess: Sendable {
     /// Waits until `/health` answers (up to 30 s).
     func waitUntilReady() async throws {
         for _ in 0..<300 {
-            let curl = Process()
+            let curl = TestProcess()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             curl.arguments = ["-sf", "-o", "/dev/null", "\(url)/health"]
             try curl.run()

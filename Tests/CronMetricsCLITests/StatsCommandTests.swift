@@ -7,7 +7,7 @@ import Testing
 struct StatsCommandTests {
     /// Posts a result (or, with `path`, a start) with curl, as a cron host would.
     static func submit(_ url: String, _ body: String, key: String, path: String = "/api/job-result") throws {
-        let curl = Process()
+        let curl = TestProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sf", "-o", "/dev/null", "-H", "X-API-Key: \(key)", "-H", "Content-Type: application/json", "-d", body,
                           "\(url)\(path)"]
@@ -63,7 +63,7 @@ struct StatsCommandTests {
         #expect(both.status == 2)
 
         // The rollups gone (as if lost), then recounted from the raw results: the same figures.
-        let wipe = Process()
+        let wipe = TestProcess()
         wipe.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         wipe.arguments = [database, "DELETE FROM rollups"]
         try wipe.run()

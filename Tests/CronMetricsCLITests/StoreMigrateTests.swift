@@ -138,7 +138,7 @@ struct StoreMigrateTests {
         func copiedResults() async throws -> Int64 {
             try await watcher.driver.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM results")?.int("n") ?? 0 }
         }
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["store", "migrate", "--from", source, "--to", settings.location]
         process.environment = ProcessInfo.processInfo.environment.merging(target.cliEnvironment) { $1 }

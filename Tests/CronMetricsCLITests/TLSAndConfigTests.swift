@@ -8,7 +8,7 @@ struct TLSAndConfigTests {
     /// Runs a program to completion; returns its exit status and output.
     @discardableResult
     static func shell(_ arguments: [String], in directory: String) throws -> (Int32, String) {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -52,7 +52,7 @@ struct TLSAndConfigTests {
             storage:
               database: \(tree.path)/cm.db
             """)
-        let server = Process()
+        let server = TestProcess()
         server.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         server.arguments = ["serve", "--config", "\(tree.path)/cronmetrics.yaml"]
         server.standardError = FileHandle.nullDevice

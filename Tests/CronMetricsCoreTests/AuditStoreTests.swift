@@ -15,7 +15,7 @@ struct AuditStoreTests {
     }
 
     private static func gitBlocking(_ folder: String, _ arguments: [String]) throws -> String {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = ["-C", folder, "-c", "user.name=test", "-c", "user.email=test@example.com"] + arguments
         let pipe = Pipe()

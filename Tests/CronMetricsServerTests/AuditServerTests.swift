@@ -190,7 +190,7 @@ extension AuditServerTests {
     }
 
     private static func headBlocking(_ folder: String) throws -> String {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = ["-C", folder, "rev-parse", "HEAD"]
         let pipe = Pipe()

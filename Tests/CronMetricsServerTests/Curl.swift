@@ -1,3 +1,4 @@
+import CronMetricsTestSupport
 import Foundation
 
 /// curl, for what the test clients cannot do: hundreds of requests at once
@@ -14,7 +15,7 @@ enum Curl {
     }
 
     private static func runBlocking(_ arguments: [String]) throws -> String {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = arguments
         let pipe = Pipe()
@@ -38,13 +39,13 @@ enum Curl {
 
     /// An event stream held open by a curl in the background.
     final class Stream: Sendable {
-        let process: Process
+        let process: TestProcess
         let statusFile: String
 
         /// - Parameter cookie: the session cookie (`name=value`).
         init(_ url: String, cookie: String, folder: String) throws {
             statusFile = "\(folder)/stream-\(UUID().uuidString)"
-            process = Process()
+            process = TestProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             process.arguments = ["-s", "-N", "-b", cookie, "-o", "/dev/null", "-w", "%{http_code}", url]
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: Self.created(statusFile)))

@@ -17,7 +17,7 @@ struct GitRepository: Sendable {
     }
 
     func run(_ arguments: String...) throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = ["-C", folder, "-c", "user.name=test", "-c", "user.email=test@example.com"] + arguments
         try process.run()

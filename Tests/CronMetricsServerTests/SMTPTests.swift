@@ -11,11 +11,11 @@ import Testing
 struct SMTPTests {
     /// One run of the helper; stopped when released.
     final class SMTPServer: Sendable {
-        let process: Process
+        let process: TestProcess
         let port: Int
         let out: String
 
-        private init(process: Process, port: Int, out: String) {
+        private init(process: TestProcess, port: Int, out: String) {
             self.process = process
             self.port = port
             self.out = out
@@ -26,7 +26,7 @@ struct SMTPTests {
         static func start(_ arguments: [String], out: String) async throws -> SMTPServer {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/testing/smtp_server.py").path
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = [script, out] + arguments
             process.standardOutput = FileHandle.nullDevice
@@ -78,7 +78,7 @@ struct SMTPTests {
 
     init() throws {
         dir = try TempDir("cronmetrics-smtp")
-        let made = Process()
+        let made = TestProcess()
         made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         made.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir.path)/key.pem",
                           "-out", "\(dir.path)/cert.pem", "-days", "1", "-subj", "/CN=localhost",

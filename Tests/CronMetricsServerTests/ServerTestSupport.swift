@@ -121,7 +121,7 @@ final class ServerFixture: Sendable {
 
     /// The rows `sql` selects from the fixture's SQLite file (sqlite3's `|`-separated lines).
     func sqliteRows(_ sql: String) throws -> [String] {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["\(root)/cronmetrics.db", sql]
         let pipe = Pipe()
@@ -135,7 +135,7 @@ final class ServerFixture: Sendable {
 
     /// Runs SQL on the fixture's database with the sqlite3 tool, as another process would.
     func sqlite(_ sql: String) throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["\(root)/cronmetrics.db", sql]
         try process.run()

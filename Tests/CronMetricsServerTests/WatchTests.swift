@@ -118,7 +118,7 @@ struct WatchTests {
             #expect(try await client.eventually { _ in logs.contains("watching jobs directory") })
             try old.write(toFile: limit, atomically: false, encoding: .utf8)
             // One process creating files as fast as it can: far more events than 16.
-            let flood = Process()
+            let flood = TestProcess()
             flood.executableURL = URL(fileURLWithPath: "/bin/sh")
             flood.arguments = ["-c", "cd \"$0\" && touch a$(seq -s ' a' 1 3000) && mkdir late && touch b$(seq -s ' b' 1 3000)", fixture.jobsDir]
             try flood.run()

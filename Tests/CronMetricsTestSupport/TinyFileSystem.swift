@@ -30,7 +30,7 @@ public struct TinyFileSystem {
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         try process.run()
