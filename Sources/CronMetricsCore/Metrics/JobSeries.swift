@@ -125,6 +125,10 @@ public struct JobSeries: Sendable {
             }
         }
         Self.write(UInt32(text.count), at: Self.families, into: &text)
-        storage = text
+        // Kept at its exact size: the 1 KiB reserved for rendering was half of
+        // every job's series memory (0.5 KB a job, measured in performance.md).
+        storage = [UInt8](unsafeUninitializedCapacity: text.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: text)
+        }
     }
 }

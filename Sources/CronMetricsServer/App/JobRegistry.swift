@@ -167,6 +167,10 @@ public actor JobRegistry {
                 state.replaceJobs(Array(report.jobs.values), loadedStates: states, now: time)
             }
             metrics.reloaded(at: time, hash: report.catalog.hash)
+            // The reload's temporaries (every file parsed, the old and new
+            // tables) are freed by now but kept by the allocator; give the free
+            // pages back. Measured at 100,000 jobs: see performance.md.
+            Allocator.releaseFreeMemory()
             for warning in report.warnings {
                 logger.warning("\(warning)")
             }
