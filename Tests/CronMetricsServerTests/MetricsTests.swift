@@ -35,6 +35,51 @@ struct MetricsTests {
         }
     }
 
+    @Test("?shard=I/N: every job in exactly one shard (FNV-1a of job_name@host), the server's own families in shard 0 only")
+    func shards() async throws {
+        // FNV-1a 64 computed outside Swift (Python): a change of hash would
+        // move every job of a sharded site, so the values are pinned.
+        #expect(MetricsShard.hash(JobID(jobName: "a", host: "web1")) == 8_336_494_198_411_704_377)
+        #expect(MetricsShard.hash(JobID(jobName: "backup", host: "db-1")) == 12_482_733_986_511_955_961)
+        let fixture = try await ServerFixture()
+        let names = (0..<120).map { "job-\($0)" }
+        for name in names { try fixture.addJob(name) }
+        try await fixture.app().test(.router) { client async throws in
+            func lines(_ uri: String, _ prefix: String) async throws -> [String] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok)
+                    return String(buffer: response.body).split(separator: "\n").filter { $0.hasPrefix(prefix) }.map(String.init)
+                }
+            }
+            let everything = try await lines("/metrics", "cronjob_")
+            var union: [String] = []
+            var totals = 0
+            for index in 0..<4 {
+                let part = try await lines("/metrics?shard=\(index)/4", "cronjob_")
+                let statuses = part.filter { $0.hasPrefix("cronjob_status{") }
+                let expected = names.filter { MetricsShard(index: index, count: 4)!.contains(JobID(jobName: $0, host: "web1")) }
+                #expect(statuses.count == expected.count)
+                #expect(statuses.allSatisfy { line in expected.contains { line.hasPrefix("cronjob_status{job_name=\"\($0)\",") } })
+                let total = try #require(part.first { $0.hasPrefix("cronjob_total ") })
+                #expect(total == "cronjob_total \(expected.count)")
+                totals += expected.count
+                union += part.filter { !$0.hasPrefix("cronjob_total ") }
+                let own = try await lines("/metrics?shard=\(index)/4", "cronmetrics_build_info")
+                #expect(own.count == (index == 0 ? 1 : 0))
+            }
+            #expect(totals == 120)
+            // No shard is empty at 120 jobs over 4: the hash spreads them.
+            #expect(union.sorted() == everything.filter { !$0.hasPrefix("cronjob_total ") }.sorted())
+            #expect(try await lines("/metrics?shard=0/1", "cronjob_") == everything)
+            for bad in ["4/4", "1", "a/b", "0/0", "-1/2", "0/1001", "1/2/3", "", "0/%2B2"] {
+                try await client.execute(uri: "/metrics?shard=\(bad)", method: .get) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                    #expect(String(buffer: response.body).contains(#""field":"shard""#), "\(bad)")
+                }
+            }
+        }
+    }
+
     @Test("gzip when the scraper asks for it")
     func gzip() async throws {
         let fixture = try await ServerFixture(jobs: "a")

@@ -9,7 +9,10 @@ public struct JobTreeLoader: Sendable {
     /// these. nil when no configuration was given (then names are not checked).
     public var channels: Set<String>?
     private let decoder = JobFileDecoder()
-    private var cache: [String: CachedFile] = [:]
+    /// The files of the previous pass, sorted by path as ``JobTree/scan()``
+    /// returns them: an array, not a dictionary keyed by path, whose buckets
+    /// cost 4 times the memory (a dictionary of 100,000 is sized for 262,144).
+    private var cache: [CachedFile] = []
 
     struct CachedFile: Sendable {
         var stamp: FileStamp
@@ -26,21 +29,28 @@ public struct JobTreeLoader: Sendable {
     /// - Throws: ``JobTreeError`` when the tree itself cannot be read.
     public mutating func load() throws(JobTreeError) -> TreeLoad {
         let stamps = try tree.scan()
-        var next: [String: CachedFile] = [:]
+        var next: [CachedFile?] = []
         next.reserveCapacity(stamps.count)
         var toParse: [FileStamp] = []
+        var slots: [Int] = []
+        var previous = 0
+        // Both lists are sorted by path: one walk pairs each file with its
+        // previous pass.
         for stamp in stamps {
-            if let cached = cache[stamp.path], cached.stamp == stamp {
-                next[stamp.path] = cached
+            while previous < cache.count, cache[previous].stamp.path < stamp.path { previous += 1 }
+            if previous < cache.count, cache[previous].stamp == stamp {
+                next.append(cache[previous])
             } else {
+                slots.append(next.count)
+                next.append(nil)
                 toParse.append(stamp)
             }
         }
-        for file in parse(toParse) {
-            next[file.stamp.path] = file
+        for (slot, file) in zip(slots, parse(toParse)) {
+            next[slot] = file
         }
-        cache = next
-        return validate(stamps.compactMap { next[$0.path] }, parsedCount: toParse.count)
+        cache = next.map { $0! }
+        return validate(cache, parsedCount: toParse.count)
     }
 
     /// Reads and decodes files, on every core: a cold load of a large tree is

@@ -23,23 +23,36 @@ struct MetricsController {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/metrics") { request, _ in
-            metrics(request)
+            try metrics(request)
         }
     }
 
-    func metrics(_ request: Request) -> Response {
+    /// `?shard=I/N`: only the jobs of shard I of N (``MetricsShard``); the
+    /// server's own families go with shard 0 only, so a set of shards holds
+    /// each series once.
+    func metrics(_ request: Request) throws -> Response {
+        var shard: MetricsShard?
+        if let text = request.uri.queryParameters["shard"] {
+            guard let parsed = MetricsShard(text) else {
+                throw APIError(.badRequest, "shard must be I/N with 0 <= I < N <= \(MetricsShard.maximumCount) (got \"\(text)\")",
+                               field: "shard")
+            }
+            shard = parsed
+        }
         var buffer = ByteBuffer()
         let last = lastSize.bytes.load(ordering: .relaxed)
-        buffer.reserveCapacity(max(state.count * 800, last + last / 16) + 4096)
-        state.renderJobMetrics(now: now(), into: &buffer)
-        buffer.writeBytes(objectives.rendered())
-        var own: [UInt8] = []
-        metrics.render(into: &own)
-        notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)
-        // Job series are the same on every replica; its own are told apart by name.
-        if let replica = metrics.replicaName { own = PrometheusText.labeled(own, name: "replica", value: replica) }
-        buffer.writeBytes(own)
-        lastSize.bytes.store(buffer.readableBytes, ordering: .relaxed)
+        if shard == nil { buffer.reserveCapacity(max(state.count * 800, last + last / 16) + 4096) }
+        state.renderJobMetrics(now: now(), shard: shard, into: &buffer)
+        buffer.writeBytes(objectives.rendered { shard?.contains($0) ?? true })
+        if shard.map({ $0.index == 0 }) ?? true {
+            var own: [UInt8] = []
+            metrics.render(into: &own)
+            notifications.render(channels: Array(settings.notifications.channels.keys), into: &own)
+            // Job series are the same on every replica; its own are told apart by name.
+            if let replica = metrics.replicaName { own = PrometheusText.labeled(own, name: "replica", value: replica) }
+            buffer.writeBytes(own)
+        }
+        if shard == nil { lastSize.bytes.store(buffer.readableBytes, ordering: .relaxed) }
         var headers: HTTPFields = [.contentType: PrometheusText.contentType]
         if Self.acceptsGzip(request.headers[.acceptEncoding]),
            let compressed = try? buffer.compress(with: .gzip(configuration: .init(compressionLevel: .fastestCompression))) {

@@ -30,8 +30,8 @@ final class ObjectiveTracker: Sendable {
     /// The families as of the last count, for the jobs that have an SLO in
     /// the live state now (a job removed, or its SLO, leaves at once; a
     /// changed target shows at once, a changed window's figures with the next count).
-    func rendered() -> [UInt8] {
-        let entries = counted.withLock { $0.entries }
+    func rendered(including: (JobID) -> Bool = { _ in true }) -> [UInt8] {
+        let entries = counted.withLock { $0.entries }.filter { including($0.id) }
         guard !entries.isEmpty else { return [] }
         let current = state.objectives(entries.map(\.id))
         return ObjectiveMetrics.render(entries.compactMap { entry in
