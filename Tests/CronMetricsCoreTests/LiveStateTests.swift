@@ -65,6 +65,54 @@ struct LiveStateTests {
         #expect(state.job(Self.id, now: Self.t0)?.state.lastStatus == .success)
     }
 
+    @Test("after results, scrapes and reloads that add, remove and change jobs across blocks, /metrics equals a fresh render of the same jobs and states")
+    func seriesAfterChurn() {
+        func job(_ number: Int, labels: [String: String] = [:]) -> StoredJob {
+            StoredJob(job: Job(jobName: "job-\(number)", host: "h", threshold: JobDuration(seconds: 600 + number), labels: labels,
+                               metrics: number % 7 == 0 ? JobMetricsOptions(durationHistogram: true) : nil),
+                      path: "job-\(number).yaml", contentHash: "x", firstSeen: Self.t0)
+        }
+        func text(_ state: LiveState, at time: Date) -> String {
+            var out: [UInt8] = []
+            state.renderJobMetrics(now: time, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        func result(_ number: Int, _ version: Int64, _ status: RunStatus) -> StoredSignal {
+            var result = JobResult(jobID: JobID(jobName: "job-\(number)", host: "h"), receivedAt: Self.t0.addingTimeInterval(Double(number)),
+                                   status: status)
+            result.duration = Double(number) / 10
+            result.stateVersion = version
+            return .result(result)
+        }
+        let state = LiveState()
+        state.replaceJobs((0..<700).map { job($0) }, now: Self.t0)
+        let beforeScrape = text(state, at: Self.t0)
+        #expect(beforeScrape.components(separatedBy: "cronjob_status{").count - 1 == 700)
+        state.apply(stride(from: 0, to: 700, by: 3).map { result($0, 1, $0 % 2 == 0 ? .success : .failure) }, now: Self.t0)
+        _ = text(state, at: Self.t0)
+        // Results after a scrape wait beside their blocks until the next one.
+        state.apply(stride(from: 1, to: 700, by: 5).map { result($0, $0 % 3 == 0 ? 2 : 1, .success) }, now: Self.t0)
+        // A reload: 100 jobs gone (every block shifts), 50 new ones in the
+        // middle of the order, 20 with new labels.
+        var jobs = (100..<700).map { job($0, labels: $0 % 30 == 0 ? ["team": "t\($0)"] : [:]) }
+        jobs += (0..<50).map { job(10_000 + $0) }
+        let later = Self.t0.addingTimeInterval(30)
+        state.replaceJobs(jobs, now: later)
+        let churned = text(state, at: later)
+
+        let fresh = LiveState()
+        fresh.replaceJobs(jobs, loadedStates: Dictionary(uniqueKeysWithValues: jobs.compactMap { stored in
+            state.job(stored.job.id, now: later).map { (stored.job.id, $0.state) }
+        }), now: later)
+        #expect(churned == text(fresh, at: later))
+        #expect(churned.components(separatedBy: "cronjob_status{").count - 1 == 650)
+        #expect(churned.contains(#"cronjob_status{job_name="job-120",host="h",team="t120",status="success"} 1"#))
+        // job-102's result came before the first scrape, job-106's after it.
+        #expect(churned.contains("cronjob_runs_total{job_name=\"job-102\",host=\"h\"} 1\n"))
+        #expect(churned.contains("cronjob_runs_total{job_name=\"job-106\",host=\"h\"} 1\n"))
+        #expect(!churned.contains("job_name=\"job-99\""))
+    }
+
     @Test("a job already past its deadline at start has its miss counted")
     func missedAtStart() {
         let state = LiveState()

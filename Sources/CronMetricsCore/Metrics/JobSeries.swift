@@ -41,7 +41,24 @@ public struct JobSeries: Sendable {
     public var text: ArraySlice<UInt8> { storage[Self.tableBytes...] }
 
     /// Family `family`'s lines (possibly none).
-    public func lines(_ family: JobFamily) -> ArraySlice<UInt8> { storage[start(family.rawValue)..<start(family.rawValue + 1)] }
+    public func lines(_ family: JobFamily) -> ArraySlice<UInt8> { lines(family.rawValue) }
+
+    /// The lines of the family whose raw value is `index`.
+    @inline(__always)
+    func lines(_ index: Int) -> ArraySlice<UInt8> { storage[start(index)..<start(index + 1)] }
+
+    /// A job's series from its lines, family by family (in ``JobFamily`` order).
+    init(families: [ArraySlice<UInt8>]) {
+        precondition(families.count == Self.families)
+        var bytes = [UInt8](repeating: 0, count: Self.tableBytes)
+        bytes.reserveCapacity(Self.tableBytes + families.reduce(0) { $0 + $1.count })
+        for (index, lines) in families.enumerated() {
+            Self.write(UInt32(bytes.count), at: index, into: &bytes)
+            bytes += lines
+        }
+        Self.write(UInt32(bytes.count), at: Self.families, into: &bytes)
+        storage = bytes
+    }
 
     private static func write(_ value: UInt32, at index: Int, into bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { raw in

@@ -103,8 +103,7 @@ extension LiveState {
         entry.version &+= 1
         storage.changed.insert(entry.job.id)
         let durations = entry.job.exportsDurations(byDefault: storage.durationHistogramByDefault)
-        storage.series[index] = verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0, durations: durations) } ?? JobSeries()
-        storage.blocks[index / SeriesBlock.size].isDirty = true
+        storage.series.set(index, verdict.map { JobSeries(job: entry.job, state: entry.state, verdict: $0, durations: durations) } ?? JobSeries())
         storage.entries[index] = entry
         if let change = verdict?.nextChange {
             storage.queue.push(.init(time: change.timeIntervalSince1970, index: Int32(index), version: entry.version))

@@ -4,33 +4,31 @@ extension LiveState {
     /// The per-job part of `/metrics`, current as of `now`; with `shard`,
     /// only the jobs of that shard (``MetricsShard``).
     public func renderJobMetrics(now: Date, shard: MetricsShard? = nil, into out: inout some MetricsSink) {
-        storage.withLock { storage in
+        let laidOut = storage.withLock { storage in
             Self.refresh(&storage, now: now)
+            let laidOut = storage.series.refresh()
             if let shard {
                 Self.render(&storage, shard: shard, into: &out)
-                return
-            }
-            for index in storage.blocks.indices where storage.blocks[index].isDirty {
-                let start = index * SeriesBlock.size
-                let end = min(start + SeriesBlock.size, storage.series.count)
-                storage.blocks[index].rebuild(from: storage.series[start..<end])
+                return laidOut
             }
             var header: [UInt8] = []
             for family in JobFamily.allCases {
                 header.removeAll(keepingCapacity: true)
                 PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &header)
                 out.append(header)
-                for block in storage.blocks {
+                for block in storage.series.blocks {
                     block.append(family, to: &out)
                 }
             }
             let exported = storage.entries.reduce(0) { $0 + ($1.verdict == nil ? 0 : 1) }
             Self.appendTotal(exported, to: &out)
+            return laidOut
         }
+        if laidOut >= SeriesTable.releaseAfter { Allocator.releaseFreeMemory() }
     }
 
-    /// One shard's jobs, straight from each job's prepared series: the blocks
-    /// hold every job, and a shard is a scattered 1/N of them.
+    /// One shard's jobs, job by job from the blocks: a block holds every job
+    /// of its run, and a shard is a scattered 1/N of them.
     private static func render(_ storage: inout Storage, shard: MetricsShard, into out: inout some MetricsSink) {
         var members: [Int] = []
         members.reserveCapacity(storage.entries.count / shard.count + 16)
@@ -45,7 +43,7 @@ extension LiveState {
             PrometheusText.appendHeader(name: family.name, help: family.help, type: family.type, to: &header)
             out.append(header)
             for index in members {
-                storage.series[index].lines(family).withUnsafeBytes { out.append(bytes: $0) }
+                storage.series.lines(family, job: index).withUnsafeBytes { out.append(bytes: $0) }
             }
         }
         appendTotal(exported, to: &out)

@@ -23,12 +23,9 @@ public final class LiveState: Sendable {
         var durationHistogramByDefault = false
         /// Sorted by id, so the exposition is stable.
         var entries: [Entry] = []
-        /// `series[i]` is `entries[i]`'s prepared text (empty when not exported).
-        /// Kept apart so a scrape walks 16-byte values, not whole entries: copying
-        /// entries out of the array was half the time of a scrape.
-        var series: [JobSeries] = []
-        /// `series` grouped into blocks of ``SeriesBlock/size``, rebuilt when dirty.
-        var blocks: [SeriesBlock] = []
+        /// Job `i`'s prepared text is `series`' job `i` (empty when not
+        /// exported), kept apart so a scrape copies blocks of text, never entries.
+        var series = SeriesTable()
         var position: [JobID: Int] = [:]
         var jobsByKeyHash: [String: [JobID]] = [:]
         /// When each verdict may next change by itself.
@@ -95,10 +92,11 @@ public final class LiveState: Sendable {
     public func replaceJobs(_ jobs: [StoredJob], loadedStates: [JobID: JobState] = [:], now: Date) {
         storage.withLock { storage in
             var entries: [Entry] = []
-            var series: [JobSeries] = []
+            /// Where each job's series comes from: its old position, or none yet.
+            var sources: [Int?] = []
             var changed: [Int] = []
             entries.reserveCapacity(jobs.count)
-            series.reserveCapacity(jobs.count)
+            sources.reserveCapacity(jobs.count)
             let staying = Set(jobs.map(\.job.id))
             for id in storage.unpersisted where !staying.contains(id) {
                 if let index = storage.position[id] { storage.departed[id] = Self.bookkeeping(storage.entries[index]) }
@@ -108,13 +106,13 @@ public final class LiveState: Sendable {
                 guard let index = storage.position[id] else {
                     changed.append(entries.count)
                     entries.append(Entry(job: stored.job, firstSeen: stored.firstSeen, state: loadedStates[id] ?? JobState()))
-                    series.append(JobSeries())
+                    sources.append(nil)
                     continue
                 }
                 var entry = storage.entries[index]
                 if entry.job == stored.job, entry.firstSeen == stored.firstSeen {
                     entries.append(entry)
-                    series.append(storage.series[index])
+                    sources.append(index)
                     continue
                 }
                 if stored.job.status == .active, entry.job.status != .active {
@@ -125,9 +123,9 @@ public final class LiveState: Sendable {
                 entry.firstSeen = stored.firstSeen
                 changed.append(entries.count)
                 entries.append(entry)
-                series.append(storage.series[index])
+                sources.append(index)
             }
-            storage.install(entries, series: series)
+            storage.install(entries, seriesFrom: sources)
             for index in changed {
                 Self.reevaluate(&storage, index: index, now: now)
             }
@@ -291,12 +289,18 @@ public final class LiveState: Sendable {
 }
 
 extension LiveState.Storage {
-    /// Takes a new list of entries and their series, and rebuilds what is
-    /// indexed by position: lookups, blocks, the change queue.
-    mutating func install(_ newEntries: [LiveState.Entry], series newSeries: [JobSeries]) {
-        let sameLayout = newEntries.count == entries.count && zip(newEntries, entries).allSatisfy { $0.job.id == $1.job.id }
+    /// Takes a new list of entries, each with the old position of its series
+    /// (nil: none yet), and rebuilds what is indexed by position: lookups,
+    /// series, the change queue.
+    mutating func install(_ newEntries: [LiveState.Entry], seriesFrom sources: [Int?]) {
+        let sameLayout = sources.count == series.count && sources.enumerated().allSatisfy { $0.element == $0.offset }
+        if !sameLayout {
+            // Jobs came or went: the blocks are laid out again from the old ones.
+            series.refresh()
+            let old = series
+            series = SeriesTable(count: sources.count) { index in sources[index].map { old.series($0) } ?? JobSeries() }
+        }
         entries = newEntries
-        series = newSeries
         position = [:]
         jobsByKeyHash = [:]
         position.reserveCapacity(entries.count)
@@ -310,9 +314,5 @@ extension LiveState.Storage {
         }
         queue = ChangeQueue(items)
         unpersisted = unpersisted.filter { position[$0] != nil }
-        let blockCount = (entries.count + SeriesBlock.size - 1) / SeriesBlock.size
-        if !sameLayout || blocks.count != blockCount {
-            blocks = Array(repeating: SeriesBlock(), count: blockCount)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CronMetricsCore
 import CronMetricsServer
 import Foundation
 import Hummingbird
@@ -14,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() async throws {
+        Allocator.limitArenas(cores: ProcessInfo.processInfo.activeProcessorCount)
         let settings = try options.settings()
         var configuration = try Settings.server(settings)
         let format = LogFormatter.Format(rawValue: settings.string(.logFormat)) ?? .text
