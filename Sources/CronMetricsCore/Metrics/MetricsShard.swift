@@ -29,7 +29,13 @@ public struct MetricsShard: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the job's series are in this shard.
     public func contains(_ id: JobID) -> Bool {
-        Int(Self.hash(id) % UInt64(count)) == index
+        contains(hash: Self.hash(id))
+    }
+
+    /// Whether a job whose ``hash(_:)`` is `hash` is in this shard.
+    @inline(__always)
+    public func contains(hash: UInt64) -> Bool {
+        hash % UInt64(count) == UInt64(index)
     }
 
     /// FNV-1a, 64 bits, of `job_name@host`.

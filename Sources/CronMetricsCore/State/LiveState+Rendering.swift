@@ -33,7 +33,7 @@ extension LiveState {
         var members: [Int] = []
         members.reserveCapacity(storage.entries.count / shard.count + 16)
         var exported = 0
-        for index in storage.entries.indices where shard.contains(storage.entries[index].job.id) {
+        for index in storage.entries.indices where shard.contains(hash: storage.shardHashes[index]) {
             members.append(index)
             if storage.entries[index].verdict != nil { exported += 1 }
         }

@@ -27,6 +27,9 @@ public final class LiveState: Sendable {
         /// exported), kept apart so a scrape copies blocks of text, never entries.
         var series = SeriesTable()
         var position: [JobID: Int] = [:]
+        /// `MetricsShard.hash` of each entry's id, computed once per reload
+        /// rather than per shard scrape.
+        var shardHashes: [UInt64] = []
         var jobsByKeyHash: [String: [JobID]] = [:]
         /// When each verdict may next change by itself.
         var queue = ChangeQueue()
@@ -304,6 +307,7 @@ extension LiveState.Storage {
         position = [:]
         jobsByKeyHash = [:]
         position.reserveCapacity(entries.count)
+        shardHashes = entries.map { MetricsShard.hash($0.job.id) }
         var items: [ChangeQueue.Item] = []
         for (index, entry) in entries.enumerated() {
             position[entry.job.id] = index
