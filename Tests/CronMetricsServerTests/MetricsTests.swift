@@ -58,6 +58,7 @@ struct MetricsTests {
                 let part = try await lines("/metrics?shard=\(index)/4", "cronjob_")
                 let statuses = part.filter { $0.hasPrefix("cronjob_status{") }
                 let expected = names.filter { MetricsShard(index: index, count: 4)!.contains(JobID(jobName: $0, host: "web1")) }
+                #expect(!expected.isEmpty, "120 jobs over 4 shards: none is empty")
                 #expect(statuses.count == expected.count)
                 #expect(statuses.allSatisfy { line in expected.contains { line.hasPrefix("cronjob_status{job_name=\"\($0)\",") } })
                 let total = try #require(part.first { $0.hasPrefix("cronjob_total ") })
@@ -68,10 +69,10 @@ struct MetricsTests {
                 #expect(own.count == (index == 0 ? 1 : 0))
             }
             #expect(totals == 120)
-            // No shard is empty at 120 jobs over 4: the hash spreads them.
             #expect(union.sorted() == everything.filter { !$0.hasPrefix("cronjob_total ") }.sorted())
             #expect(try await lines("/metrics?shard=0/1", "cronjob_") == everything)
-            for bad in ["4/4", "1", "a/b", "0/0", "-1/2", "0/1001", "1/2/3", "", "0/%2B2"] {
+            #expect(try await lines("/metrics?shard=01/04", "cronjob_") == (try await lines("/metrics?shard=1/4", "cronjob_")))
+            for bad in ["4/4", "1", "a/b", "0/0", "-1/2", "0/1001", "1/2/3", "", "0/%2B2", "%2B1/2", "%D9%A3/4", "99999999999999999999/4"] {
                 try await client.execute(uri: "/metrics?shard=\(bad)", method: .get) { response in
                     #expect(response.status == .badRequest, "\(bad)")
                     #expect(String(buffer: response.body).contains(#""field":"shard""#), "\(bad)")

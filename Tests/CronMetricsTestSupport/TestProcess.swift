@@ -39,13 +39,23 @@ public final class TestProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The file actions return their error; they do not set errno.
+        func check(_ code: Int32, _ what: @autoclosure () -> String) throws {
+            guard code == 0 else { throw SpawnFailure(code: code, what: what()) }
+        }
         for (value, target, reading) in [(standardInput, Int32(0), true), (standardOutput, 1, false), (standardError, 2, false)] {
-            if let fd = Self.descriptor(value, reading: reading) { posix_spawn_file_actions_adddup2(&actions, fd, target) }
+            guard let fd = Self.descriptor(value, reading: reading) else { continue }
+            if fd >= 0 {
+                try check(posix_spawn_file_actions_adddup2(&actions, fd, target), "dup2 \(fd)")
+            } else {
+                // `FileHandle.nullDevice` has no descriptor (-1) on Linux.
+                try check(posix_spawn_file_actions_addopen(&actions, target, "/dev/null", reading ? O_RDONLY : O_WRONLY, 0), "/dev/null")
+            }
         }
         if let directory = currentDirectoryURL?.path {
-            guard Self.addChdir(&actions, directory) == 0 else { throw SpawnFailure(code: errno, what: "chdir \(directory)") }
+            try check(Self.addChdir(&actions, directory), "chdir \(directory)")
         }
-        guard Self.addCloseFrom(&actions, 3) == 0 else { throw SpawnFailure(code: errno, what: "closefrom") }
+        try check(Self.addCloseFrom(&actions, 3), "closefrom")
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -89,17 +99,16 @@ public final class TestProcess: @unchecked Sendable {
     public func waitUntilExit() {
         let pid = processIdentifier
         guard pid > 0 else { return }
-        while true {
-            if state.withLock({ $0.status != nil }) { return }
+        // Waits for the exit without reaping (WNOWAIT), then reaps under the
+        // lock: the child is reaped only where `signal` and `isRunning` look,
+        // so its id is never signalled after it could belong to another process.
+        var info = siginfo_t()
+        while state.withLock({ $0.status == nil }),
+              waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0, errno == EINTR {}
+        state.withLock { state in
+            guard state.status == nil else { return }
             var status: Int32 = 0
-            let result = waitpid(pid, &status, 0)
-            if result == pid {
-                state.withLock { $0.status = status }
-                return
-            }
-            if result < 0, errno == EINTR { continue }
-            // ECHILD: `isRunning` reaped it on another thread and records it now.
-            usleep(1_000)
+            if waitpid(pid, &status, 0) == pid { state.status = status }
         }
     }
 

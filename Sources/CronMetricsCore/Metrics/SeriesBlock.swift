@@ -52,6 +52,7 @@ struct SeriesBlock: Sendable {
                 familyLength[family] += length
             }
         }
+        precondition(familyLength.reduce(0, +) <= Int(UInt32.max), "a block's text outgrew 4 GiB")
         var start = 0
         for family in 0..<families {
             // Lengths to starts: a running sum from the family's start.
@@ -63,7 +64,6 @@ struct SeriesBlock: Sendable {
             }
             start += familyLength[family]
         }
-        precondition(start <= Int(UInt32.max), "a block's text outgrew 4 GiB")
         var newText = [UInt8](repeating: 0, count: start)
         newText.withUnsafeMutableBytes { buffer in
             guard let base = buffer.baseAddress else { return }

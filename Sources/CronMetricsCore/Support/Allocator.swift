@@ -19,7 +19,8 @@ public enum Allocator {
     /// Caps the allocator's arenas at one per core (at least 2). glibc's
     /// default is 8 per core, and memory one thread's arena freed cannot be
     /// used by another: at 100,000 jobs the default cost 40 MB of resident
-    /// size after a scrape (performance.md). Call it before the threads start.
+    /// size after a scrape (performance.md). It caps the arenas created after
+    /// the call: `serve` makes it first, before the server's threads allocate.
     public static func limitArenas(cores: Int) {
         #if canImport(Glibc)
         _ = option?(arenaMax, Int32(max(2, min(cores, 64))))
